@@ -1,0 +1,24 @@
+# clustersim_add_test(NAME <target> SOURCES <files...> [LIBS <targets...>] [TIMEOUT <s>])
+# One executable per mirrored test file group. Every Catch2 TEST_CASE becomes its own ctest
+# test, labelled with its Catch2 tags ([unit], [model], [scenario], [validation]), so that
+# `ctest -L unit` picks a tier, and every test gets a timeout.
+include(ParseAndAddCatchTests)
+set(PARSE_CATCH_TESTS_ADD_TO_CONFIGURE_DEPENDS ON CACHE BOOL "" FORCE)
+
+function(clustersim_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE clustersim_test_main ${T_LIBS} clustersim_warnings)
+  target_compile_definitions(${T_NAME} PRIVATE
+    CLUSTERSIM_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+    CLUSTERSIM_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  ParseAndAddCatchTests(${T_NAME})
+  get_property(tests TARGET ${T_NAME} PROPERTY ParseAndAddCatchTests_TESTS)
+  foreach(t IN LISTS tests)
+    set_property(TEST "${t}" PROPERTY TIMEOUT ${T_TIMEOUT})
+    set_property(TEST "${t}" APPEND PROPERTY ENVIRONMENT "CLUSTERSIM_BIN=$<TARGET_FILE:clustersim>")
+  endforeach()
+endfunction()
