@@ -1,1 +1,143 @@
-// placeholder: being written
+#include "engine/cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <optional>
+
+#include "engine/sim/progress.hpp"
+
+#include "clustersim/version.hpp"
+#include "engine/config/scenario.hpp"
+#include "engine/core/error.hpp"
+#include "engine/sim/runner.hpp"
+
+namespace clustersim::cli {
+
+std::string quoted_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == std::string::npos;
+    if (i) line += ' ';
+    if (plain) {
+      line += arg;
+    } else {
+      line += '\'';
+      for (char c : arg) line += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+      line += '\'';
+    }
+  }
+  return line;
+}
+
+namespace {
+
+struct ScenarioArgs {
+  std::string file;
+  std::vector<std::string> overrides;
+};
+
+void add_scenario_args(CLI::App& command, ScenarioArgs& args) {
+  command.add_option("SCENARIO", args.file, "Scenario file (TOML)")->required();
+  command.add_option("--set", args.overrides, "Override a scenario key, e.g. --set population.smes=1000000")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+}
+
+void print_summary(const sim::RunSummary& s) {
+  fmt::print("output:     {}\n", s.output.string());
+  fmt::print("world:      {}\n", s.world);
+  fmt::print("steps:      {} quarters x {} replicate(s)\n", s.steps, s.replicates);
+  fmt::print("wall time:  {:.2f} s ({} SME-steps/s)\n", s.wall_seconds,
+             sim::format_rate(s.agent_steps / std::max(s.wall_seconds, 1e-9)));
+  if (!s.headlines.empty()) {
+    fmt::print("at step {} (mean over replicates):\n", s.steps);
+    for (const auto& h : s.headlines)
+      fmt::print("  {:<26} {:>16.6g}  {}\n", h.name, h.mean_over_replicates, h.units == "1" ? "" : h.units);
+  }
+}
+
+void setup_logging(bool quiet) {
+  auto logger = spdlog::stderr_color_mt("clustersim");
+  logger->set_pattern("[clustersim] %^%l%$: %v");
+  logger->set_level(quiet ? spdlog::level::warn : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv, const sim::ModelDescriptor& model) {
+  CLI::App app{"clustersim: agent-based simulation of cluster-policy scenarios (SMEs, cluster "
+               "organisations, meta-clusters and regions), written to netCDF-4/HDF5.",
+               "clustersim"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("clustersim ") + kVersion);
+
+  ScenarioArgs run_args;
+  std::string output;
+  std::size_t threads = 0;
+  std::optional<std::int64_t> seed, replicates;
+  bool quiet = false;
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its time series to an HDF5 file");
+  add_scenario_args(*run_cmd, run_args);
+  run_cmd->add_option("-o,--output", output, "Output file (.h5 or .nc); written atomically")->required();
+  run_cmd->add_option("--threads", threads, "Worker threads (default: all cores); output is identical for any value")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  run_cmd->add_option("--seed", seed, "Master seed (same as --set run.seed=S)");
+  run_cmd->add_option("--replicates", replicates, "Replications (same as --set run.replicates=R)");
+  run_cmd->add_flag("-q,--quiet", quiet, "No progress, no log lines, no summary");
+
+  ScenarioArgs check_args;
+  auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print it fully resolved, as TOML");
+  add_scenario_args(*check_cmd, check_args);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "clustersim: error: " << e.what() << "\nRun 'clustersim --help' (or 'clustersim run --help') for usage.\n";
+    return kExitUsage;
+  }
+
+  setup_logging(quiet);
+  try {
+    const config::Schema schema = sim::full_schema(model);
+    if (check_cmd->parsed()) {
+      const auto scenario = config::load_scenario(check_args.file, check_args.overrides, schema);
+      std::cout << scenario.to_toml();
+      return kExitOk;
+    }
+    auto overrides = run_args.overrides;
+    if (seed) overrides.push_back("run.seed=" + std::to_string(*seed));
+    if (replicates) overrides.push_back("run.replicates=" + std::to_string(*replicates));
+    const auto scenario = config::load_scenario(run_args.file, overrides, schema);
+    sim::RunOptions options{output, threads, quiet, quoted_command_line(argc, argv)};
+    const auto summary = sim::run(model, scenario, options);
+    if (!quiet) print_summary(summary);
+    return kExitOk;
+  } catch (const ScenarioError& e) {
+    std::cerr << "clustersim: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "clustersim: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const Interrupted&) {
+    std::cerr << "\nclustersim: interrupted; no output was written\n";
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    std::cerr << "clustersim: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace clustersim::cli

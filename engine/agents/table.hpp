@@ -1,0 +1,119 @@
+#pragma once
+// Agent state as structure of arrays: each attribute is one contiguous std::vector, all of
+// the same length, with a stable 64-bit id per agent. A model owns its columns and
+// attaches them here; the table keeps them in step when agents are born (appended, ids
+// counting up) and when dead rows are compacted away (order preserved, so row order, and
+// hence every later result, is the same for any thread count).
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <tbb/parallel_for.h>
+
+#include "engine/core/error.hpp"
+
+namespace clustersim::agents {
+
+/// Stable in-place removal of the rows with keep[row] == 0.
+template <class T>
+std::size_t compact_column(std::vector<T>& column, const std::vector<std::uint8_t>& keep) {
+  std::size_t to = 0;
+  for (std::size_t from = 0; from < column.size(); ++from) {
+    if (!keep[from]) continue;
+    if (to != from) column[to] = column[from];
+    ++to;
+  }
+  column.resize(to);
+  return to;
+}
+
+class Table {
+ public:
+  Table() = default;
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  /// Registers a model-owned column; it must outlive the table and already have size().
+  template <class T>
+  void attach(std::vector<T>& column) {
+    CLUSTERSIM_ASSERT(column.size() == ids_.size(), "attached column has the wrong length");
+    columns_.push_back(std::make_unique<Column<T>>(column));
+  }
+
+  std::size_t size() const { return ids_.size(); }
+  std::uint64_t id(std::size_t row) const { return ids_[row]; }
+  const std::vector<std::uint64_t>& ids() const { return ids_; }
+  std::uint64_t next_id() const { return next_id_; }
+
+  /// Drops all rows and restarts ids at 0 (a new replicate).
+  void clear();
+  /// Reserves room for `rows` in every column, so births rarely reallocate.
+  void reserve(std::size_t rows);
+  /// Appends `n` rows (value-initialised) with consecutive new ids; returns the first row.
+  std::size_t append(std::size_t n);
+  /// Keeps the rows with keep[row] != 0, in order; returns the number removed.
+  std::size_t compact(const std::vector<std::uint8_t>& keep);
+
+ private:
+  struct ColumnBase {
+    virtual ~ColumnBase() = default;
+    virtual void resize(std::size_t n) = 0;
+    virtual void reserve(std::size_t n) = 0;
+    virtual void compact(const std::vector<std::uint8_t>& keep) = 0;
+    virtual std::size_t size() const = 0;
+  };
+  template <class T>
+  struct Column final : ColumnBase {
+    explicit Column(std::vector<T>& v) : data(&v) {}
+    void resize(std::size_t n) override { data->resize(n); }
+    void reserve(std::size_t n) override { data->reserve(n); }
+    void compact(const std::vector<std::uint8_t>& keep) override { compact_column(*data, keep); }
+    std::size_t size() const override { return data->size(); }
+    std::vector<T>* data;
+  };
+
+  std::vector<std::uint64_t> ids_;
+  std::uint64_t next_id_ = 0;
+  std::vector<std::unique_ptr<ColumnBase>> columns_;
+};
+
+inline void Table::clear() {
+  ids_.clear();
+  next_id_ = 0;
+  for (auto& c : columns_) c->resize(0);
+}
+
+inline void Table::reserve(std::size_t rows) {
+  ids_.reserve(rows);
+  for (auto& c : columns_) c->reserve(rows);
+}
+
+inline std::size_t Table::append(std::size_t n) {
+  const std::size_t first = ids_.size();
+  // Grow by at least 1/8 so a burst of births does not double the footprint (peak memory
+  // per SME is a design target), yet appends stay amortised O(1).
+  if (first + n > ids_.capacity()) reserve(std::max(first + n, first + first / 8));
+  ids_.resize(first + n);
+  for (std::size_t i = 0; i < n; ++i) ids_[first + i] = next_id_++;
+  for (auto& c : columns_) c->resize(first + n);
+  return first;
+}
+
+inline std::size_t Table::compact(const std::vector<std::uint8_t>& keep) {
+  CLUSTERSIM_ASSERT(keep.size() == ids_.size(), "keep mask has the wrong length");
+  const std::size_t before = ids_.size();
+  // Columns are independent, so they are compacted in parallel, each in one sequential pass.
+  tbb::parallel_for(std::size_t{0}, columns_.size() + 1, [&](std::size_t c) {
+    if (c == columns_.size())
+      compact_column(ids_, keep);
+    else
+      columns_[c]->compact(keep);
+  });
+  for (auto& c : columns_) CLUSTERSIM_ASSERT(c->size() == ids_.size(), "column out of step after compaction");
+  return before - ids_.size();
+}
+
+}  // namespace clustersim::agents

@@ -1,0 +1,53 @@
+#pragma once
+// The contract between the engine and a model. A model is described by the scenario keys
+// it declares and is built from a resolved Scenario; the engine's runner then drives it
+// replicate by replicate, step by step, and records what it declared. A model never reads
+// files named on the command line, environment variables or globals, and never sees HDF5.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/config/scenario.hpp"
+#include "engine/config/schema.hpp"
+#include "engine/record/layout.hpp"
+
+namespace clustersim::sim {
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  /// Adds the model's dimensions (with coordinate variables), static variables and
+  /// series variables. "replicate" and "step" are added by the runner.
+  virtual void describe(record::Layout& layout) const = 0;
+  /// Resets the agents for a new replicate; all randomness derives from `seed`.
+  virtual void start_replicate(std::uint64_t seed) = 0;
+  /// Advances the state from step-1 to `step` (one step = one quarter).
+  virtual void step(std::int32_t step) = 0;
+  /// Writes the current state into `frame` (zeroed by the caller), in Layout::series order.
+  virtual void observe(record::Frame& frame) const = 0;
+  /// Agents currently simulated, for progress and throughput figures.
+  virtual std::size_t agent_count() const = 0;
+  /// What the agents are called in progress lines ("SME").
+  virtual std::string agent_noun() const { return "agent"; }
+  /// Short lines describing the world ("200000 SMEs, 240 regions, ..."), for the summary.
+  virtual std::string world_summary() const = 0;
+};
+
+/// Everything the engine needs to know about a model: its name, its scenario keys and how
+/// to build it. Registered once in the executable's main().
+struct ModelDescriptor {
+  std::string name;
+  std::function<void(config::Schema&)> declare;
+  std::function<std::unique_ptr<Model>(const config::Scenario&)> make;
+};
+
+/// The engine's own scenario keys ([run] and [output]).
+void declare_engine_keys(config::Schema& schema);
+
+/// The full schema of a model: the engine's keys plus the model's.
+config::Schema full_schema(const ModelDescriptor& model);
+
+}  // namespace clustersim::sim

@@ -1,0 +1,41 @@
+#pragma once
+// Gibrat-type growth (Gibrat 1931; docs/MODEL.md, "Growth"): employment and productivity
+// follow multiplicative shocks, log x' = log x + mu + sigma * z, with the employment drift
+// raised while the SME innovates, exports or has gone digital. Turnover is derived
+// (employees * productivity / 4 per quarter), so it needs no column of its own.
+
+#include <cmath>
+
+#include "models/cluster/mechanisms/context.hpp"
+
+namespace clustersim::model::mechanism {
+
+/// Both values of one Box–Muller transform, from two uniforms on (0, 1).
+inline std::array<double, 2> box_muller(double u1, double u2) {
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  const double theta = 6.283185307179586476925 * u2;
+  return {r * std::cos(theta), r * std::sin(theta)};
+}
+
+inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
+  const auto& p = ctx.params.growth;
+  const std::uint8_t f = s.flags[i];
+  const auto z = box_muller(u[purpose::slot::kGrowth1], u[purpose::slot::kGrowth2]);
+  double mu = p.drift_per_quarter;
+  if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
+  if (f & flag::kExporting) mu += p.export_boost_per_quarter;
+  if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
+  const double g = mu + p.shock_sigma_per_quarter * z[0];
+  s.employees[i] = static_cast<float>(static_cast<double>(s.employees[i]) * std::exp(g));
+  s.productivity_eur_per_year[i] = static_cast<float>(
+      static_cast<double>(s.productivity_eur_per_year[i]) *
+      std::exp(p.productivity_drift_per_quarter + p.productivity_sigma_per_quarter * z[1]));
+  std::uint8_t& shrinking = s.shrinking_quarters[i];
+  if (g < 0) {
+    if (shrinking < 0xFF) ++shrinking;
+  } else {
+    shrinking = 0;
+  }
+}
+
+}  // namespace clustersim::model::mechanism

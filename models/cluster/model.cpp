@@ -1,0 +1,508 @@
+#include "models/cluster/model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/core/error.hpp"
+#include "engine/parallel/blocks.hpp"
+#include "engine/random/stream.hpp"
+#include "models/cluster/mechanisms/adoption.hpp"
+#include "models/cluster/mechanisms/exit.hpp"
+#include "models/cluster/mechanisms/exporting.hpp"
+#include "models/cluster/mechanisms/growth.hpp"
+#include "models/cluster/mechanisms/innovation.hpp"
+#include "models/cluster/mechanisms/membership.hpp"
+#include "models/cluster/mechanisms/partnership.hpp"
+
+namespace clustersim::model {
+
+namespace {
+
+constexpr double kQuartersPerYear = 4.0;
+constexpr double kDeadShareBeforeCompaction = 0.10;
+
+/// Truncated Pareto on [1, max]: P(E >= e) proportional to e^-a (inverse-CDF draw).
+double pareto_employees(double u, double a, double max) {
+  const double tail = std::pow(max, -a);
+  return std::pow(1.0 - u * (1.0 - tail), -1.0 / a);
+}
+
+/// Mean-one log-normal factor exp(sigma z - sigma^2 / 2).
+double lognormal_factor(double sigma, double z) { return std::exp(sigma * z - 0.5 * sigma * sigma); }
+
+std::int64_t turnover_cents(float employees, float productivity_eur_per_year) {
+  return std::llround(static_cast<double>(employees) * static_cast<double>(productivity_eur_per_year) /
+                      kQuartersPerYear * 100.0);
+}
+
+}  // namespace
+
+std::int64_t Aggregates::total(RegionSlot slot) const {
+  std::int64_t sum = 0;
+  for (std::size_t i = slot; i < region.size(); i += kRegionSlots) sum += region[i];
+  return sum;
+}
+
+ClusterModel::ClusterModel(Params params)
+    : params_(std::move(params)), world_(build_world(params_)), observables_(observables()) {
+  const std::size_t R = world_.regions.size();
+  entrant_sector_cumulative_.assign(R * kSectorCount, 0.0);
+  for (std::size_t r = 0; r < R; ++r) {
+    double acc = 0;
+    for (std::size_t s = 0; s < kSectorCount; ++s) {
+      acc += static_cast<double>(world_.initial_smes[world_.cell(r, s)]);
+      entrant_sector_cumulative_[world_.cell(r, s)] = acc;
+    }
+  }
+}
+
+std::string ClusterModel::world_summary() const {
+  return fmt::format("{} SMEs, {} clusters, {} regions, {} sectors", params_.population.smes, world_.clusters.size(),
+                     world_.regions.size(), kSectorCount);
+}
+
+// ---------------------------------------------------------------------------------------
+// Replicate start: the initial SME population, drawn from the replicate's seed.
+
+void ClusterModel::start_replicate(std::uint64_t seed) {
+  seed_ = seed;
+  create_initial_smes();
+  const std::size_t C = world_.clusters.size();
+  clusters_.budget_eur.assign(C, 2.0 * params_.clusters.running_cost_eur_per_quarter);
+  clusters_.income_eur.assign(C, 0.0);
+  clusters_.spending_eur.assign(C, 0.0);
+  clusters_.shortfall_quarters.assign(C, 0);
+  clusters_.active.assign(C, 1);
+  aggregate();
+}
+
+void ClusterModel::create_initial_smes() {
+  const auto& pop = params_.population;
+  const auto n = static_cast<std::size_t>(pop.smes);
+  smes_.table.clear();
+  // Room for a decade of net growth without reallocating (peak memory is a design target).
+  smes_.table.reserve(n + n / 8);
+  smes_.table.append(n);
+
+  // Row -> cell: rows are laid out cell by cell (region-major), so each cell is a range.
+  std::vector<std::int64_t> cell_end(world_.initial_smes.size());
+  std::partial_sum(world_.initial_smes.begin(), world_.initial_smes.end(), cell_end.begin());
+
+  const auto& innov = params_.innovation;
+  const double knowledge_steady = innov.effort_per_quarter / std::max(innov.depreciation_per_quarter, 1e-9);
+  const double innovation_hazard = 1.0 - std::exp(-innov.hazard_per_knowledge * knowledge_steady);
+
+  parallel::for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::size_t cell = static_cast<std::size_t>(
+        std::upper_bound(cell_end.begin(), cell_end.end(), static_cast<std::int64_t>(begin)) - cell_end.begin());
+    for (std::size_t i = begin; i < end; ++i) {
+      while (static_cast<std::int64_t>(i) >= cell_end[cell]) ++cell;
+      const std::size_t region = cell / kSectorCount, sector = cell % kSectorCount;
+      random::Stream rng(seed_, smes_.table.id(i), 0, purpose::kInitialSme);
+      smes_.region[i] = static_cast<std::uint16_t>(region);
+      smes_.sector[i] = static_cast<std::uint8_t>(sector);
+      smes_.employees[i] = static_cast<float>(pareto_employees(rng.uniform(), pop.size_tail_exponent,
+                                                               pop.max_initial_employees));
+      smes_.productivity_eur_per_year[i] = static_cast<float>(
+          pop.turnover_per_employee_eur_per_year * world_.regions[region].productivity_factor *
+          lognormal_factor(pop.productivity_sigma, rng.normal()));
+      smes_.knowledge[i] = static_cast<float>(knowledge_steady * lognormal_factor(0.5, rng.normal()));
+      std::uint8_t f = flag::kAlive;
+      if (rng.bernoulli(params_.exporting.initial_share)) f |= flag::kExporting;
+      if (rng.bernoulli(params_.adoption.digital.initial_share)) f |= flag::kDigital;
+      if (rng.bernoulli(params_.adoption.green.initial_share)) f |= flag::kGreen;
+      smes_.flags[i] = f;
+      smes_.shrinking_quarters[i] = 0;
+      smes_.partners[i] = 0;
+      // Time since the last innovation from the stationary geometric distribution, so
+      // smes_innovating starts at its steady level instead of ramping up from zero.
+      const double quarters = std::floor(std::log(rng.uniform()) / std::log1p(-std::min(innovation_hazard, 0.999999)));
+      smes_.quarters_since_innovation[i] = static_cast<std::uint8_t>(std::min(quarters, 254.0));
+      // Membership at its equilibrium probability target / pool for each serving cluster.
+      std::int32_t cluster = kNoCluster;
+      const double u = rng.uniform();
+      double acc = 0;
+      for (std::uint32_t k = world_.cluster_start[cell]; k < world_.cluster_start[cell + 1]; ++k) {
+        const auto& site = world_.clusters[world_.cluster_index[k]];
+        acc += site.pool_smes > 0 ? site.target_members / site.pool_smes : 0.0;
+        if (u < acc) {
+          cluster = static_cast<std::int32_t>(world_.cluster_index[k]);
+          break;
+        }
+      }
+      smes_.cluster[i] = cluster;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// One step.
+
+void ClusterModel::step(std::int32_t step) {
+  prepare_messages();
+  sme_phase(step);
+  entry(step);
+  aggregate();
+  update_clusters();
+  compact_if_needed();
+}
+
+void ClusterModel::prepare_messages() {
+  const std::size_t R = world_.regions.size(), C = world_.clusters.size();
+  const auto& a = aggregates_;
+  // Adopter shares among peers, from last step's exact counts.
+  auto share = [](std::int64_t adopters, std::int64_t active) {
+    return active > 0 ? static_cast<double>(adopters) / static_cast<double>(active) : 0.0;
+  };
+  switch (params_.adoption.peers) {
+    case Peers::Region:
+      messages_.digital_share.resize(R);
+      messages_.green_share.resize(R);
+      for (std::size_t r = 0; r < R; ++r) {
+        messages_.digital_share[r] = share(a.region_value(r, Aggregates::kDigital), a.region_value(r, Aggregates::kActive));
+        messages_.green_share[r] = share(a.region_value(r, Aggregates::kGreen), a.region_value(r, Aggregates::kActive));
+      }
+      break;
+    case Peers::Sector:
+      messages_.digital_share.resize(kSectorCount);
+      messages_.green_share.resize(kSectorCount);
+      for (std::size_t s = 0; s < kSectorCount; ++s) {
+        const std::int64_t active = a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorActive];
+        messages_.digital_share[s] = share(a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorDigital], active);
+        messages_.green_share[s] = share(a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorGreen], active);
+      }
+      break;
+    case Peers::Everyone:
+      messages_.digital_share.assign(1, share(a.total(Aggregates::kDigital), a.total(Aggregates::kActive)));
+      messages_.green_share.assign(1, share(a.total(Aggregates::kGreen), a.total(Aggregates::kActive)));
+      break;
+  }
+  // Join probabilities that make membership settle at each cluster's target: inflow from
+  // the non-member pool balances the outflow by leaving and by exit, j = (l + d) T / (pool - T).
+  messages_.join_probability.assign(C, 0.0);
+  messages_.cluster_active = clusters_.active;
+  for (std::size_t c = 0; c < C; ++c) {
+    if (!clusters_.active[c]) continue;
+    const auto& site = world_.clusters[c];
+    double pool = static_cast<double>(a.cell_active[world_.cell(site.region, site.sector)]);
+    if (site.second_sector != kNoSector) pool += static_cast<double>(a.cell_active[world_.cell(site.region, site.second_sector)]);
+    const double target = std::min(site.target_members, params_.membership.max_share_of_pool * pool);
+    const double non_members = std::max(pool - target, 1.0);
+    const double outflow_rate = params_.membership.leave_rate_per_quarter + params_.exit.base_rate_per_quarter;
+    messages_.join_probability[c] = std::min(1.0, outflow_rate * target / non_members);
+  }
+}
+
+void ClusterModel::sme_phase(std::int32_t step) {
+  const StepContext ctx{params_, world_, messages_, step};
+  const auto t = static_cast<std::uint32_t>(step);
+  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    Draws u;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!smes_.alive(i)) {
+        smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
+        continue;
+      }
+      smes_.flags[i] = static_cast<std::uint8_t>(smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow));
+      random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
+      for (auto& x : u) x = rng.uniform();
+      mechanism::membership(smes_, i, u, ctx);
+      mechanism::innovation(smes_, i, u, ctx);
+      mechanism::exporting(smes_, i, u, ctx);
+      mechanism::adoption(smes_, i, u, ctx);
+      mechanism::partnership(smes_, i, u, ctx);
+      mechanism::growth(smes_, i, u, ctx);
+      mechanism::exit(smes_, i, u, ctx);
+    }
+  });
+}
+
+void ClusterModel::entry(std::int32_t step) {
+  const std::size_t R = world_.regions.size();
+  const auto t = static_cast<std::uint32_t>(step);
+  std::vector<std::size_t> entrants(R);
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < R; ++r) {
+    random::Stream rng(seed_, r, t, purpose::kEntryCount);
+    const double mean = params_.entry.rate_per_quarter *
+                        static_cast<double>(aggregates_.region_value(r, Aggregates::kActive));
+    entrants[r] = entrant_sector_cumulative_[world_.cell(r, kSectorCount - 1)] > 0 ? rng.poisson(mean) : 0;
+    total += entrants[r];
+  }
+  if (total == 0) return;
+  const std::size_t first = smes_.table.append(total);
+  std::vector<std::size_t> region_end(R);
+  std::partial_sum(entrants.begin(), entrants.end(), region_end.begin());
+
+  const auto& pop = params_.population;
+  const double knowledge_start = params_.innovation.effort_per_quarter;
+  parallel::for_each_block(total, [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::size_t region = static_cast<std::size_t>(
+        std::upper_bound(region_end.begin(), region_end.end(), begin) - region_end.begin());
+    for (std::size_t k = begin; k < end; ++k) {
+      while (k >= region_end[region]) ++region;
+      const std::size_t i = first + k;
+      random::Stream rng(seed_, smes_.table.id(i), t, purpose::kEntrant);
+      const double* cum = &entrant_sector_cumulative_[world_.cell(region, 0)];
+      const double target = rng.uniform() * cum[kSectorCount - 1];
+      std::size_t sector = static_cast<std::size_t>(std::upper_bound(cum, cum + kSectorCount, target) - cum);
+      sector = std::min(sector, kSectorCount - 1);
+      smes_.region[i] = static_cast<std::uint16_t>(region);
+      smes_.sector[i] = static_cast<std::uint8_t>(sector);
+      smes_.employees[i] = static_cast<float>(pareto_employees(rng.uniform(), pop.size_tail_exponent,
+                                                               params_.entry.max_employees));
+      smes_.productivity_eur_per_year[i] = static_cast<float>(
+          pop.turnover_per_employee_eur_per_year * world_.regions[region].productivity_factor *
+          lognormal_factor(pop.productivity_sigma, rng.normal()));
+      smes_.knowledge[i] = static_cast<float>(knowledge_start);
+      std::uint8_t f = flag::kAlive | flag::kEnteredNow;
+      // Start-ups are born digital as often as their region already is.
+      if (rng.uniform() < messages_.digital_share[peer_group(params_.adoption.peers, static_cast<std::uint16_t>(region),
+                                                             static_cast<std::uint8_t>(sector))])
+        f |= flag::kDigital;
+      smes_.flags[i] = f;
+      smes_.cluster[i] = kNoCluster;
+      smes_.shrinking_quarters[i] = 0;
+      smes_.quarters_since_innovation[i] = kNeverInnovated;
+      smes_.partners[i] = 0;
+    }
+  });
+}
+
+void ClusterModel::aggregate() {
+  const std::size_t R = world_.regions.size(), C = world_.clusters.size();
+  const std::size_t region_base = 0, sector_base = R * Aggregates::kRegionSlots,
+                    cluster_base = sector_base + kSectorCount * Aggregates::kSectorSlots,
+                    cell_base = cluster_base + C, dead_slot = cell_base + R * kSectorCount;
+  parallel::IntegerSums sums(dead_slot + 1);
+  const auto recent = params_.innovation.recent_quarters;
+  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    auto& acc = sums.local();
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint8_t f = smes_.flags[i];
+      const std::size_t r = smes_.region[i];
+      std::int64_t* reg = &acc[region_base + r * Aggregates::kRegionSlots];
+      if (!(f & flag::kAlive)) {
+        reg[Aggregates::kExited] += (f & flag::kExitedNow) ? 1 : 0;
+        acc[dead_slot] += 1;
+        continue;
+      }
+      const std::size_t s = smes_.sector[i];
+      const std::int64_t employment_milli = std::llround(static_cast<double>(smes_.employees[i]) * 1000.0);
+      const std::int64_t cents = turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
+      const std::int64_t digital = (f & flag::kDigital) ? 1 : 0, green = (f & flag::kGreen) ? 1 : 0;
+      reg[Aggregates::kActive] += 1;
+      reg[Aggregates::kEmploymentMilli] += employment_milli;
+      reg[Aggregates::kTurnoverCents] += cents;
+      reg[Aggregates::kInnovating] += smes_.quarters_since_innovation[i] < recent ? 1 : 0;
+      reg[Aggregates::kPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
+      reg[Aggregates::kExporting] += (f & flag::kExporting) ? 1 : 0;
+      reg[Aggregates::kDigital] += digital;
+      reg[Aggregates::kGreen] += green;
+      reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? 1 : 0;
+      std::int64_t* sec = &acc[sector_base + s * Aggregates::kSectorSlots];
+      sec[Aggregates::kSectorActive] += 1;
+      sec[Aggregates::kSectorEmploymentMilli] += employment_milli;
+      sec[Aggregates::kSectorTurnoverCents] += cents;
+      sec[Aggregates::kSectorDigital] += digital;
+      sec[Aggregates::kSectorGreen] += green;
+      acc[cell_base + r * kSectorCount + s] += 1;
+      if (smes_.cluster[i] != kNoCluster) {
+        reg[Aggregates::kMembers] += 1;
+        acc[cluster_base + static_cast<std::size_t>(smes_.cluster[i])] += 1;
+      }
+    }
+  });
+  const auto total = sums.total();
+  auto slice = [&](std::size_t from, std::size_t count) {
+    return std::vector<std::int64_t>(total.begin() + static_cast<std::ptrdiff_t>(from),
+                                     total.begin() + static_cast<std::ptrdiff_t>(from + count));
+  };
+  aggregates_.region = slice(region_base, R * Aggregates::kRegionSlots);
+  aggregates_.sector = slice(sector_base, kSectorCount * Aggregates::kSectorSlots);
+  aggregates_.cluster_members = slice(cluster_base, C);
+  aggregates_.cell_active = slice(cell_base, R * kSectorCount);
+  aggregates_.rows_dead = total[dead_slot];
+}
+
+void ClusterModel::update_clusters() {
+  const auto& p = params_.clusters;
+  for (std::size_t c = 0; c < world_.clusters.size(); ++c) {
+    if (!clusters_.active[c]) {
+      clusters_.income_eur[c] = clusters_.spending_eur[c] = 0.0;
+      continue;
+    }
+    const double income = p.fee_eur_per_member_per_quarter * static_cast<double>(aggregates_.cluster_members[c]) +
+                          p.public_funding_eur_per_quarter;
+    const double available = clusters_.budget_eur[c] + income;
+    double spending;
+    if (available < p.running_cost_eur_per_quarter) {
+      // No overdraft: the cluster spends what it has and records a shortfall quarter.
+      spending = available;
+      ++clusters_.shortfall_quarters[c];
+    } else {
+      spending = p.running_cost_eur_per_quarter +
+                 p.service_spend_share_per_quarter * (available - p.running_cost_eur_per_quarter);
+      clusters_.shortfall_quarters[c] = 0;
+    }
+    clusters_.income_eur[c] = income;
+    clusters_.spending_eur[c] = spending;
+    clusters_.budget_eur[c] = available - spending;
+    if (clusters_.shortfall_quarters[c] >= p.fold_after_quarters) clusters_.active[c] = 0;
+  }
+}
+
+void ClusterModel::compact_if_needed() {
+  const auto rows = static_cast<double>(smes_.rows());
+  if (static_cast<double>(aggregates_.rows_dead) <= kDeadShareBeforeCompaction * rows) return;
+  // Rows that died this step are still needed by observe() for smes_exited; they are
+  // flagged, so keep them until the next compaction.
+  std::vector<std::uint8_t> keep(smes_.rows());
+  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      keep[i] = (smes_.flags[i] & (flag::kAlive | flag::kExitedNow)) ? 1 : 0;
+  });
+  smes_.table.compact(keep);
+  aggregates_.rows_dead = aggregates_.total(Aggregates::kExited);
+}
+
+// ---------------------------------------------------------------------------------------
+// Recording: what the model offers, declared once; describe() and observe() both walk it.
+
+std::vector<ClusterModel::Observable> ClusterModel::observables() {
+  using record::DType;
+  std::vector<Observable> out;
+  const std::vector<std::string> by_region{"replicate", "step", "region"};
+  const std::vector<std::string> by_cluster{"replicate", "step", "cluster"};
+  const std::vector<std::string> by_sector{"replicate", "step", "sector"};
+
+  auto region_count = [&](const char* name, const char* long_name, Aggregates::RegionSlot slot, double scale,
+                          DType dtype, const char* units) {
+    out.push_back({{name, dtype, by_region, units, long_name, true, {}},
+                   [slot, scale](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t r = 0; r < v.size(); ++r)
+                       v[r] = static_cast<double>(m.aggregates_.region_value(r, slot)) * scale;
+                   }});
+  };
+  region_count("smes_active", "active SMEs at the end of the quarter", Aggregates::kActive, 1, DType::Int64, "1");
+  region_count("employment", "employment in active SMEs (full-time equivalents)", Aggregates::kEmploymentMilli, 1e-3,
+               DType::Float64, "FTE");
+  region_count("turnover_eur", "turnover of active SMEs in the quarter", Aggregates::kTurnoverCents, 1e-2,
+               DType::Float64, "EUR");
+  region_count("smes_innovating", "SMEs that introduced a new-to-firm product or process in the last innovation.recent_quarters quarters",
+               Aggregates::kInnovating, 1, DType::Int64, "1");
+  region_count("partnerships_concluded", "SMEs that concluded a new business partnership in the quarter",
+               Aggregates::kPartnered, 1, DType::Int64, "1");
+  region_count("smes_exporting", "SMEs selling abroad", Aggregates::kExporting, 1, DType::Int64, "1");
+  region_count("digital_adopters", "SMEs that have adopted digital technologies", Aggregates::kDigital, 1,
+               DType::Int64, "1");
+  region_count("green_adopters", "SMEs that have adopted green practices", Aggregates::kGreen, 1, DType::Int64, "1");
+  region_count("smes_entered", "start-ups in the quarter", Aggregates::kEntered, 1, DType::Int64, "1");
+  region_count("smes_exited", "SME exits in the quarter", Aggregates::kExited, 1, DType::Int64, "1");
+  region_count("cluster_member_smes", "SMEs that are members of a cluster organisation", Aggregates::kMembers, 1,
+               DType::Int64, "1");
+  for (auto& o : out)
+    if (o.spec.name == "smes_entered" || o.spec.name == "smes_exited") o.spec.headline = false;
+
+  out.push_back({{"cluster_members", DType::Int64, by_cluster, "1", "member SMEs of the cluster organisation", true, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(m.aggregates_.cluster_members[c]);
+                 }});
+  auto cluster_money = [&](const char* name, const char* long_name, std::vector<double> ClusterState::*field) {
+    out.push_back({{name, DType::Float64, by_cluster, "EUR", long_name, false, {}},
+                   [field](const ClusterModel& m, std::vector<double>& v) { v = m.clusters_.*field; }});
+  };
+  cluster_money("cluster_budget_eur", "cluster organisation's budget (reserves) at the end of the quarter",
+                &ClusterState::budget_eur);
+  cluster_money("cluster_income_eur", "cluster income in the quarter (fees and public funding)", &ClusterState::income_eur);
+  cluster_money("cluster_spending_eur", "cluster spending in the quarter (running cost and services)",
+                &ClusterState::spending_eur);
+  out.push_back({{"cluster_active", DType::Int32, by_cluster, "1", "1 while the cluster operates, 0 once it has folded",
+                  false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = m.clusters_.active[c];
+                 }});
+
+  auto sector_value = [&](const char* name, const char* long_name, Aggregates::SectorSlot slot, double scale,
+                          DType dtype, const char* units) {
+    out.push_back({{name, dtype, by_sector, units, long_name, false, {}},
+                   [slot, scale](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t s = 0; s < v.size(); ++s)
+                       v[s] = static_cast<double>(m.aggregates_.sector[s * Aggregates::kSectorSlots + slot]) * scale;
+                   }});
+  };
+  sector_value("sector_smes_active", "active SMEs by ecosystem", Aggregates::kSectorActive, 1, DType::Int64, "1");
+  sector_value("sector_employment", "employment by ecosystem", Aggregates::kSectorEmploymentMilli, 1e-3, DType::Float64,
+               "FTE");
+  sector_value("sector_turnover_eur", "turnover in the quarter by ecosystem", Aggregates::kSectorTurnoverCents, 1e-2,
+               DType::Float64, "EUR");
+  return out;
+}
+
+void ClusterModel::describe(record::Layout& layout) const {
+  using record::DType;
+  const std::size_t R = world_.regions.size(), C = world_.clusters.size();
+  layout.dims.push_back({"region", R});
+  layout.dims.push_back({"cluster", C});
+  layout.dims.push_back({"sector", kSectorCount});
+
+  auto strings = [](std::size_t n, auto&& get) {
+    std::vector<std::string> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = get(i);
+    return v;
+  };
+  auto reals = [](std::size_t n, auto&& get) {
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = get(i);
+    return v;
+  };
+  const auto& reg = world_.regions;
+  const auto& cl = world_.clusters;
+  auto sector_key = [](std::uint8_t s) { return s == kNoSector ? std::string() : std::string(kSectors[s].key); };
+  layout.statics.push_back({{"region", DType::String, {"region"}, "", "NUTS-2-like region code"},
+                            strings(R, [&](std::size_t i) { return reg[i].code; })});
+  layout.statics.push_back({{"region_name", DType::String, {"region"}, "", "region name"},
+                            strings(R, [&](std::size_t i) { return reg[i].name; })});
+  layout.statics.push_back({{"region_country", DType::String, {"region"}, "", "country code (ISO 3166-1 alpha-2, EL = Greece)"},
+                            strings(R, [&](std::size_t i) { return reg[i].country; })});
+  layout.statics.push_back({{"region_development_level", DType::String, {"region"}, "",
+                             "cohesion-policy category: more_developed, transition or less_developed"},
+                            strings(R, [&](std::size_t i) { return std::string(to_string(reg[i].level)); })});
+  layout.statics.push_back({{"region_lon", DType::Float64, {"region"}, "degrees_east", "region longitude"},
+                            reals(R, [&](std::size_t i) { return reg[i].lon_deg; })});
+  layout.statics.push_back({{"region_lat", DType::Float64, {"region"}, "degrees_north", "region latitude"},
+                            reals(R, [&](std::size_t i) { return reg[i].lat_deg; })});
+  layout.statics.push_back({{"cluster", DType::String, {"cluster"}, "", "cluster organisation id"},
+                            strings(C, [&](std::size_t i) { return cl[i].id; })});
+  layout.statics.push_back({{"cluster_region", DType::String, {"cluster"}, "", "code of the cluster's region"},
+                            strings(C, [&](std::size_t i) { return reg[cl[i].region].code; })});
+  layout.statics.push_back({{"cluster_sector", DType::String, {"cluster"}, "", "cluster's main ecosystem"},
+                            strings(C, [&](std::size_t i) { return sector_key(cl[i].sector); })});
+  layout.statics.push_back({{"cluster_second_sector", DType::String, {"cluster"}, "",
+                             "cluster's second ecosystem (empty if none)"},
+                            strings(C, [&](std::size_t i) { return sector_key(cl[i].second_sector); })});
+  layout.statics.push_back({{"cluster_target_members", DType::Float64, {"cluster"}, "1",
+                             "equilibrium membership the cluster's join probability aims at"},
+                            reals(C, [&](std::size_t i) { return cl[i].target_members; })});
+  layout.statics.push_back({{"sector", DType::String, {"sector"}, "", "industrial ecosystem key"},
+                            strings(kSectorCount, [&](std::size_t i) { return std::string(kSectors[i].key); })});
+  layout.statics.push_back({{"sector_name", DType::String, {"sector"}, "", "industrial ecosystem name"},
+                            strings(kSectorCount, [&](std::size_t i) { return std::string(kSectors[i].name); })});
+  for (const auto& o : observables_) layout.series.push_back(o.spec);
+}
+
+void ClusterModel::observe(record::Frame& frame) const {
+  for (std::size_t k = 0; k < observables_.size(); ++k) observables_[k].fill(*this, frame[k]);
+}
+
+sim::ModelDescriptor descriptor() {
+  return {"cluster", [](config::Schema& schema) { declare(schema); },
+          [](const config::Scenario& scenario) -> std::unique_ptr<sim::Model> {
+            return std::make_unique<ClusterModel>(read(scenario));
+          }};
+}
+
+}  // namespace clustersim::model

@@ -1,0 +1,99 @@
+#pragma once
+// The cluster-policy model: SMEs, cluster organisations and regions. One step (a quarter):
+//   1. messages   — adopter shares and join probabilities from last step's aggregates;
+//   2. SME phase  — in parallel, each SME updates only its own row through the mechanisms
+//                   (membership, innovation, exporting, adoption, partnership, growth, exit);
+//   3. entry      — start-ups per region, appended in region order;
+//   4. aggregate  — exact integer sums by region, sector and cluster;
+//   5. clusters   — budgets, folding;
+//   6. compaction — dead rows removed once they exceed a tenth of the table.
+// docs/MODEL.md describes every mechanism with its equation, parameters and sources.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/sim/model.hpp"
+#include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/params.hpp"
+#include "models/cluster/smes.hpp"
+#include "models/cluster/world.hpp"
+
+namespace clustersim::model {
+
+/// Exact step totals. Money is held in cents and employment in milli-FTE as int64, so the
+/// sums do not depend on how rows were spread over threads.
+struct Aggregates {
+  enum RegionSlot : std::size_t {
+    kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
+    kEntered, kExited, kMembers, kRegionSlots
+  };
+  enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
+                                  kSectorGreen, kSectorSlots };
+  std::vector<std::int64_t> region;        ///< [region * kRegionSlots + slot]
+  std::vector<std::int64_t> sector;        ///< [sector * kSectorSlots + slot]
+  std::vector<std::int64_t> cluster_members;
+  std::vector<std::int64_t> cell_active;   ///< [region * kSectorCount + sector]
+  std::int64_t rows_dead = 0;
+
+  std::int64_t region_value(std::size_t r, RegionSlot slot) const { return region[r * kRegionSlots + slot]; }
+  std::int64_t total(RegionSlot slot) const;
+};
+
+struct ClusterState {
+  std::vector<double> budget_eur, income_eur, spending_eur;
+  std::vector<std::int32_t> shortfall_quarters;
+  std::vector<std::uint8_t> active;
+};
+
+class ClusterModel final : public sim::Model {
+ public:
+  explicit ClusterModel(Params params);
+
+  void describe(record::Layout& layout) const override;
+  void start_replicate(std::uint64_t seed) override;
+  void step(std::int32_t step) override;
+  void observe(record::Frame& frame) const override;
+  std::size_t agent_count() const override { return static_cast<std::size_t>(aggregates_.total(Aggregates::kActive)); }
+  std::string agent_noun() const override { return "SME"; }
+  std::string world_summary() const override;
+
+  const Params& params() const { return params_; }
+  const World& world() const { return world_; }
+  const Smes& smes() const { return smes_; }
+  const Aggregates& aggregates() const { return aggregates_; }
+  const ClusterState& clusters() const { return clusters_; }
+
+ private:
+  struct Observable {
+    record::VariableSpec spec;
+    std::function<void(const ClusterModel&, std::vector<double>&)> fill;
+  };
+  static std::vector<Observable> observables();
+
+  void create_initial_smes();
+  void prepare_messages();
+  void sme_phase(std::int32_t step);
+  void entry(std::int32_t step);
+  void aggregate();
+  void update_clusters();
+  void compact_if_needed();
+
+  Params params_;
+  World world_;
+  std::vector<Observable> observables_;
+  std::uint64_t seed_ = 0;
+  Smes smes_;
+  Aggregates aggregates_;
+  ClusterState clusters_;
+  Messages messages_;
+  /// Cumulative initial SME counts by sector for each region, to draw entrants' sectors.
+  std::vector<double> entrant_sector_cumulative_;
+};
+
+/// The descriptor registered in clustersim's main().
+sim::ModelDescriptor descriptor();
+
+}  // namespace clustersim::model

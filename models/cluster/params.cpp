@@ -1,0 +1,180 @@
+#include "models/cluster/params.hpp"
+
+namespace clustersim::model {
+
+void declare(config::Schema& s) {
+  const Params d;  // the struct initialisers are the single source of the defaults
+
+  // [population] — the world
+  s.integer("population.smes", d.population.smes).required().range(1, 2e9).units("SMEs")
+      .doc("Total SMEs at step 0 (EU scale: 25,000,000).");
+  s.integer("population.regions", d.population.regions).required().range(1, 65535).units("regions")
+      .doc("NUTS-2-like regions; must equal the row count when regions_file is given.");
+  s.integer("population.clusters", d.population.clusters).required().range(1, 1e6).units("cluster organisations")
+      .doc("Cluster organisations placed in regions in proportion to their SMEs.");
+  s.path("population.regions_file")
+      .doc("Optional CSV with one row per region (code, name, country, development_level, lon, lat, smes_<sector>...).");
+  s.real("population.size_tail_exponent", d.population.size_tail_exponent).range(0.2, 5)
+      .doc("Pareto exponent of initial employment, P(E >= e) ~ e^-a (Axtell 2001; EU: 93% micro).");
+  s.real("population.max_initial_employees", d.population.max_initial_employees).range(1, 1e5).units("employees")
+      .doc("Upper truncation of initial SME employment (the SME definition: < 250).");
+  s.real("population.turnover_per_employee_eur_per_year", d.population.turnover_per_employee_eur_per_year)
+      .range(1, 1e8).units("EUR/employee/year").doc("Mean turnover per employee in more developed regions.");
+  s.real("population.productivity_sigma", d.population.productivity_sigma).range(0, 5)
+      .doc("Log-normal dispersion of SME productivity within a region.");
+  s.real("population.region_zipf_exponent", d.population.region_zipf_exponent).range(0, 3)
+      .doc("Zipf exponent of regional SME counts in the synthetic world.");
+  s.real("population.region_specialisation_sigma", d.population.region_specialisation_sigma).range(0, 3)
+      .doc("Log-normal jitter of each region's sector mix around the EU mix (synthetic world).");
+
+  // [growth] — Gibrat-type growth
+  s.real("growth.drift_per_quarter", d.growth.drift_per_quarter).range(-1, 1).units("1/quarter")
+      .doc("Mean log-employment growth per quarter.");
+  s.real("growth.shock_sigma_per_quarter", d.growth.shock_sigma_per_quarter).range(0, 2).units("1/quarter")
+      .doc("Std. dev. of the multiplicative employment shock per quarter.");
+  s.real("growth.innovation_boost_per_quarter", d.growth.innovation_boost_per_quarter).range(-1, 1).units("1/quarter")
+      .doc("Extra log growth while the SME innovated recently.");
+  s.real("growth.export_boost_per_quarter", d.growth.export_boost_per_quarter).range(-1, 1).units("1/quarter")
+      .doc("Extra log growth while the SME exports.");
+  s.real("growth.digital_boost_per_quarter", d.growth.digital_boost_per_quarter).range(-1, 1).units("1/quarter")
+      .doc("Extra log growth once the SME has adopted digital tools.");
+  s.real("growth.productivity_drift_per_quarter", d.growth.productivity_drift_per_quarter).range(-1, 1)
+      .units("1/quarter").doc("Mean log-productivity growth per quarter.");
+  s.real("growth.productivity_sigma_per_quarter", d.growth.productivity_sigma_per_quarter).range(0, 2)
+      .units("1/quarter").doc("Std. dev. of the log-productivity shock per quarter.");
+
+  // [exit] and [entry]
+  s.real("exit.base_rate_per_quarter", d.exit.base_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Exit hazard of a healthy SME.");
+  s.integer("exit.loss_quarters", d.exit.loss_quarters).range(1, 1000).units("quarters")
+      .doc("Consecutive shrinking quarters after which the exit hazard is multiplied.");
+  s.real("exit.loss_hazard_multiplier", d.exit.loss_hazard_multiplier).range(1, 1000)
+      .doc("Exit-hazard multiplier after sustained losses.");
+  s.real("exit.min_employees", d.exit.min_employees).range(0, 100).units("employees")
+      .doc("An SME shrinking below this size exits.");
+  s.real("entry.rate_per_quarter", d.entry.rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Start-ups per active SME of the region per quarter (Poisson mean).");
+  s.real("entry.max_employees", d.entry.max_employees).range(1, 1e4).units("employees")
+      .doc("Upper truncation of a start-up's employment.");
+
+  // [membership] and [clusters]
+  s.real("membership.leave_rate_per_quarter", d.membership.leave_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that a member leaves its cluster.");
+  s.real("membership.target_members_mean", d.membership.target_members_mean).range(1, 1e6).units("SMEs")
+      .doc("Mean equilibrium membership of a cluster (DOMAIN.md: 150-200).");
+  s.real("membership.target_members_sigma", d.membership.target_members_sigma).range(0, 3)
+      .doc("Log-normal dispersion of equilibrium membership across clusters.");
+  s.real("membership.max_share_of_pool", d.membership.max_share_of_pool).range(0, 1)
+      .doc("Largest share of the eligible SMEs (same region and sector) a cluster can hold.");
+  s.real("clusters.fee_eur_per_member_per_quarter", d.clusters.fee_eur_per_member_per_quarter).range(0, 1e7)
+      .units("EUR/member/quarter").doc("Membership fee income.");
+  s.real("clusters.public_funding_eur_per_quarter", d.clusters.public_funding_eur_per_quarter).range(0, 1e9)
+      .units("EUR/quarter").doc("Baseline public (regional/national) funding per cluster.");
+  s.real("clusters.running_cost_eur_per_quarter", d.clusters.running_cost_eur_per_quarter).range(0, 1e9)
+      .units("EUR/quarter").doc("Management and staff cost a cluster must cover to keep operating.");
+  s.real("clusters.service_spend_share_per_quarter", d.clusters.service_spend_share_per_quarter).range(0, 1)
+      .units("1/quarter").doc("Share of the remaining budget spent on member services each quarter.");
+  s.integer("clusters.fold_after_quarters", d.clusters.fold_after_quarters).range(1, 1000).units("quarters")
+      .doc("A cluster that cannot cover its running cost this many quarters in a row folds.");
+  s.real("clusters.second_sector_share", d.clusters.second_sector_share).range(0, 1)
+      .doc("Share of clusters that span a second ecosystem.");
+
+  // [innovation]
+  s.real("innovation.effort_per_quarter", d.innovation.effort_per_quarter).range(0, 10).units("knowledge/quarter")
+      .doc("Own R&D effort added to the knowledge stock.");
+  s.real("innovation.depreciation_per_quarter", d.innovation.depreciation_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Share of the knowledge stock lost each quarter.");
+  s.real("innovation.member_knowledge_bonus", d.innovation.member_knowledge_bonus).range(0, 100)
+      .doc("Relative extra knowledge inflow for cluster members.");
+  s.real("innovation.hazard_per_knowledge", d.innovation.hazard_per_knowledge).range(0, 100)
+      .units("1/knowledge/quarter").doc("Innovation hazard = 1 - exp(-hazard_per_knowledge * knowledge).");
+  s.integer("innovation.recent_quarters", d.innovation.recent_quarters).range(1, 250).units("quarters")
+      .doc("An SME counts in smes_innovating for this many quarters after an innovation.");
+
+  // [export]
+  s.real("exporting.entry_rate_per_quarter", d.exporting.entry_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that a non-exporter of 10+ employees starts exporting.");
+  s.real("exporting.exit_rate_per_quarter", d.exporting.exit_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that an exporter stops.");
+  s.real("exporting.member_entry_multiplier", d.exporting.member_entry_multiplier).range(0, 100)
+      .doc("Export-entry multiplier for cluster members.");
+  s.real("exporting.initial_share", d.exporting.initial_share).range(0, 1).doc("Share of exporters at step 0.");
+
+  // [adoption] — Bass diffusion of digital and green practices
+  s.string("adoption.peers", "region").choices({"region", "sector", "everyone"})
+      .doc("Whose adopter share drives imitation (q): the SME's region, its sector, or everyone.");
+  s.real("adoption.member_p_multiplier", d.adoption.member_p_multiplier).range(0, 100)
+      .doc("Innovation coefficient p is multiplied by this for cluster members.");
+  for (const auto* which : {"digital", "green"}) {
+    const BassParams& b = std::string(which) == "digital" ? d.adoption.digital : d.adoption.green;
+    const std::string prefix = std::string("adoption.") + which + ".";
+    s.real(prefix + "p_per_quarter", b.p_per_quarter).range(0, 1).units("1/quarter")
+        .doc(std::string("Bass innovation coefficient p for ") + which + " adoption.");
+    s.real(prefix + "q_per_quarter", b.q_per_quarter).range(0, 1).units("1/quarter")
+        .doc(std::string("Bass imitation coefficient q for ") + which + " adoption.");
+    s.real(prefix + "initial_share", b.initial_share).range(0, 1)
+        .doc(std::string("Share of ") + which + " adopters at step 0.");
+  }
+
+  // [partnership]
+  s.real("partnership.rate_per_quarter", d.partnership.rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that an SME concludes a new business partnership.");
+  s.real("partnership.member_multiplier", d.partnership.member_multiplier).range(0, 100)
+      .doc("Partnership-hazard multiplier for cluster members (matchmaking).");
+  s.real("partnership.dissolve_rate_per_quarter", d.partnership.dissolve_rate_per_quarter).range(0, 1)
+      .units("1/quarter").doc("Hazard that one of an SME's partnerships ends.");
+}
+
+namespace {
+BassParams read_bass(const config::Scenario& s, const std::string& which) {
+  const std::string prefix = "adoption." + which + ".";
+  return {s.real(prefix + "p_per_quarter"), s.real(prefix + "q_per_quarter"), s.real(prefix + "initial_share")};
+}
+}  // namespace
+
+Params read(const config::Scenario& s) {
+  Params p;
+  p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));
+  auto& pop = p.population;
+  pop.smes = s.integer("population.smes");
+  pop.regions = s.integer("population.regions");
+  pop.clusters = s.integer("population.clusters");
+  pop.regions_file = s.path("population.regions_file");
+  pop.size_tail_exponent = s.real("population.size_tail_exponent");
+  pop.max_initial_employees = s.real("population.max_initial_employees");
+  pop.turnover_per_employee_eur_per_year = s.real("population.turnover_per_employee_eur_per_year");
+  pop.productivity_sigma = s.real("population.productivity_sigma");
+  pop.region_zipf_exponent = s.real("population.region_zipf_exponent");
+  pop.region_specialisation_sigma = s.real("population.region_specialisation_sigma");
+
+  p.growth = {s.real("growth.drift_per_quarter"),          s.real("growth.shock_sigma_per_quarter"),
+              s.real("growth.innovation_boost_per_quarter"), s.real("growth.export_boost_per_quarter"),
+              s.real("growth.digital_boost_per_quarter"),  s.real("growth.productivity_drift_per_quarter"),
+              s.real("growth.productivity_sigma_per_quarter")};
+  p.exit = {s.real("exit.base_rate_per_quarter"), s.integer("exit.loss_quarters"),
+            s.real("exit.loss_hazard_multiplier"), s.real("exit.min_employees")};
+  p.entry = {s.real("entry.rate_per_quarter"), s.real("entry.max_employees")};
+  p.membership = {s.real("membership.leave_rate_per_quarter"), s.real("membership.target_members_mean"),
+                  s.real("membership.target_members_sigma"), s.real("membership.max_share_of_pool")};
+  p.clusters = {s.real("clusters.fee_eur_per_member_per_quarter"),
+                s.real("clusters.public_funding_eur_per_quarter"),
+                s.real("clusters.running_cost_eur_per_quarter"),
+                s.real("clusters.service_spend_share_per_quarter"),
+                s.integer("clusters.fold_after_quarters"),
+                s.real("clusters.second_sector_share")};
+  p.innovation = {s.real("innovation.effort_per_quarter"), s.real("innovation.depreciation_per_quarter"),
+                  s.real("innovation.member_knowledge_bonus"), s.real("innovation.hazard_per_knowledge"),
+                  s.integer("innovation.recent_quarters")};
+  p.exporting = {s.real("exporting.entry_rate_per_quarter"), s.real("exporting.exit_rate_per_quarter"),
+                 s.real("exporting.member_entry_multiplier"), s.real("exporting.initial_share")};
+  const std::string& peers = s.string("adoption.peers");
+  p.adoption.peers = peers == "sector" ? Peers::Sector : peers == "everyone" ? Peers::Everyone : Peers::Region;
+  p.adoption.member_p_multiplier = s.real("adoption.member_p_multiplier");
+  p.adoption.digital = read_bass(s, "digital");
+  p.adoption.green = read_bass(s, "green");
+  p.partnership = {s.real("partnership.rate_per_quarter"), s.real("partnership.member_multiplier"),
+                   s.real("partnership.dissolve_rate_per_quarter")};
+  return p;
+}
+
+}  // namespace clustersim::model

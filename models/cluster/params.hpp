@@ -1,0 +1,122 @@
+#pragma once
+// Typed parameters of the cluster-policy model. Every field is a scenario key of the same
+// name (section.field), declared with its default, range and units in params.cpp and
+// documented in docs/SCENARIOS.md and docs/MODEL.md.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "engine/config/scenario.hpp"
+#include "engine/config/schema.hpp"
+
+namespace clustersim::model {
+
+struct PopulationParams {
+  std::int64_t smes = 200000;
+  std::int64_t regions = 242;
+  std::int64_t clusters = 20;
+  std::filesystem::path regions_file;  ///< empty: synthetic EU-like world
+  double size_tail_exponent = 1.15;
+  double max_initial_employees = 249;
+  double turnover_per_employee_eur_per_year = 150000;
+  double productivity_sigma = 0.5;
+  double region_zipf_exponent = 0.6;
+  double region_specialisation_sigma = 0.3;
+};
+
+struct GrowthParams {
+  double drift_per_quarter = 0.0;
+  double shock_sigma_per_quarter = 0.08;
+  double innovation_boost_per_quarter = 0.01;
+  double export_boost_per_quarter = 0.005;
+  double digital_boost_per_quarter = 0.003;
+  double productivity_drift_per_quarter = 0.003;
+  double productivity_sigma_per_quarter = 0.03;
+};
+
+struct ExitParams {
+  double base_rate_per_quarter = 0.012;
+  std::int64_t loss_quarters = 4;
+  double loss_hazard_multiplier = 3.0;
+  double min_employees = 0.5;
+};
+
+struct EntryParams {
+  double rate_per_quarter = 0.0138;
+  double max_employees = 9;
+};
+
+struct MembershipParams {
+  double leave_rate_per_quarter = 0.025;
+  double target_members_mean = 175;
+  double target_members_sigma = 0.2;
+  double max_share_of_pool = 0.5;
+};
+
+struct ClusterParams {
+  double fee_eur_per_member_per_quarter = 250;
+  double public_funding_eur_per_quarter = 40000;
+  double running_cost_eur_per_quarter = 60000;
+  double service_spend_share_per_quarter = 0.5;
+  std::int64_t fold_after_quarters = 4;
+  double second_sector_share = 0.5;
+};
+
+struct InnovationParams {
+  double effort_per_quarter = 0.025;
+  double depreciation_per_quarter = 0.025;
+  double member_knowledge_bonus = 0.5;
+  double hazard_per_knowledge = 0.05;
+  std::int64_t recent_quarters = 4;
+};
+
+struct ExportParams {
+  double entry_rate_per_quarter = 0.01;
+  double exit_rate_per_quarter = 0.05;
+  double member_entry_multiplier = 1.5;
+  double initial_share = 0.15;
+};
+
+/// One Bass diffusion (Bass 1969): hazard = p + q * adopter share among peers.
+struct BassParams {
+  double p_per_quarter = 0.005;
+  double q_per_quarter = 0.08;
+  double initial_share = 0.2;
+};
+
+enum class Peers { Region, Sector, Everyone };
+
+struct AdoptionParams {
+  Peers peers = Peers::Region;
+  double member_p_multiplier = 2.0;
+  BassParams digital{0.005, 0.08, 0.2};
+  BassParams green{0.003, 0.06, 0.05};
+};
+
+struct PartnershipParams {
+  double rate_per_quarter = 0.02;
+  double member_multiplier = 2.0;
+  double dissolve_rate_per_quarter = 0.05;
+};
+
+struct Params {
+  std::uint64_t seed = 1;
+  PopulationParams population;
+  GrowthParams growth;
+  ExitParams exit;
+  EntryParams entry;
+  MembershipParams membership;
+  ClusterParams clusters;
+  InnovationParams innovation;
+  ExportParams exporting;
+  AdoptionParams adoption;
+  PartnershipParams partnership;
+};
+
+/// Declares every model key with its default (the values above), range, units and doc.
+void declare(config::Schema& schema);
+/// Reads the typed parameters from a validated scenario.
+Params read(const config::Scenario& scenario);
+
+}  // namespace clustersim::model

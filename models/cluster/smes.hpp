@@ -1,0 +1,54 @@
+#pragma once
+// SME state as columns (structure of arrays), one row per SME, with stable ids kept by the
+// engine's agent table. About 31 bytes per SME, so 25 million SMEs fit in under 1 GB.
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/agents/table.hpp"
+
+namespace clustersim::model {
+
+namespace flag {
+inline constexpr std::uint8_t kAlive = 1u << 0;
+inline constexpr std::uint8_t kExporting = 1u << 1;
+inline constexpr std::uint8_t kDigital = 1u << 2;
+inline constexpr std::uint8_t kGreen = 1u << 3;
+inline constexpr std::uint8_t kPartneredNow = 1u << 4;  ///< concluded a partnership this step
+inline constexpr std::uint8_t kEnteredNow = 1u << 5;    ///< born this step
+inline constexpr std::uint8_t kExitedNow = 1u << 6;     ///< died this step (row kept until compaction)
+}  // namespace flag
+
+inline constexpr std::int32_t kNoCluster = -1;
+inline constexpr std::uint8_t kNeverInnovated = 0xFF;
+
+struct Smes {
+  std::vector<std::uint16_t> region;
+  std::vector<std::uint8_t> sector;
+  std::vector<float> employees;                  ///< full-time equivalents
+  std::vector<float> productivity_eur_per_year;  ///< turnover per employee
+  std::vector<float> knowledge;                  ///< knowledge stock (model units)
+  std::vector<std::int32_t> cluster;             ///< kNoCluster or a cluster index
+  std::vector<std::uint8_t> flags;
+  std::vector<std::uint8_t> shrinking_quarters;        ///< consecutive quarters of decline (saturating)
+  std::vector<std::uint8_t> quarters_since_innovation;  ///< kNeverInnovated = none on record
+  std::vector<std::uint8_t> partners;                   ///< current partnerships (saturating)
+  agents::Table table;
+
+  Smes() {
+    table.attach(region);
+    table.attach(sector);
+    table.attach(employees);
+    table.attach(productivity_eur_per_year);
+    table.attach(knowledge);
+    table.attach(cluster);
+    table.attach(flags);
+    table.attach(shrinking_quarters);
+    table.attach(quarters_since_innovation);
+    table.attach(partners);
+  }
+  std::size_t rows() const { return table.size(); }
+  bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }
+};
+
+}  // namespace clustersim::model
