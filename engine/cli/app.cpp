@@ -7,6 +7,8 @@
 
 #include <iostream>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "engine/sim/progress.hpp"
 
@@ -62,6 +64,43 @@ void print_summary(const sim::RunSummary& s) {
   }
 }
 
+std::string value_text(const config::ParamSpec& p) {
+  if (p.type == config::ParamType::Path) return "(unset)";
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) return "\"" + v + "\"";
+        else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+        else return fmt::format("{}", v);
+      },
+      p.default_value);
+}
+
+std::string range_text(const config::ParamSpec& p) {
+  if (!p.choices.empty()) {
+    std::string text;
+    for (const auto& c : p.choices) text += (text.empty() ? "" : ", ") + c;
+    return "one of: " + text;
+  }
+  if (p.min && p.max) return fmt::format("[{}, {}]", *p.min, *p.max);
+  if (p.min) return fmt::format(">= {}", *p.min);
+  if (p.max) return fmt::format("<= {}", *p.max);
+  return "";
+}
+
+void print_keys(const config::Schema& schema, bool markdown) {
+  if (markdown) {
+    fmt::print("| key | type | default | range | units | meaning |\n|---|---|---|---|---|---|\n");
+    for (const auto& p : schema.params())
+      fmt::print("| `{}` | {} | {}{} | {} | {} | {} |\n", p.key, config::type_name(p.type), value_text(p),
+                 p.required ? " (required)" : "", range_text(p), p.units, p.doc);
+    return;
+  }
+  for (const auto& p : schema.params())
+    fmt::print("{:<48} {:<8} {:<14} {:<22} {:<20} {}\n", p.key, config::type_name(p.type), value_text(p),
+               range_text(p), p.units, p.doc);
+}
+
 void setup_logging(bool quiet) {
   auto logger = spdlog::stderr_color_mt("clustersim");
   logger->set_pattern("[clustersim] %^%l%$: %v");
@@ -96,6 +135,10 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print it fully resolved, as TOML");
   add_scenario_args(*check_cmd, check_args);
 
+  bool markdown = false;
+  auto* keys_cmd = app.add_subcommand("keys", "List every scenario key with its type, default, range, units and meaning");
+  keys_cmd->add_flag("--markdown", markdown, "Print a Markdown table (as in docs/SCENARIOS.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -112,6 +155,10 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   setup_logging(quiet);
   try {
     const config::Schema schema = sim::full_schema(model);
+    if (keys_cmd->parsed()) {
+      print_keys(schema, markdown);
+      return kExitOk;
+    }
     if (check_cmd->parsed()) {
       const auto scenario = config::load_scenario(check_args.file, check_args.overrides, schema);
       std::cout << scenario.to_toml();

@@ -29,18 +29,22 @@ class CsvTable {
   std::int64_t integer(std::size_t row, std::size_t col, std::int64_t lo, std::int64_t hi) const;
   /// 1-based line number of a data row in the file, for messages.
   std::size_t line(std::size_t row) const { return lines_[row]; }
-  /// Throws ScenarioError for a cell with a caller-specific rule.
+  /// 1-based line number of the header row (comment lines may precede it).
+  std::size_t header_line() const { return header_line_; }
+  /// Throws ScenarioError for a cell with a caller-specific rule; `, got "<text>"` is appended.
   [[noreturn]] void fail(std::size_t row, std::size_t col, const std::string& rule) const;
 
   // Built by read_csv.
   CsvTable(std::filesystem::path file, std::vector<std::string> header,
-           std::vector<std::vector<std::string>> rows, std::vector<std::size_t> lines);
+           std::vector<std::vector<std::string>> rows, std::vector<std::size_t> lines,
+           std::size_t header_line = 1);
 
  private:
   std::filesystem::path file_;
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
   std::vector<std::size_t> lines_;
+  std::size_t header_line_ = 1;
 };
 
 /// Reads the whole file; a row whose field count differs from the header's, an unclosed

@@ -41,6 +41,7 @@ class ParamBuilder {
   explicit ParamBuilder(ParamSpec& spec) : spec_(&spec) {}
   ParamBuilder& range(double lo, double hi) { spec_->min = lo; spec_->max = hi; return *this; }
   ParamBuilder& at_least(double lo) { spec_->min = lo; return *this; }
+  ParamBuilder& at_most(double hi) { spec_->max = hi; return *this; }
   ParamBuilder& units(std::string u) { spec_->units = std::move(u); return *this; }
   ParamBuilder& doc(std::string d) { spec_->doc = std::move(d); return *this; }
   ParamBuilder& required() { spec_->required = true; return *this; }

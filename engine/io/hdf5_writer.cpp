@@ -1,1 +1,788 @@
-// placeholder: being written
+#include "engine/io/hdf5_writer.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/core/error.hpp"
+
+namespace clustersim::io {
+namespace {
+
+namespace fs = std::filesystem;
+using record::Attribute;
+using record::DType;
+using record::Layout;
+using record::StaticVariable;
+using record::VariableSpec;
+
+// Series chunks span this many steps: long enough for deflate to find the step-to-step
+// redundancy, short enough that the chunk cache (one step-block per variable) stays small.
+constexpr hsize_t kStepsPerChunk = 16;
+// ~64K values (512 KiB of doubles) per chunk: large enough for good compression and few
+// chunk-index entries, small enough that reading one region's time series stays cheap.
+constexpr hsize_t kMaxChunkValues = 65536;
+constexpr unsigned kDeflateLevel = 4;
+
+// netCDF-C marks a dimension that has no coordinate variable with a placeholder dataset
+// whose dimension-scale NAME starts with this text and ends with the length in "%10d";
+// netCDF-C and h5netcdf hide such datasets from the variable list.
+constexpr const char* kDimWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
+
+// Names that the HDF5 dimension-scale API or the netCDF-4 conventions give a meaning; a
+// model attribute with one of these names would corrupt the file for netCDF readers.
+const std::set<std::string> kReservedAttributeNames = {
+    "CLASS", "DIMENSION_LIST", "NAME", "REFERENCE_LIST",                      // HDF5 dimension scales
+    "_Netcdf4Dimid", "_Netcdf4Coordinates", "_NCProperties", "_nc3_strict",  // netCDF-4 bookkeeping
+    "_SuperblockVersion", "_IsNetcdf4",                                      // netCDF-C virtual attributes
+    "_FillValue"};                                                           // written by this writer
+
+// ---------------------------------------------------------------------------------------
+// HDF5 errors become exceptions that say what we were doing, plus HDF5's innermost
+// explanation (which for file errors carries the errno text).
+
+herr_t keep_innermost_message(unsigned, const H5E_error2_t* error, void* innermost) {
+  if (error->desc != nullptr && error->desc[0] != '\0') *static_cast<std::string*>(innermost) = error->desc;
+  return 0;
+}
+
+[[noreturn]] void throw_hdf5_error(const std::string& what) {
+  std::string innermost;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost_message, &innermost);
+  H5Eclear2(H5E_DEFAULT);
+  throw std::runtime_error(innermost.empty() ? what : what + ": " + innermost);
+}
+
+/// `describe` is only called on failure, so hot paths build no strings.
+template <class Status, class Describe>
+Status check(Status status, Describe&& describe) {
+  if (status < 0) throw_hdf5_error(describe());
+  return status;
+}
+
+/// Owns one hid_t; closing is checked only where a failure matters (commit).
+class Hid {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hid() = default;
+  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Hid& operator=(Hid&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+      closer_ = other.closer_;
+    }
+    return *this;
+  }
+  Hid(const Hid&) = delete;
+  Hid& operator=(const Hid&) = delete;
+  ~Hid() { reset(); }
+
+  hid_t get() const { return id_; }
+  herr_t close() noexcept {
+    herr_t status = 0;
+    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+  void reset() noexcept { (void)close(); }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+template <class Describe>
+Hid make_plist(hid_t plist_class, Describe&& describe) {
+  return Hid(check(H5Pcreate(plist_class), describe), H5Pclose);
+}
+
+template <class Describe>
+Hid make_space(const std::vector<hsize_t>& shape, Describe&& describe) {
+  // A variable without dimensions is an HDF5 scalar, as in netCDF-C.
+  hid_t id = shape.empty() ? H5Screate(H5S_SCALAR)
+                           : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr);
+  return Hid(check(id, describe), H5Sclose);
+}
+
+// ---------------------------------------------------------------------------------------
+// Types. File types are fixed little-endian so a file is the same on any host.
+
+hid_t memory_type(DType dtype) {
+  switch (dtype) {
+    case DType::Int32: return H5T_NATIVE_INT32;
+    case DType::Int64: return H5T_NATIVE_INT64;
+    case DType::Float32: return H5T_NATIVE_FLOAT;
+    case DType::Float64: return H5T_NATIVE_DOUBLE;
+    case DType::String: break;
+  }
+  CLUSTERSIM_ASSERT(false, "memory_type: string has no fixed memory type");
+}
+
+std::size_t value_bytes(DType dtype) {
+  return (dtype == DType::Int32 || dtype == DType::Float32) ? 4 : 8;
+}
+
+/// The netCDF-4 `string` type: variable-length, null-terminated UTF-8.
+template <class Describe>
+Hid make_vlen_string_type(Describe&& describe) {
+  Hid type(check(H5Tcopy(H5T_C_S1), describe), H5Tclose);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), describe);
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), describe);
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), describe);
+  return type;
+}
+
+template <class Describe>
+Hid make_file_type(DType dtype, Describe&& describe) {
+  switch (dtype) {
+    case DType::Int32: return Hid(check(H5Tcopy(H5T_STD_I32LE), describe), H5Tclose);
+    case DType::Int64: return Hid(check(H5Tcopy(H5T_STD_I64LE), describe), H5Tclose);
+    case DType::Float32: return Hid(check(H5Tcopy(H5T_IEEE_F32LE), describe), H5Tclose);
+    case DType::Float64: return Hid(check(H5Tcopy(H5T_IEEE_F64LE), describe), H5Tclose);
+    case DType::String: return make_vlen_string_type(describe);
+  }
+  CLUSTERSIM_ASSERT(false, "make_file_type: unknown DType");
+}
+
+bool is_float(DType dtype) { return dtype == DType::Float32 || dtype == DType::Float64; }
+
+// Counts are accumulated as doubles (exact up to 2^53); rounding rather than truncating
+// keeps 2.9999999 from becoming 2 if a model ever divides and multiplies back.
+std::int64_t to_int64(double value, const std::string& variable) {
+  CLUSTERSIM_ASSERT(std::isfinite(value) && std::fabs(value) < 9.2e18,
+                    "variable '" + variable + "' has dtype int but got value " + std::to_string(value));
+  return std::llround(value);
+}
+
+std::int32_t narrow_to_int32(std::int64_t value, const std::string& variable) {
+  CLUSTERSIM_ASSERT(value >= std::numeric_limits<std::int32_t>::min() &&
+                        value <= std::numeric_limits<std::int32_t>::max(),
+                    "variable '" + variable + "' has dtype int32 but got value " + std::to_string(value));
+  return static_cast<std::int32_t>(value);
+}
+
+// ---------------------------------------------------------------------------------------
+// Attributes, written the way netCDF-C writes them.
+
+bool is_ascii(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+template <class Describe>
+void write_text_attribute(hid_t owner, const std::string& name, const std::string& text, Describe&& describe) {
+  // netCDF-C stores a text attribute as a scalar fixed-length string of exactly the text's
+  // length (1 for ""), which ncdump shows as plain text and h5netcdf/xarray as str. The
+  // character set is ASCII like netCDF-C unless the text needs UTF-8, so Python decodes it
+  // correctly instead of with surrogate escapes.
+  Hid type(check(H5Tcopy(H5T_C_S1), describe), H5Tclose);
+  check(H5Tset_size(type.get(), std::max<std::size_t>(text.size(), 1)), describe);
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), describe);
+  check(H5Tset_cset(type.get(), is_ascii(text) ? H5T_CSET_ASCII : H5T_CSET_UTF8), describe);
+  Hid space = make_space({}, describe);
+  Hid attribute(check(H5Acreate2(owner, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), describe),
+                H5Aclose);
+  check(H5Awrite(attribute.get(), type.get(), text.c_str()), describe);
+}
+
+template <class Describe>
+void write_scalar_attribute(hid_t owner, const std::string& name, hid_t file_type, hid_t memory_type,
+                            const void* value, Describe&& describe) {
+  Hid space = make_space({}, describe);
+  Hid attribute(check(H5Acreate2(owner, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), describe),
+                H5Aclose);
+  check(H5Awrite(attribute.get(), memory_type, value), describe);
+}
+
+void write_attribute(hid_t owner, const Attribute& attribute, const std::string& owner_description,
+                     const std::string& file_name) {
+  auto describe = [&] {
+    return "writing attribute '" + attribute.name + "' of " + owner_description + " in " + file_name;
+  };
+  if (const auto* text = std::get_if<std::string>(&attribute.value)) {
+    write_text_attribute(owner, attribute.name, *text, describe);
+  } else if (const auto* integer = std::get_if<std::int64_t>(&attribute.value)) {
+    write_scalar_attribute(owner, attribute.name, H5T_STD_I64LE, H5T_NATIVE_INT64, integer, describe);
+  } else {
+    const double real = std::get<double>(attribute.value);
+    write_scalar_attribute(owner, attribute.name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &real, describe);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Layout helpers.
+
+std::size_t dim_index(const Layout& layout, const std::string& name) {
+  for (std::size_t i = 0; i < layout.dims.size(); ++i)
+    if (layout.dims[i].name == name) return i;
+  CLUSTERSIM_ASSERT(false, "unknown dimension '" + name + "'");
+}
+
+std::vector<hsize_t> shape_of(const Layout& layout, const VariableSpec& spec) {
+  std::vector<hsize_t> shape;
+  for (const auto& d : spec.dims) shape.push_back(layout.dim(d).size);
+  return shape;
+}
+
+hsize_t product(const std::vector<hsize_t>& v) {
+  hsize_t n = 1;
+  for (hsize_t x : v) n *= x;
+  return n;
+}
+
+bool is_coordinate(const StaticVariable& v) { return v.spec.dims.size() == 1 && v.spec.dims[0] == v.spec.name; }
+
+const StaticVariable* coordinate_of(const Layout& layout, const std::string& dim) {
+  for (const auto& v : layout.statics)
+    if (is_coordinate(v) && v.spec.name == dim) return &v;
+  return nullptr;
+}
+
+/// Chunk = 1 replicate × up to kStepsPerChunk steps × the rest whole, shrinking the
+/// innermost dimensions first when a chunk would exceed kMaxChunkValues.
+std::vector<hsize_t> series_chunk_shape(const std::vector<hsize_t>& shape) {
+  std::vector<hsize_t> chunk = shape;
+  chunk[0] = 1;
+  chunk[1] = std::min(kStepsPerChunk, shape[1]);
+  hsize_t values = product(chunk);
+  for (std::size_t d = chunk.size(); d-- > 2 && values > kMaxChunkValues;) {
+    const hsize_t others = values / chunk[d];
+    chunk[d] = std::max<hsize_t>(1, kMaxChunkValues / others);
+    values = others * chunk[d];
+  }
+  return chunk;
+}
+
+std::size_t next_prime(std::size_t n) {
+  auto is_prime = [](std::size_t k) {
+    if (k < 2) return false;
+    for (std::size_t f = 2; f * f <= k; ++f)
+      if (k % f == 0) return false;
+    return true;
+  };
+  while (!is_prime(n)) ++n;
+  return n;
+}
+
+bool valid_name(const std::string& name) { return !name.empty() && name.find('/') == std::string::npos && name != "."; }
+
+void validate(const Layout& layout) {
+  std::set<std::string> dim_names;
+  for (const auto& d : layout.dims) {
+    CLUSTERSIM_ASSERT(valid_name(d.name), "invalid dimension name '" + d.name + "'");
+    CLUSTERSIM_ASSERT(dim_names.insert(d.name).second, "duplicate dimension '" + d.name + "'");
+  }
+  std::set<std::string> variable_names;
+  auto check_spec = [&](const VariableSpec& spec) {
+    CLUSTERSIM_ASSERT(valid_name(spec.name), "invalid variable name '" + spec.name + "'");
+    CLUSTERSIM_ASSERT(variable_names.insert(spec.name).second, "duplicate variable '" + spec.name + "'");
+    for (const auto& d : spec.dims)
+      CLUSTERSIM_ASSERT(dim_names.count(d) == 1, "variable '" + spec.name + "' uses unknown dimension '" + d + "'");
+    for (const auto& a : spec.extra_attributes)
+      CLUSTERSIM_ASSERT(kReservedAttributeNames.count(a.name) == 0 && a.name != "units" && a.name != "long_name",
+                        "variable '" + spec.name + "': attribute name '" + a.name + "' is reserved");
+  };
+  for (const auto& v : layout.statics) {
+    check_spec(v.spec);
+    // In HDF5 the dimension's scale dataset carries the dimension's name, so a variable of
+    // that name must be the dimension's 1-D coordinate variable.
+    CLUSTERSIM_ASSERT(dim_names.count(v.spec.name) == 0 || is_coordinate(v),
+                      "static variable '" + v.spec.name + "' is named like a dimension but its dims are not ['" +
+                          v.spec.name + "']");
+    const std::size_t expected = product(shape_of(layout, v.spec));
+    const std::size_t got = std::visit([](const auto& data) { return data.size(); }, v.data);
+    CLUSTERSIM_ASSERT(got == expected, "static variable '" + v.spec.name + "' has " + std::to_string(got) +
+                                           " values, its shape needs " + std::to_string(expected));
+    const bool is_text = std::holds_alternative<std::vector<std::string>>(v.data);
+    CLUSTERSIM_ASSERT(is_text == (v.spec.dtype == DType::String),
+                      "static variable '" + v.spec.name + "': data and dtype disagree on being strings");
+  }
+  for (const auto& spec : layout.series) {
+    check_spec(spec);
+    CLUSTERSIM_ASSERT(dim_names.count(spec.name) == 0, "series variable '" + spec.name + "' is named like a dimension");
+    CLUSTERSIM_ASSERT(spec.dims.size() >= 2 && spec.dims[0] == "replicate" && spec.dims[1] == "step",
+                      "series variable '" + spec.name + "' must have dims starting with replicate, step");
+    CLUSTERSIM_ASSERT(spec.dtype != DType::String, "series variable '" + spec.name + "' cannot be a string");
+  }
+  for (const auto& a : layout.global_attributes)
+    CLUSTERSIM_ASSERT(kReservedAttributeNames.count(a.name) == 0, "global attribute name '" + a.name + "' is reserved");
+}
+
+void sync_to_disk(const fs::path& path, bool is_directory) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (is_directory ? O_DIRECTORY : 0));
+  if (fd < 0) {
+    if (is_directory) return;  // best effort: the rename itself already happened
+    throw std::runtime_error("opening '" + path.string() + "' to sync it: " + std::strerror(errno));
+  }
+  const int status = ::fsync(fd);
+  const int saved_errno = errno;
+  ::close(fd);
+  // Some file systems refuse fsync on directories (EINVAL); the data file is what matters.
+  if (status != 0 && !is_directory)
+    throw std::runtime_error("syncing '" + path.string() + "' to disk: " + std::strerror(saved_errno));
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+
+struct SeriesDataset {
+  std::string name;
+  DType dtype = DType::Float64;
+  std::size_t slice_size = 0;
+  Hid dataset;
+  Hid access_plist;  // carries the chunk cache settings, for reopening
+  bool chunked = false;
+  Hid file_space;    // reused for every write: only the hyperslab selection changes
+  Hid memory_space;  // one slice, 1-D
+  std::vector<hsize_t> start, count;
+};
+
+struct Hdf5Writer::Impl {
+  fs::path target;
+  fs::path temporary;
+  std::string temporary_name;  // for messages
+  // Declared before the datasets so it is destroyed after them: with H5F_CLOSE_SEMI the
+  // file cannot close while a dataset is still open.
+  Hid file;
+  std::vector<SeriesDataset> series;
+  std::size_t replicates = 0;
+  std::size_t steps = 0;
+  // Conversion buffers sized once at define(), so write() allocates nothing.
+  std::vector<std::int64_t> int64_buffer;
+  std::vector<std::int32_t> int32_buffer;
+  std::vector<float> float_buffer;
+  bool defined = false;
+  bool committed = false;
+
+  // The steps dimension is not a multiple of the chunk's steps, so the last block of
+  // every replicate is a partial chunk (see evict_chunks).
+  bool has_partial_last_block = false;
+
+  explicit Impl(fs::path target_path);
+  ~Impl();
+  void write_globals(const Layout& layout);
+  Hid create_placeholder_scale(const record::Dimension& dim);
+  Hid create_static(const Layout& layout, const StaticVariable& variable);
+  SeriesDataset create_series(const Layout& layout, const VariableSpec& spec);
+  Hid dataset_creation_plist(const std::string& what);
+  void write_variable_attributes(hid_t dataset, const VariableSpec& spec);
+  void evict_chunks();
+  const void* convert(const std::vector<double>& values, const SeriesDataset& s);
+};
+
+Hdf5Writer::Impl::Impl(fs::path target_path) : target(std::move(target_path)) {
+  // The library would otherwise print its error stack to stderr; we report through
+  // exceptions instead.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  std::error_code ec;
+  if (!fs::exists(directory, ec))
+    throw std::runtime_error("cannot write '" + target.string() + "': directory '" + directory.string() +
+                             "' does not exist");
+  if (!fs::is_directory(directory, ec))
+    throw std::runtime_error("cannot write '" + target.string() + "': '" + directory.string() +
+                             "' is not a directory");
+  if (::access(directory.c_str(), W_OK | X_OK) != 0)
+    throw std::runtime_error("cannot write '" + target.string() + "': directory '" + directory.string() +
+                             "' is not writable (" + std::strerror(errno) + ")");
+  if (fs::is_directory(target, ec))
+    throw std::runtime_error("cannot write '" + target.string() + "': it is a directory");
+
+  temporary = target;
+  temporary += ".tmp-" + std::to_string(::getpid());
+  temporary_name = temporary.string();
+  if (fs::exists(temporary, ec))
+    throw std::runtime_error("cannot create temporary file '" + temporary_name +
+                             "': it already exists (another writer for the same target in this process, or "
+                             "left by a crashed run; remove it)");
+
+  auto describe = [&] { return "creating '" + temporary_name + "'"; };
+  Hid fcpl = make_plist(H5P_FILE_CREATE, describe);
+  // netCDF-4 lists dimensions, variables and attributes in creation order, which needs
+  // HDF5 to track (and index, for files with many objects) the order.
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
+  check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
+  // Time stamps would make two runs with the same seed differ in bytes.
+  check(H5Pset_obj_track_times(fcpl.get(), false), describe);
+  Hid fapl = make_plist(H5P_FILE_ACCESS, describe);
+  // The 1.8 format: readable by netCDF-C and h5py built on any HDF5 >= 1.8 (netCDF-C 4.9
+  // itself allows newer formats). Its object headers can move attributes to dense storage,
+  // which a scenario text over 64 KiB needs: with the "earliest" format and no
+  // creation-order tracking, creating such an attribute fails.
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), describe);
+  // Fail the close in commit() rather than silently leave the file open if a handle leaks.
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), describe);
+  file = Hid(check(H5Fcreate(temporary.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), describe), H5Fclose);
+}
+
+Hdf5Writer::Impl::~Impl() {
+  series.clear();
+  file.reset();
+  if (!committed) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+  }
+}
+
+Hid Hdf5Writer::Impl::dataset_creation_plist(const std::string& what) {
+  auto describe = [&] { return what + " in " + temporary_name; };
+  Hid dcpl = make_plist(H5P_DATASET_CREATE, describe);
+  check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
+  check(H5Pset_obj_track_times(dcpl.get(), false), describe);
+  return dcpl;
+}
+
+void Hdf5Writer::Impl::write_globals(const Layout& layout) {
+  auto describe = [&] { return "opening the root group of " + temporary_name; };
+  Hid root(check(H5Gopen2(file.get(), "/", H5P_DEFAULT), describe), H5Gclose);
+  for (const auto& attribute : layout.global_attributes)
+    write_attribute(root.get(), attribute, "the file", temporary_name);
+}
+
+void Hdf5Writer::Impl::write_variable_attributes(hid_t dataset, const VariableSpec& spec) {
+  const std::string owner = "variable '" + spec.name + "'";
+  if (!spec.units.empty()) write_attribute(dataset, {"units", spec.units}, owner, temporary_name);
+  write_attribute(dataset, {"long_name", spec.long_name}, owner, temporary_name);
+  for (const auto& attribute : spec.extra_attributes) write_attribute(dataset, attribute, owner, temporary_name);
+}
+
+Hid Hdf5Writer::Impl::create_placeholder_scale(const record::Dimension& dim) {
+  const std::string what = "creating dimension '" + dim.name + "'";
+  auto describe = [&] { return what + " in " + temporary_name; };
+  Hid dcpl = dataset_creation_plist(what);
+  Hid space = make_space({dim.size}, describe);
+  // Same type and (absent) storage as netCDF-C's placeholder: no data is ever written.
+  Hid dataset(check(H5Dcreate2(file.get(), dim.name.c_str(), H5T_IEEE_F32BE, space.get(), H5P_DEFAULT, dcpl.get(),
+                               H5P_DEFAULT),
+                    describe),
+              H5Dclose);
+  std::array<char, 128> scale_name{};
+  std::snprintf(scale_name.data(), scale_name.size(), "%s%10zu", kDimWithoutVariable, dim.size);
+  check(H5DSset_scale(dataset.get(), scale_name.data()), describe);
+  return dataset;
+}
+
+Hid Hdf5Writer::Impl::create_static(const Layout& layout, const StaticVariable& variable) {
+  const VariableSpec& spec = variable.spec;
+  const std::string what = "creating variable '" + spec.name + "'";
+  auto describe = [&] { return what + " in " + temporary_name; };
+  Hid dcpl = dataset_creation_plist(what);
+  Hid space = make_space(shape_of(layout, spec), describe);
+  Hid type = make_file_type(spec.dtype, describe);
+  Hid dataset(
+      check(H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+            describe),
+      H5Dclose);
+  write_variable_attributes(dataset.get(), spec);
+
+  auto describe_write = [&] { return "writing variable '" + spec.name + "' in " + temporary_name; };
+  auto write_all = [&](hid_t memory, const void* data) {
+    check(H5Dwrite(dataset.get(), memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), describe_write);
+  };
+  if (const auto* texts = std::get_if<std::vector<std::string>>(&variable.data)) {
+    if (texts->empty()) return dataset;
+    std::vector<const char*> pointers;
+    pointers.reserve(texts->size());
+    for (const auto& s : *texts) pointers.push_back(s.c_str());
+    write_all(type.get(), pointers.data());
+  } else if (const auto* integers = std::get_if<std::vector<std::int64_t>>(&variable.data)) {
+    if (integers->empty()) return dataset;
+    if (spec.dtype == DType::Int32) {
+      std::vector<std::int32_t> narrow(integers->size());
+      for (std::size_t i = 0; i < narrow.size(); ++i) narrow[i] = narrow_to_int32((*integers)[i], spec.name);
+      write_all(H5T_NATIVE_INT32, narrow.data());
+    } else {
+      // HDF5 converts int64 to the float types exactly where representable.
+      write_all(H5T_NATIVE_INT64, integers->data());
+    }
+  } else {
+    const auto& reals = std::get<std::vector<double>>(variable.data);
+    if (reals.empty()) return dataset;
+    if (is_float(spec.dtype)) {
+      write_all(H5T_NATIVE_DOUBLE, reals.data());
+    } else {
+      // Same rounding as series values, rather than HDF5's truncating conversion.
+      std::vector<std::int64_t> rounded(reals.size());
+      for (std::size_t i = 0; i < rounded.size(); ++i) rounded[i] = to_int64(reals[i], spec.name);
+      if (spec.dtype == DType::Int32) {
+        std::vector<std::int32_t> narrow(rounded.size());
+        for (std::size_t i = 0; i < narrow.size(); ++i) narrow[i] = narrow_to_int32(rounded[i], spec.name);
+        write_all(H5T_NATIVE_INT32, narrow.data());
+      } else {
+        write_all(H5T_NATIVE_INT64, rounded.data());
+      }
+    }
+  }
+  return dataset;
+}
+
+SeriesDataset Hdf5Writer::Impl::create_series(const Layout& layout, const VariableSpec& spec) {
+  const std::string what = "creating variable '" + spec.name + "'";
+  auto describe = [&] { return what + " in " + temporary_name; };
+  const std::vector<hsize_t> shape = shape_of(layout, spec);
+
+  Hid dcpl = dataset_creation_plist(what);
+  Hid dapl = make_plist(H5P_DATASET_ACCESS, describe);
+  // Unwritten slices (a replicate that was never run) read back as missing: NaN for
+  // floats. Integers have no NaN; 0 is the least surprising filler for counts.
+  const double nan64 = std::numeric_limits<double>::quiet_NaN();
+  const float nan32 = std::numeric_limits<float>::quiet_NaN();
+  const std::int64_t zero64 = 0;
+  const std::int32_t zero32 = 0;
+  const void* fill = spec.dtype == DType::Float64   ? static_cast<const void*>(&nan64)
+                     : spec.dtype == DType::Float32 ? static_cast<const void*>(&nan32)
+                     : spec.dtype == DType::Int64   ? static_cast<const void*>(&zero64)
+                                                    : static_cast<const void*>(&zero32);
+  check(H5Pset_fill_value(dcpl.get(), memory_type(spec.dtype), fill), describe);
+
+  // HDF5 cannot chunk a dimension of length 0; such a dataset holds nothing anyway.
+  if (product(shape) > 0) {
+    const std::vector<hsize_t> chunk = series_chunk_shape(shape);
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), describe);
+    check(H5Pset_shuffle(dcpl.get()), describe);
+    check(H5Pset_deflate(dcpl.get(), kDeflateLevel), describe);
+
+    // The cache must hold every chunk that the current step-block of a replicate touches:
+    // a chunk evicted before all its steps are written would be compressed, then read,
+    // decompressed and recompressed for each later step. With w0 = 1, HDF5 (verified with
+    // 1.10.8) evicts only chunks whose every value has been written, least recently used
+    // first, and keeps partially written ones even beyond the cache size. So a cache of one
+    // block evicts (compresses) each finished chunk as the next block starts, memory stays
+    // at one block per replicate in flight whatever the number of steps, and replicates
+    // written interleaved never thrash. Should a later HDF5 evict partial chunks, only
+    // interleaved writing would get slower; the data stay the same.
+    std::size_t chunks_per_block = 1;
+    for (std::size_t d = 2; d < shape.size(); ++d) chunks_per_block *= (shape[d] + chunk[d] - 1) / chunk[d];
+    const std::size_t cache_bytes = chunks_per_block * product(chunk) * value_bytes(spec.dtype);
+    // HDF5 advises ~100 hash slots per cached chunk (prime): a collision evicts a chunk
+    // early. A slot is one pointer.
+    const std::size_t slots = next_prime(std::max<std::size_t>(101, 100 * chunks_per_block));
+    check(H5Pset_chunk_cache(dapl.get(), slots, cache_bytes, 1.0), describe);
+  }
+
+  Hid space = make_space(shape, describe);
+  Hid type = make_file_type(spec.dtype, describe);
+  SeriesDataset s;
+  s.chunked = product(shape) > 0;
+  s.name = spec.name;
+  s.dtype = spec.dtype;
+  s.slice_size = layout.slice_size(spec);
+  s.dataset = Hid(check(H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                   dapl.get()),
+                        describe),
+                  H5Dclose);
+  s.access_plist = std::move(dapl);
+  write_variable_attributes(s.dataset.get(), spec);
+  if (is_float(spec.dtype)) {
+    // Tells netCDF-C based tools (ncdump, CDO, NCO) that NaN means missing; without it they
+    // assume netCDF's default fill value 9.97e36.
+    auto describe_fill = [&] {
+      return "writing attribute '_FillValue' of variable '" + spec.name + "' in " + temporary_name;
+    };
+    write_scalar_attribute(s.dataset.get(), "_FillValue", spec.dtype == DType::Float64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
+                           memory_type(spec.dtype), fill, describe_fill);
+  }
+  s.file_space = Hid(check(H5Dget_space(s.dataset.get()), describe), H5Sclose);
+  s.memory_space = make_space({std::max<hsize_t>(s.slice_size, 1)}, describe);
+  s.start.assign(shape.size(), 0);
+  s.count = shape;
+  s.count[0] = 1;
+  s.count[1] = 1;
+  return s;
+}
+
+// A partial last block is never "fully written" in HDF5's sense (the chunk extends past
+// the last step), so with w0 = 1 it would stay cached until commit: memory would grow by
+// one block per replicate. Closing a dataset is the only way to evict its chunks, and
+// reopening it is cheap next to a replicate's worth of steps.
+void Hdf5Writer::Impl::evict_chunks() {
+  for (auto& s : series) {
+    if (!s.chunked) continue;
+    check(s.dataset.close(), [&] { return "flushing variable '" + s.name + "' to " + temporary_name; });
+    s.dataset = Hid(check(H5Dopen2(file.get(), s.name.c_str(), s.access_plist.get()),
+                          [&] { return "reopening variable '" + s.name + "' in " + temporary_name; }),
+                    H5Dclose);
+  }
+}
+
+const void* Hdf5Writer::Impl::convert(const std::vector<double>& values, const SeriesDataset& s) {
+  switch (s.dtype) {
+    case DType::Float64: return values.data();
+    case DType::Float32:
+      for (std::size_t i = 0; i < values.size(); ++i) float_buffer[i] = static_cast<float>(values[i]);
+      return float_buffer.data();
+    case DType::Int64:
+      for (std::size_t i = 0; i < values.size(); ++i) int64_buffer[i] = to_int64(values[i], s.name);
+      return int64_buffer.data();
+    case DType::Int32:
+      for (std::size_t i = 0; i < values.size(); ++i) int32_buffer[i] = narrow_to_int32(to_int64(values[i], s.name), s.name);
+      return int32_buffer.data();
+    case DType::String: break;
+  }
+  CLUSTERSIM_ASSERT(false, "series variable '" + s.name + "' has dtype string");
+}
+
+// ---------------------------------------------------------------------------------------
+
+Hdf5Writer::Hdf5Writer(std::filesystem::path target) : impl_(std::make_unique<Impl>(std::move(target))) {}
+
+Hdf5Writer::~Hdf5Writer() = default;
+
+const std::filesystem::path& Hdf5Writer::temporary_path() const { return impl_->temporary; }
+
+void Hdf5Writer::define(const Layout& layout) {
+  Impl& w = *impl_;
+  CLUSTERSIM_ASSERT(!w.defined && !w.committed, "Hdf5Writer::define called twice or after commit");
+  validate(layout);
+  w.write_globals(layout);
+
+  // Scales are created first and in Layout order: netCDF-C numbers dimensions in the
+  // order their scales were created, and _Netcdf4Dimid pins that order explicitly.
+  std::vector<Hid> scales;
+  for (std::size_t i = 0; i < layout.dims.size(); ++i) {
+    const auto& dim = layout.dims[i];
+    auto describe = [&] { return "creating dimension '" + dim.name + "' in " + w.temporary_name; };
+    Hid scale;
+    if (const StaticVariable* coordinate = coordinate_of(layout, dim.name)) {
+      scale = w.create_static(layout, *coordinate);
+      check(H5DSset_scale(scale.get(), dim.name.c_str()), describe);
+    } else {
+      scale = w.create_placeholder_scale(dim);
+    }
+    const auto dimid = static_cast<std::int32_t>(i);
+    write_scalar_attribute(scale.get(), "_Netcdf4Dimid", H5T_STD_I32LE, H5T_NATIVE_INT32, &dimid, describe);
+    scales.push_back(std::move(scale));
+  }
+
+  auto attach_scales = [&](hid_t dataset, const VariableSpec& spec) {
+    for (std::size_t axis = 0; axis < spec.dims.size(); ++axis) {
+      check(H5DSattach_scale(dataset, scales[dim_index(layout, spec.dims[axis])].get(), static_cast<unsigned>(axis)),
+            [&] {
+              return "attaching dimension '" + spec.dims[axis] + "' to variable '" + spec.name + "' in " +
+                     w.temporary_name;
+            });
+    }
+  };
+  for (const auto& variable : layout.statics) {
+    if (is_coordinate(variable)) continue;
+    Hid dataset = w.create_static(layout, variable);
+    attach_scales(dataset.get(), variable.spec);
+  }
+
+  std::size_t largest_slice = 0;
+  w.series.reserve(layout.series.size());
+  for (const auto& spec : layout.series) {
+    SeriesDataset s = w.create_series(layout, spec);
+    attach_scales(s.dataset.get(), spec);
+    largest_slice = std::max(largest_slice, s.slice_size);
+    w.series.push_back(std::move(s));
+  }
+  scales.clear();
+
+  if (!layout.series.empty()) {
+    w.replicates = layout.dim("replicate").size;
+    w.steps = layout.dim("step").size;
+    w.has_partial_last_block = w.steps > 0 && w.steps % std::min<std::size_t>(kStepsPerChunk, w.steps) != 0;
+  }
+  w.int64_buffer.resize(largest_slice);
+  w.int32_buffer.resize(largest_slice);
+  w.float_buffer.resize(largest_slice);
+  w.defined = true;
+}
+
+void Hdf5Writer::write(std::size_t replicate, std::size_t step_index, const record::Frame& frame) {
+  Impl& w = *impl_;
+  CLUSTERSIM_ASSERT(w.defined && !w.committed, "Hdf5Writer::write called before define or after commit");
+  CLUSTERSIM_ASSERT(frame.size() == w.series.size(), "frame has " + std::to_string(frame.size()) +
+                                                         " variables, layout has " + std::to_string(w.series.size()));
+  if (w.series.empty()) return;
+  CLUSTERSIM_ASSERT(replicate < w.replicates && step_index < w.steps,
+                    "write at replicate " + std::to_string(replicate) + ", step " + std::to_string(step_index) +
+                        " outside " + std::to_string(w.replicates) + " x " + std::to_string(w.steps));
+  for (std::size_t i = 0; i < w.series.size(); ++i) {
+    SeriesDataset& s = w.series[i];
+    const std::vector<double>& values = frame[i];
+    CLUSTERSIM_ASSERT(values.size() == s.slice_size, "frame slice of '" + s.name + "' has " +
+                                                         std::to_string(values.size()) + " values, expected " +
+                                                         std::to_string(s.slice_size));
+    if (s.slice_size == 0) continue;
+    s.start[0] = replicate;
+    s.start[1] = step_index;
+    auto describe = [&] {
+      return "writing variable '" + s.name + "' at replicate " + std::to_string(replicate) + ", step " +
+             std::to_string(step_index) + " in " + w.temporary_name;
+    };
+    check(H5Sselect_hyperslab(s.file_space.get(), H5S_SELECT_SET, s.start.data(), nullptr, s.count.data(), nullptr),
+          describe);
+    const void* data = w.convert(values, s);
+    check(H5Dwrite(s.dataset.get(), memory_type(s.dtype), s.memory_space.get(), s.file_space.get(), H5P_DEFAULT, data),
+          describe);
+  }
+  if (w.has_partial_last_block && step_index + 1 == w.steps) w.evict_chunks();
+}
+
+void Hdf5Writer::commit() {
+  Impl& w = *impl_;
+  CLUSTERSIM_ASSERT(w.defined && !w.committed, "Hdf5Writer::commit called before define or twice");
+  // Closing a dataset flushes its chunk cache, which is where the last chunks get
+  // compressed, so these closes can fail for real (e.g. disk full) and are checked.
+  for (auto& s : w.series) {
+    s.memory_space.reset();
+    s.file_space.reset();
+    s.access_plist.reset();
+    check(s.dataset.close(), [&] { return "flushing variable '" + s.name + "' to " + w.temporary_name; });
+  }
+  w.series.clear();
+  check(w.file.close(), [&] { return "closing " + w.temporary_name; });
+  // Without the data on disk before the rename, a crash could leave an empty target that
+  // looks complete.
+  sync_to_disk(w.temporary, false);
+  std::error_code ec;
+  fs::rename(w.temporary, w.target, ec);
+  if (ec)
+    throw std::runtime_error("renaming '" + w.temporary_name + "' to '" + w.target.string() + "': " + ec.message());
+  w.committed = true;
+  fs::path directory = w.target.parent_path();
+  sync_to_disk(directory.empty() ? fs::path(".") : directory, true);
+}
+
+}  // namespace clustersim::io
+
+namespace clustersim::record {
+
+std::unique_ptr<Writer> make_writer(const std::filesystem::path& target) {
+  const std::string extension = io::lowercase(target.extension().string());
+  if (extension == ".h5" || extension == ".hdf5" || extension == ".nc") return std::make_unique<io::Hdf5Writer>(target);
+  throw UsageError("output file '" + target.string() + "': " +
+                   (extension.empty() ? std::string("has no extension") : "unsupported extension '" + extension + "'") +
+                   "; accepted: .h5, .hdf5, .nc (netCDF-4/HDF5)");
+}
+
+}  // namespace clustersim::record

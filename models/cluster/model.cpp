@@ -33,9 +33,13 @@ double pareto_employees(double u, double a, double max) {
 /// Mean-one log-normal factor exp(sigma z - sigma^2 / 2).
 double lognormal_factor(double sigma, double z) { return std::exp(sigma * z - 0.5 * sigma * sigma); }
 
+/// Rounds a non-negative amount to the nearest integer unit (cheaper than llround, which
+/// matters in the per-SME aggregation loop).
+std::int64_t round_nonnegative(double x) { return static_cast<std::int64_t>(x + 0.5); }
+
 std::int64_t turnover_cents(float employees, float productivity_eur_per_year) {
-  return std::llround(static_cast<double>(employees) * static_cast<double>(productivity_eur_per_year) /
-                      kQuartersPerYear * 100.0);
+  return round_nonnegative(static_cast<double>(employees) * static_cast<double>(productivity_eur_per_year) /
+                           kQuartersPerYear * 100.0);
 }
 
 }  // namespace
@@ -291,7 +295,7 @@ void ClusterModel::aggregate() {
         continue;
       }
       const std::size_t s = smes_.sector[i];
-      const std::int64_t employment_milli = std::llround(static_cast<double>(smes_.employees[i]) * 1000.0);
+      const std::int64_t employment_milli = round_nonnegative(static_cast<double>(smes_.employees[i]) * 1000.0);
       const std::int64_t cents = turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
       const std::int64_t digital = (f & flag::kDigital) ? 1 : 0, green = (f & flag::kGreen) ? 1 : 0;
       reg[Aggregates::kActive] += 1;

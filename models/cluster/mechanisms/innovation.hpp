@@ -15,7 +15,7 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
   const double inflow = p.effort_per_quarter * (1.0 + (member ? p.member_knowledge_bonus : 0.0));
   const double k = static_cast<double>(s.knowledge[i]) * (1.0 - p.depreciation_per_quarter) + inflow;
   s.knowledge[i] = static_cast<float>(k);
-  const double hazard = 1.0 - std::exp(-p.hazard_per_knowledge * k);
+  const float hazard = 1.0f - std::exp(-static_cast<float>(p.hazard_per_knowledge * k));
   std::uint8_t& since = s.quarters_since_innovation[i];
   if (u[purpose::slot::kInnovation] < hazard)
     since = 0;

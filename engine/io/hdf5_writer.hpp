@@ -1,0 +1,47 @@
+#pragma once
+// The only module that knows HDF5. Writes a record::Layout as a netCDF-4 file (HDF5 with
+// the netCDF-4 conventions: dimension scales, creation-order tracking, text attributes as
+// fixed-length strings) so that `ncdump`, netCDF-C tools and xarray open it directly.
+//
+// Output is atomic: the file is built as "<target>.tmp-<pid>" beside the target and only
+// commit() renames it into place; an uncommitted writer removes its temporary file.
+//
+// Series variables are chunked 1 replicate x 16 steps x the rest and deflated. Each chunk
+// is compressed once (the last, partial block at most twice if replicates are written
+// interleaved); memory holds the current 16-step block of each replicate being written,
+// however many steps there are.
+//
+// HDF5 is not thread-safe in Debian's serial build: call a writer from one thread at a
+// time, and do not use HDF5 elsewhere concurrently.
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "engine/record/writer.hpp"
+
+namespace clustersim::io {
+
+class Hdf5Writer final : public record::Writer {
+ public:
+  /// Creates the temporary file at once, so a missing or read-only output directory fails
+  /// before the simulation starts (std::runtime_error naming the path).
+  explicit Hdf5Writer(std::filesystem::path target);
+  /// Closes and removes the temporary file unless commit() succeeded. Never throws.
+  ~Hdf5Writer() override;
+  Hdf5Writer(const Hdf5Writer&) = delete;
+  Hdf5Writer& operator=(const Hdf5Writer&) = delete;
+
+  void define(const record::Layout& layout) override;
+  void write(std::size_t replicate, std::size_t step_index, const record::Frame& frame) override;
+  void commit() override;
+
+  /// Where the file is being built, "<target>.tmp-<pid>".
+  const std::filesystem::path& temporary_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clustersim::io

@@ -1,0 +1,225 @@
+// The command-line contract: exit codes, messages that name file, key and rule, and no
+// output file after any failure.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../cli_support.hpp"
+
+namespace fs = std::filesystem;
+using clustersim::test::run_clustersim;
+
+namespace {
+
+const std::string kValid = R"([run]
+steps = 2
+seed = 1
+replicates = 1
+[population]
+smes = 2000
+regions = 20
+clusters = 2
+)";
+
+struct Case {
+  fs::path dir;
+  fs::path out;
+  explicit Case(const std::string& name) {
+    dir = fs::temp_directory_path() / "clustersim-cli-test" / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    out = dir / "out.h5";
+  }
+  fs::path write(const std::string& file, const std::string& text) const {
+    std::ofstream(dir / file) << text;
+    return dir / file;
+  }
+  clustersim::test::CommandResult run(const std::string& args) const { return run_clustersim(args, dir / "cmd"); }
+  bool no_output() const {
+    if (fs::exists(out)) return false;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().filename().string().find(".tmp-") != std::string::npos) return false;
+    return true;
+  }
+};
+
+void expect_scenario_error(const Case& c, const clustersim::test::CommandResult& r, const std::string& message) {
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(message));
+  CHECK(c.no_output());
+}
+
+}  // namespace
+
+TEST_CASE("bad input: unknown key names the nearest valid key", "[scenario]") {
+  Case c("unknown_key");
+  const auto f = c.write("x.toml", kValid + "[growth]\nshock_sigma_per_quartr = 0.1\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
+                        f.string() + ": growth.shock_sigma_per_quartr: unknown key; did you mean 'growth.shock_sigma_per_quarter'?");
+}
+
+TEST_CASE("bad input: out of range value", "[scenario]") {
+  Case c("out_of_range");
+  const auto f = c.write("x.toml", R"([run]
+steps = 2
+seed = 1
+replicates = 1
+[population]
+smes = -5
+regions = 20
+clusters = 2
+)");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
+                        f.string() + ": population.smes: must be between 1 and 2000000000, got -5");
+}
+
+TEST_CASE("bad input: wrong type", "[scenario]") {
+  Case c("wrong_type");
+  const auto f = c.write("x.toml", kValid + "[exit]\nbase_rate_per_quarter = \"high\"\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
+                        "exit.base_rate_per_quarter: must be a number");
+}
+
+TEST_CASE("bad input: probability outside 0..1", "[scenario]") {
+  Case c("probability");
+  const auto f = c.write("x.toml", kValid + "[membership]\nleave_rate_per_quarter = 1.5\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
+                        "membership.leave_rate_per_quarter: must be between 0 and 1, got 1.5");
+}
+
+TEST_CASE("bad input: a peers mode that does not exist", "[scenario]") {
+  Case c("peers");
+  const auto f = c.write("x.toml", kValid + "[adoption]\npeers = \"galaxy\"\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), "adoption.peers: must be one of");
+}
+
+TEST_CASE("bad input: extends cycle", "[scenario]") {
+  Case c("cycle");
+  c.write("a.toml", "extends = \"b.toml\"\n");
+  c.write("b.toml", "extends = \"a.toml\"\n");
+  const auto r = c.run("run " + (c.dir / "a.toml").string() + " -o " + c.out.string());
+  expect_scenario_error(c, r, "extends");
+  CHECK_THAT(r.err, Catch::Contains("cycle"));
+}
+
+TEST_CASE("bad input: missing scenario file", "[scenario]") {
+  Case c("missing_file");
+  expect_scenario_error(c, c.run("run " + (c.dir / "nope.toml").string() + " -o " + c.out.string()), "nope.toml");
+}
+
+TEST_CASE("bad input: missing extends target", "[scenario]") {
+  Case c("missing_extends");
+  const auto f = c.write("x.toml", "extends = \"base.toml\"\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), f.string() + ": extends");
+}
+
+TEST_CASE("bad input: TOML syntax error", "[scenario]") {
+  Case c("syntax");
+  const auto f = c.write("x.toml", "[run\nsteps = 2\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), f.string() + ": line 1");
+}
+
+TEST_CASE("bad input: required key missing", "[scenario]") {
+  Case c("required");
+  const auto f = c.write("x.toml", "[run]\nseed = 1\nreplicates = 1\n[population]\nsmes = 10\nregions = 2\nclusters = 1\n");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), "run.steps: required key is missing");
+}
+
+TEST_CASE("bad input: malformed, unknown and mistyped --set", "[scenario]") {
+  Case c("set");
+  const auto f = c.write("x.toml", kValid);
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string() + " --set population.smes"),
+                        "--set: population.smes: expected KEY=VALUE");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string() + " --set population.smez=5"),
+                        "did you mean 'population.smes'?");
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string() + " --set run.steps=abc"),
+                        "--set: run.steps: must be an integer");
+}
+
+TEST_CASE("bad input: malformed regions CSV names line and column", "[scenario]") {
+  Case c("csv");
+  std::string header = "code,name,country,development_level,lon,lat";
+  const char* sectors[] = {"aerospace_defence", "agri_food", "construction", "cultural_creative", "digital",
+                           "electronics", "energy_intensive", "renewable_energy", "health",
+                           "mobility_transport_automotive", "proximity_social_economy", "retail", "textile", "tourism"};
+  std::string row = "XX01,X,XX,transition,200.0,50.0";
+  for (const char* s : sectors) {
+    header += std::string(",smes_") + s;
+    row += ",10";
+  }
+  c.write("regions.csv", header + "\n" + row + "\n");
+  const auto f = c.write("x.toml", kValid + "");
+  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --set population.regions=1 --set population.regions_file=" +
+                       (c.dir / "regions.csv").string());
+  expect_scenario_error(c, r, "regions.csv: line 2, column 5 (lon)");
+}
+
+TEST_CASE("bad input: unknown option and bad output extension", "[scenario]") {
+  Case c("usage");
+  const auto f = c.write("x.toml", kValid);
+  auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --frobnicate");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("frobnicate"));
+  r = c.run("run " + f.string() + " -o " + (c.dir / "out.csv").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("out.csv"));
+  CHECK_FALSE(fs::exists(c.dir / "out.csv"));
+  CHECK(c.no_output());
+}
+
+TEST_CASE("a missing output directory fails with a clear message and exit code 1", "[scenario]") {
+  Case c("no_dir");
+  const auto f = c.write("x.toml", kValid);
+  const auto r = c.run("run " + f.string() + " -o " + (c.dir / "missing" / "out.h5").string());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("missing"));
+}
+
+TEST_CASE("check prints the resolved scenario, which reloads to the same text", "[scenario]") {
+  Case c("check");
+  const auto f = c.write("x.toml", kValid);
+  const auto r = c.run("check " + f.string() + " --set growth.drift_per_quarter=0.01");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("drift_per_quarter = 0.01"));
+  CHECK_THAT(r.out, Catch::Contains("leave_rate_per_quarter = 0.025"));  // defaults are filled in
+  const auto resolved = c.write("resolved.toml", r.out);
+  const auto again = c.run("check " + resolved.string());
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out == r.out);
+}
+
+TEST_CASE("every command has --help and a successful run exits 0 with a summary", "[scenario]") {
+  Case c("help");
+  for (const char* args : {"--help", "run --help", "check --help"}) {
+    const auto r = c.run(args);
+    INFO(args);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("USAGE") || Catch::Contains("usage"));
+  }
+  const auto f = c.write("x.toml", kValid);
+  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --threads 2 --seed 5 --replicates 2");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(c.out));
+  CHECK_THAT(r.out, Catch::Contains("smes_active"));
+  CHECK_THAT(r.out, Catch::Contains("2 replicate(s)"));
+  const auto quiet = c.run("run " + f.string() + " -o " + c.out.string() + " --quiet");
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.out.empty());
+  CHECK(quiet.err.empty());
+}
+
+TEST_CASE("docs/SCENARIOS.md lists every scenario key exactly as clustersim keys does", "[unit]") {
+  Case c("docs");
+  const auto r = c.run("keys --markdown");
+  REQUIRE(r.exit_code == 0);
+  const auto docs = clustersim::test::slurp(std::string(CLUSTERSIM_SOURCE_DIR) + "/docs/SCENARIOS.md");
+  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+  const auto b = docs.find(begin), e = docs.find(end);
+  REQUIRE(b != std::string::npos);
+  REQUIRE(e != std::string::npos);
+  // Regenerate with scripts/update-docs after changing a key, default, range or doc line.
+  CHECK(docs.substr(b + begin.size(), e - b - begin.size()) == r.out);
+}

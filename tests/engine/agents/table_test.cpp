@@ -1,0 +1,55 @@
+#include "engine/agents/table.hpp"
+
+#include <catch2/catch.hpp>
+
+using clustersim::agents::Table;
+
+TEST_CASE("appended rows get consecutive stable ids and every column grows", "[unit]") {
+  std::vector<float> size;
+  std::vector<std::uint8_t> tag;
+  Table table;
+  table.attach(size);
+  table.attach(tag);
+  CHECK(table.append(3) == 0);
+  CHECK(table.append(2) == 3);
+  REQUIRE(table.size() == 5);
+  CHECK(size.size() == 5);
+  CHECK(tag.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(table.id(i) == i);
+  CHECK(table.next_id() == 5);
+}
+
+TEST_CASE("compaction keeps order and ids, and columns stay in step", "[unit]") {
+  std::vector<int> value;
+  Table table;
+  table.attach(value);
+  table.append(10);
+  for (std::size_t i = 0; i < 10; ++i) value[i] = static_cast<int>(100 + i);
+  std::vector<std::uint8_t> keep{1, 0, 1, 1, 0, 0, 1, 0, 0, 1};
+  CHECK(table.compact(keep) == 5);
+  REQUIRE(table.size() == 5);
+  const std::vector<std::uint64_t> ids{0, 2, 3, 6, 9};
+  CHECK(table.ids() == ids);
+  CHECK(value == std::vector<int>{100, 102, 103, 106, 109});
+  // Ids are never reused after deaths.
+  table.append(1);
+  CHECK(table.id(5) == 10);
+}
+
+TEST_CASE("clear restarts ids for a new replicate", "[unit]") {
+  std::vector<double> x;
+  Table table;
+  table.attach(x);
+  table.append(4);
+  table.clear();
+  CHECK(table.size() == 0);
+  CHECK(x.empty());
+  table.append(1);
+  CHECK(table.id(0) == 0);
+}
+
+TEST_CASE("a keep mask of the wrong length is an invariant error", "[unit]") {
+  Table table;
+  table.append(3);
+  CHECK_THROWS_AS(table.compact(std::vector<std::uint8_t>(2, 1)), clustersim::InvariantError);
+}

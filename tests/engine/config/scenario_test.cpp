@@ -1,0 +1,438 @@
+#include "engine/config/scenario.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/core/error.hpp"
+
+using namespace clustersim;
+using namespace clustersim::config;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kData = fs::path(CLUSTERSIM_SOURCE_DIR) / "tests/engine/config/data";
+
+Schema test_schema() {
+  Schema s;
+  s.string("title", "untitled");
+  s.integer("run.steps", 40).range(1, 10000).units("quarters");
+  s.integer("run.seed", 1).at_least(0).required();
+  s.boolean("run.verbose", false);
+  s.integer("population.smes", 100).at_least(1);
+  s.real("population.share_exporting", 0.25).range(0, 1);
+  s.real("population.churn_rate", 0.05).at_most(1);
+  s.string("policy.mechanism", "region").choices({"region", "cluster", "sector"});
+  s.real("policy.budget_eur", 1e6).at_least(0).units("EUR");
+  s.path("output.dir");
+  s.path("output.data");
+  s.real("model.growth.rate", 0.02).range(-1, 1);
+  s.boolean("model.growth.enabled", true);
+  s.string("model.name", "cluster");
+  return s;
+}
+
+/// A fresh directory per test case, removed afterwards; the pid keeps parallel ctest runs apart.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_(fs::temp_directory_path() / ("clustersim-config-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  fs::path write(const std::string& name, const std::string& text) const {
+    const fs::path file = path_ / name;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+
+ private:
+  fs::path path_;
+};
+
+/// Relative paths on the command line mean relative to where the user stands.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const fs::path& dir) : previous_(fs::current_path()) { fs::current_path(dir); }
+  ~WorkingDirectory() { fs::current_path(previous_); }
+  WorkingDirectory(const WorkingDirectory&) = delete;
+  WorkingDirectory& operator=(const WorkingDirectory&) = delete;
+
+ private:
+  fs::path previous_;
+};
+
+Scenario load(const fs::path& file, const std::vector<std::string>& overrides = {}) {
+  static const Schema schema = test_schema();
+  return load_scenario(file, overrides, schema);
+}
+
+/// Loads a one-file scenario. run.seed is required, so it is supplied (first, so that any
+/// other --set still has the last word) unless the text sets it.
+Scenario load_text(const TempDir& dir, const std::string& text, std::vector<std::string> overrides = {}) {
+  if (text.find("seed") == std::string::npos) overrides.insert(overrides.begin(), "run.seed=1");
+  return load(dir.write("s.toml", text), overrides);
+}
+
+std::string message_of(const TempDir& dir, const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_text(dir, text, overrides);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("A three-file extends chain merges tables deeply", "[unit]") {
+  const fs::path chain = kData / "chain";
+  const Scenario s = load(chain / "top.toml");
+
+  CHECK(s.source() == chain / "top.toml");
+  CHECK(s.string("title") == "Base case");
+  CHECK(s.integer("run.steps") == 80);
+  CHECK(s.integer("run.seed") == 7);
+  CHECK(s.boolean("run.verbose"));
+  CHECK(s.integer("population.smes") == 500);
+  CHECK(s.real("population.share_exporting") == 0.4);
+  CHECK(s.string("policy.mechanism") == "cluster");
+  CHECK(s.real("policy.budget_eur") == 2500000.0);
+  CHECK(s.real("model.growth.rate") == 0.03);
+  CHECK(s.boolean("model.growth.enabled"));
+  CHECK(s.string("model.name") == "cluster");
+  CHECK(s.real("population.churn_rate") == 0.05);
+  // Each path is relative to the file that set it.
+  CHECK(s.path("output.dir") == chain / "out");
+  CHECK(s.path("output.data") == chain / "mid/firms.csv");
+}
+
+TEST_CASE("origin names the file that set each key last", "[unit]") {
+  const fs::path chain = kData / "chain";
+  const Scenario s = load(chain / "top.toml", {"run.seed=11"});
+  CHECK(s.origin("population.smes") == (chain / "top.toml").string());
+  CHECK(s.origin("output.dir") == (chain / "top.toml").string());
+  CHECK(s.origin("run.steps") == (chain / "mid/mid.toml").string());
+  CHECK(s.origin("population.share_exporting") == (chain / "mid/mid.toml").string());
+  CHECK(s.origin("title") == (chain / "base.toml").string());
+  CHECK(s.origin("model.growth.rate") == (chain / "base.toml").string());
+  CHECK(s.origin("run.seed") == "--set");
+  CHECK(s.origin("model.name") == "default");
+}
+
+TEST_CASE("Arrays and values replace whole and a value may replace a table", "[unit]") {
+  TempDir dir("replace");
+  // Neither the array nor the table in base.toml would validate; the derived file must
+  // replace them wholesale rather than merge into them.
+  dir.write("base.toml",
+            "title = [\"a\", \"b\"]\n"
+            "[run]\nseed = 3\n"
+            "[population.smes]\nlow = 1\nhigh = 2\n");
+  const fs::path top = dir.write("top.toml",
+                                 "extends = \"base.toml\"\n"
+                                 "title = \"replaced\"\n"
+                                 "[population]\nsmes = 9\n");
+  const Scenario s = load(top);
+  CHECK(s.string("title") == "replaced");
+  CHECK(s.integer("population.smes") == 9);
+  CHECK(s.integer("run.seed") == 3);
+
+  // An empty table adds nothing and must not wipe the base's table.
+  const fs::path empty = dir.write("empty.toml", "extends = \"top.toml\"\n[population]\n[model.growth]\n");
+  CHECK(load(empty).integer("population.smes") == 9);
+}
+
+TEST_CASE("An extends cycle names the chain", "[unit]") {
+  const fs::path a = kData / "cycle_a.toml";
+  const fs::path b = kData / "cycle_b.toml";
+  CHECK_THROWS_WITH(load(a), b.string() + ": extends: cycle: " + a.string() + " -> " + b.string() + " -> " +
+                                 a.string());
+
+  const fs::path self = kData / "self_cycle.toml";
+  CHECK_THROWS_WITH(load(self), self.string() + ": extends: cycle: " + self.string() + " -> " + self.string());
+}
+
+TEST_CASE("A missing scenario file or extends target is reported", "[unit]") {
+  const fs::path missing = kData / "no_such_scenario.toml";
+  CHECK_THROWS_WITH(load(missing), missing.string() + ": cannot open file: No such file or directory");
+
+  const fs::path file = kData / "missing_extends.toml";
+  CHECK_THROWS_WITH(load(file), file.string() + ": extends: cannot open 'no_such_base.toml' (resolved to " +
+                                    (kData / "no_such_base.toml").string() + ")");
+
+  TempDir dir("extends-type");
+  CHECK(message_of(dir, "extends = 5") ==
+        (dir.path() / "s.toml").string() + ": extends: must be a file path (a string), got 5 (integer)");
+}
+
+TEST_CASE("A TOML syntax error names line and column", "[unit]") {
+  const fs::path file = kData / "syntax_error.toml";
+  try {
+    load(file);
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    CHECK(e.where() == file.string());
+    CHECK(e.key() == "line 6, column 8");
+    CHECK_FALSE(e.rule().empty());
+  }
+
+  // A syntax error in a base file names the base file.
+  TempDir dir("syntax-base");
+  dir.write("base.toml", "[run\n");
+  try {
+    load(dir.write("top.toml", "extends = \"base.toml\"\n"));
+    FAIL("no error");
+  } catch (const ScenarioError& e) {
+    CHECK(e.where() == (dir.path() / "base.toml").string());
+    CHECK(e.key().starts_with("line 1, column "));
+  }
+}
+
+TEST_CASE("Messages name the file as the user spelled it", "[unit]") {
+  TempDir dir("relative");
+  dir.write("scenarios/x.toml", "[run]\nseed = 1\n[population]\nsmes = -5\n");
+  const WorkingDirectory cwd(dir.path());
+  CHECK_THROWS_WITH(load("scenarios/x.toml"), "scenarios/x.toml: population.smes: must be >= 1, got -5");
+}
+
+TEST_CASE("An unknown key suggests the nearest declared key", "[unit]") {
+  TempDir dir("unknown");
+  const std::string file = (dir.path() / "s.toml").string();
+  CHECK(message_of(dir, "[population]\nsmess = 5") ==
+        file + ": population.smess: unknown key; did you mean 'population.smes'?");
+  CHECK(message_of(dir, "[populaton]\nsmes = 5") ==
+        file + ": populaton.smes: unknown key; did you mean 'population.smes'?");
+  CHECK(message_of(dir, "[outptu]\nbogus = 5") == file + ": outptu.bogus: unknown key; did you mean 'output'?");
+  CHECK(message_of(dir, "steps = 5") == file + ": steps: unknown key; did you mean 'run.steps'?");
+  CHECK(message_of(dir, "\"population.smes\" = 5") ==
+        file + ": \"population.smes\": unknown key; key names never contain '.'");
+
+  // An unknown key in a base file names the base file.
+  dir.write("base.toml", "[run]\nseed = 1\nstesp = 3\n");
+  CHECK_THROWS_WITH(load(dir.write("top.toml", "extends = \"base.toml\"\n")),
+                    (dir.path() / "base.toml").string() + ": run.stesp: unknown key; did you mean 'run.steps'?");
+}
+
+TEST_CASE("A value of the wrong type is rejected", "[unit]") {
+  TempDir dir("types");
+  const std::string file = (dir.path() / "s.toml").string();
+  CHECK(message_of(dir, "[population]\nsmes = 2.5") == file + ": population.smes: must be an integer, got 2.5 (float)");
+  CHECK(message_of(dir, "[population]\nsmes = \"ten\"") ==
+        file + ": population.smes: must be an integer, got \"ten\" (string)");
+  CHECK(message_of(dir, "[population]\nsmes = 5.0") == file + ": population.smes: must be an integer, got 5.0 (float)");
+  CHECK(message_of(dir, "[population]\nshare_exporting = \"half\"") ==
+        file + ": population.share_exporting: must be a number, got \"half\" (string)");
+  CHECK(message_of(dir, "[run]\nverbose = 1") == file + ": run.verbose: must be true or false, got 1 (integer)");
+  CHECK(message_of(dir, "title = 3") == file + ": title: must be a string, got 3 (integer)");
+  CHECK(message_of(dir, "[output]\ndir = false") ==
+        file + ": output.dir: must be a file path (a string), got false (boolean)");
+  CHECK(message_of(dir, "[population]\nsmes = [1, 2]") == file + ": population.smes: must be an integer, got an array");
+  CHECK(message_of(dir, "[population]\nsmes = 1979-05-27") ==
+        file + ": population.smes: must be an integer, got 1979-05-27 (date)");
+  // Tables where values belong, and the other way round.
+  CHECK(message_of(dir, "[population.smes]\nlow = 1") == file + ": population.smes: must be an integer, got a table");
+  CHECK(message_of(dir, "[population]\nsmes = {}") == file + ": population.smes: must be an integer, got a table");
+  CHECK(message_of(dir, "population = 5") == file + ": population: must be a table, got 5 (integer)");
+  // Real accepts an integer literal.
+  TempDir ok("types-ok");
+  CHECK(load_text(ok, "[population]\nshare_exporting = 1").real("population.share_exporting") == 1.0);
+}
+
+TEST_CASE("A value out of range is rejected", "[unit]") {
+  TempDir dir("range");
+  const std::string file = (dir.path() / "s.toml").string();
+  CHECK(message_of(dir, "[population]\nsmes = -5") == file + ": population.smes: must be >= 1, got -5");
+  CHECK(message_of(dir, "[run]\nsteps = 0") == file + ": run.steps: must be between 1 and 10000, got 0");
+  CHECK(message_of(dir, "[run]\nsteps = 10001") == file + ": run.steps: must be between 1 and 10000, got 10001");
+  CHECK(message_of(dir, "[population]\nshare_exporting = 1.5") ==
+        file + ": population.share_exporting: must be between 0 and 1, got 1.5");
+  CHECK(message_of(dir, "[population]\nshare_exporting = -0.5") ==
+        file + ": population.share_exporting: must be between 0 and 1, got -0.5");
+  CHECK(message_of(dir, "[population]\nchurn_rate = 1.5") == file + ": population.churn_rate: must be <= 1, got 1.5");
+  CHECK(message_of(dir, "[policy]\nbudget_eur = -1") == file + ": policy.budget_eur: must be >= 0, got -1");
+  // Not-a-number compares false with every bound, so it is refused on its own.
+  CHECK(message_of(dir, "[model.growth]\nrate = nan") == file + ": model.growth.rate: must be a finite number, got nan");
+  CHECK(message_of(dir, "[policy]\nbudget_eur = inf") == file + ": policy.budget_eur: must be a finite number, got inf");
+
+  // Bounds are inclusive.
+  TempDir ok("range-ok");
+  const Scenario s = load_text(ok, "[run]\nsteps = 10000\n[population]\nsmes = 1\nshare_exporting = 0.0");
+  CHECK(s.integer("run.steps") == 10000);
+  CHECK(s.integer("population.smes") == 1);
+}
+
+TEST_CASE("A string outside its choices is rejected", "[unit]") {
+  TempDir dir("choices");
+  CHECK(message_of(dir, "[policy]\nmechanism = \"x\"") ==
+        (dir.path() / "s.toml").string() +
+            ": policy.mechanism: must be one of 'region', 'cluster', 'sector'; got 'x'");
+  CHECK_THROWS_WITH(load_text(dir, "", {"policy.mechanism=Region"}),
+                    "--set: policy.mechanism: must be one of 'region', 'cluster', 'sector'; got 'Region'");
+}
+
+TEST_CASE("A required key nobody set is reported against the top-level file", "[unit]") {
+  TempDir dir("required");
+  dir.write("base.toml", "title = \"no seed here\"\n");
+  const fs::path top = dir.write("top.toml", "extends = \"base.toml\"\n");
+  CHECK_THROWS_WITH(load(top),
+                    top.string() + ": run.seed: required key is missing; set it in the scenario file or with --set");
+  CHECK(load(top, {"run.seed=4"}).integer("run.seed") == 4);
+}
+
+TEST_CASE("Overrides with --set parse each type", "[unit]") {
+  TempDir dir("set-types");
+  const Scenario s = load_text(dir, "[run]\nseed = 1\nsteps = 5",
+                               {"run.steps=12", "run.steps=13", "population.share_exporting=0.5",
+                                "policy.budget_eur=1e6", "population.churn_rate=1", "run.verbose=true",
+                                "model.growth.enabled=false", "title=\"quoted title\"", "model.name=a=b",
+                                "policy.mechanism=sector"});
+  CHECK(s.integer("run.steps") == 13);  // later overrides win
+  CHECK(s.real("population.share_exporting") == 0.5);
+  CHECK(s.real("policy.budget_eur") == 1e6);
+  CHECK(s.real("population.churn_rate") == 1.0);
+  CHECK(s.boolean("run.verbose"));
+  CHECK_FALSE(s.boolean("model.growth.enabled"));
+  CHECK(s.string("title") == "quoted title");
+  CHECK(s.string("model.name") == "a=b");  // split at the first '=' only
+  CHECK(s.string("policy.mechanism") == "sector");
+  CHECK(s.origin("run.steps") == "--set");
+}
+
+TEST_CASE("Overrides with --set reject malformed text and bad values", "[unit]") {
+  TempDir dir("set-errors");
+  auto set_error = [&](const std::string& text) { return message_of(dir, "", {text}); };
+  CHECK(set_error("run.steps") == "--set: run.steps: expected KEY=VALUE");
+  CHECK(set_error("=5") == "--set: =5: expected KEY=VALUE");
+  CHECK(set_error("run.stesp=5") == "--set: run.stesp: unknown key; did you mean 'run.steps'?");
+  CHECK(set_error("populaton.smes=5") == "--set: populaton.smes: unknown key; did you mean 'population.smes'?");
+  CHECK(set_error("run=5") == "--set: run: is a table; set one of its keys, e.g. 'run.steps'");
+  CHECK(set_error("run.steps=5x") == "--set: run.steps: must be an integer, got \"5x\"");
+  CHECK(set_error("run.steps=2.5") == "--set: run.steps: must be an integer, got \"2.5\"");
+  CHECK(set_error("run.steps=") == "--set: run.steps: must be an integer, got \"\"");
+  CHECK(set_error("run.steps=99999999999999999999") ==
+        "--set: run.steps: must be an integer, got \"99999999999999999999\"");
+  CHECK(set_error("run.steps=0") == "--set: run.steps: must be between 1 and 10000, got 0");
+  CHECK(set_error("population.smes=-5") == "--set: population.smes: must be >= 1, got -5");
+  CHECK(set_error("population.share_exporting=0.5x") ==
+        "--set: population.share_exporting: must be a number, got \"0.5x\"");
+  CHECK(set_error("population.share_exporting=1.5") ==
+        "--set: population.share_exporting: must be between 0 and 1, got 1.5");
+  CHECK(set_error("population.churn_rate=2") == "--set: population.churn_rate: must be <= 1, got 2");
+  CHECK(set_error("policy.budget_eur=inf") == "--set: policy.budget_eur: must be a finite number, got inf");
+  CHECK(set_error("policy.budget_eur=1e400") == "--set: policy.budget_eur: must be a finite number, got 1e400");
+  CHECK(set_error("run.verbose=yes") == "--set: run.verbose: must be true or false, got \"yes\"");
+  CHECK(set_error("run.verbose=1") == "--set: run.verbose: must be true or false, got \"1\"");
+}
+
+TEST_CASE("Paths resolve against the file that set them and --set against the cwd", "[unit]") {
+  TempDir dir("paths");
+  dir.write("base/base.toml", "[run]\nseed = 1\n[output]\ndir = \"../results/\"\ndata = \"inputs/firms.csv\"\n");
+  const fs::path top = dir.write("top.toml", "extends = \"base/base.toml\"\n");
+  const Scenario s = load(top);
+  CHECK(s.path("output.dir") == dir.path() / "results/");
+  CHECK(s.path("output.dir").is_absolute());
+  CHECK(s.path("output.data") == dir.path() / "base/inputs/firms.csv");
+
+  {
+    const WorkingDirectory cwd(dir.path() / "base");
+    const Scenario set = load(top, {"output.data=../elsewhere/./f.csv"});
+    // getcwd() resolves symlinks, so compare resolved paths.
+    CHECK(fs::weakly_canonical(set.path("output.data")) == fs::weakly_canonical(dir.path() / "elsewhere/f.csv"));
+    CHECK(set.path("output.data").lexically_normal() == set.path("output.data"));
+  }
+  CHECK(load(top, {"output.data=/abs/f.csv"}).path("output.data") == fs::path("/abs/f.csv"));
+
+  // An unset optional path stays empty; an empty string clears a base's path.
+  TempDir other("paths-unset");
+  CHECK(load_text(other, "").path("output.dir").empty());
+  CHECK(load(top, {"output.dir="}).path("output.dir").empty());
+  const fs::path cleared = dir.write("cleared.toml", "extends = \"top.toml\"\n[output]\ndata = \"\"\n");
+  CHECK(load(cleared).path("output.data").empty());
+}
+
+TEST_CASE("to_toml lists every key in schema table order", "[unit]") {
+  const fs::path chain = kData / "chain";
+  const Scenario s = load(chain / "top.toml");
+  CHECK(s.to_toml() ==
+        "title = \"Base case\"\n"
+        "\n[run]\nseed = 7\nsteps = 80\nverbose = true\n"
+        "\n[population]\nchurn_rate = 0.05\nshare_exporting = 0.4\nsmes = 500\n"
+        "\n[policy]\nbudget_eur = 2500000.0\nmechanism = \"cluster\"\n"
+        "\n[output]\ndata = \"" + (chain / "mid/firms.csv").string() + "\"\ndir = \"" + (chain / "out").string() +
+            "\"\n"
+        "\n[model]\nname = \"cluster\"\n"
+        "\n[model.growth]\nenabled = true\nrate = 0.03\n");
+}
+
+TEST_CASE("Reloading to_toml reproduces the scenario exactly", "[unit]") {
+  TempDir dir("round-trip");
+  const fs::path chain = kData / "chain";
+  // Doubles that need all 17 digits, tiny and huge exponents, and text that needs escaping.
+  const Scenario original =
+      load(chain / "top.toml", {"population.share_exporting=0.30000000000000004", "model.growth.rate=1e-07",
+                                "policy.budget_eur=1.7976931348623157e308", "population.churn_rate=5e-324",
+                                "title=Z\xC3\xBCrich \"quoted\" back\\slash\ttab\nnewline \x01 \x7F end",
+                                "output.dir=", "run.steps=10000"});
+  const std::string text = original.to_toml();
+  CHECK(text.find("rate = 1e-07\n") != std::string::npos);
+  CHECK(text.find("budget_eur = 1.7976931348623157e+308\n") != std::string::npos);
+  CHECK(text.find("dir = ") == std::string::npos);  // unset optional paths are omitted
+
+  const Scenario reloaded = load(dir.write("resolved.toml", text));
+  CHECK(reloaded.to_toml() == text);
+  const Schema schema = test_schema();
+  for (const auto& p : schema.params()) {
+    INFO(p.key);
+    switch (p.type) {
+      case ParamType::Integer: CHECK(reloaded.integer(p.key) == original.integer(p.key)); break;
+      case ParamType::Real: CHECK(reloaded.real(p.key) == original.real(p.key)); break;
+      case ParamType::Boolean: CHECK(reloaded.boolean(p.key) == original.boolean(p.key)); break;
+      case ParamType::String: CHECK(reloaded.string(p.key) == original.string(p.key)); break;
+      case ParamType::Path: CHECK(reloaded.path(p.key) == original.path(p.key)); break;
+    }
+  }
+  CHECK(reloaded.real("population.churn_rate") == 5e-324);
+}
+
+TEST_CASE("Reading a key the schema does not declare or with the wrong type is a bug", "[unit]") {
+  const Scenario s = load(kData / "chain/top.toml");
+  CHECK_THROWS_AS(s.integer("population.smess"), InvariantError);
+  CHECK_THROWS_AS(s.real("population.smes"), InvariantError);
+  CHECK_THROWS_AS(s.string("output.dir"), InvariantError);
+  CHECK_THROWS_AS(s.origin("nope"), InvariantError);
+
+  const Schema schema = test_schema();
+  Scenario built(schema, "built.toml");
+  CHECK_THROWS_AS(built.set("run.steps", 2.5, "test"), InvariantError);
+  CHECK_THROWS_AS(built.set("run.stpes", std::int64_t{2}, "test"), InvariantError);
+  CHECK_THROWS_AS(built.integer("run.steps"), InvariantError);  // never set
+  CHECK(built.path("output.dir").empty());
+  CHECK_THROWS_AS(built.path("run.steps"), InvariantError);
+  built.set("run.steps", std::int64_t{2}, "test");
+  CHECK(built.integer("run.steps") == 2);
+  CHECK(built.origin("run.steps") == "test");
+}
+
+TEST_CASE("A schema default that breaks its own rule is a bug", "[unit]") {
+  Schema schema;
+  schema.integer("run.steps", 0).at_least(1);
+  TempDir dir("bad-default");
+  CHECK_THROWS_AS(load_scenario(dir.write("s.toml", ""), {}, schema), InvariantError);
+}

@@ -1,0 +1,154 @@
+#include "models/cluster/model.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <numeric>
+#include <set>
+
+#include "engine/parallel/blocks.hpp"
+#include "engine/random/stream.hpp"
+#include "model_fixture.hpp"
+
+using namespace clustersim;
+using model::Aggregates;
+using model::ClusterModel;
+
+namespace {
+
+/// Every series value of every step of one replicate, in order.
+std::vector<double> run_all_frames(const model::Params& params, std::size_t threads, int steps) {
+  parallel::ThreadLimit limit(threads);
+  ClusterModel m(params);
+  record::Layout layout;
+  m.describe(layout);
+  layout.dims.push_back({"replicate", 1});
+  layout.dims.push_back({"step", static_cast<std::size_t>(steps) + 1});
+  record::Frame frame(layout);
+  std::vector<double> all;
+  m.start_replicate(random::replicate_seed(params.seed, 0));
+  for (int t = 0; t <= steps; ++t) {
+    if (t > 0) m.step(t);
+    frame.clear();
+    m.observe(frame);
+    for (std::size_t k = 0; k < frame.size(); ++k) all.insert(all.end(), frame[k].begin(), frame[k].end());
+  }
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("output is bit-identical for 1, 2 and 4 threads", "[model]") {
+  // Enough SMEs for many blocks, births, deaths and at least one compaction.
+  const auto params = test::params_from(test::kSmallWorld, {"population.smes=60000", "exit.base_rate_per_quarter=0.05"});
+  const auto one = run_all_frames(params, 1, 12);
+  const auto two = run_all_frames(params, 2, 12);
+  const auto four = run_all_frames(params, 4, 12);
+  REQUIRE(one.size() == two.size());
+  // Compare bit patterns, not approximate values.
+  CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(double)) == 0);
+  CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("different seeds give different runs, the same seed the same run", "[model]") {
+  auto params = test::params_from(test::kSmallWorld);
+  const auto a = run_all_frames(params, 2, 4);
+  CHECK(run_all_frames(params, 2, 4) == a);
+  params.seed += 1;
+  CHECK(run_all_frames(params, 2, 4) != a);
+}
+
+TEST_CASE("accounting identities hold at every step", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"exit.base_rate_per_quarter=0.04"});
+  ClusterModel m(params);
+  m.start_replicate(123);
+  std::int64_t active = m.aggregates().total(Aggregates::kActive);
+  REQUIRE(active == params.population.smes);
+  std::int64_t entered_total = 0, exited_total = 0;
+  std::set<std::uint64_t> ids_seen(m.smes().table.ids().begin(), m.smes().table.ids().end());
+  for (int t = 1; t <= 16; ++t) {
+    const auto budget_before = m.clusters().budget_eur;
+    m.step(t);
+    const auto& a = m.aggregates();
+    const std::int64_t entered = a.total(Aggregates::kEntered), exited = a.total(Aggregates::kExited);
+    INFO("step " << t);
+    // SMEs now = SMEs before + entries - exits.
+    CHECK(a.total(Aggregates::kActive) == active + entered - exited);
+    active = a.total(Aggregates::kActive);
+    entered_total += entered;
+    exited_total += exited;
+    // Members counted by clusters = memberships held by living SMEs.
+    const auto& s = m.smes();
+    std::int64_t memberships = 0;
+    for (std::size_t i = 0; i < s.rows(); ++i) memberships += (s.alive(i) && s.cluster[i] != model::kNoCluster) ? 1 : 0;
+    CHECK(std::accumulate(a.cluster_members.begin(), a.cluster_members.end(), std::int64_t{0}) == memberships);
+    CHECK(a.total(Aggregates::kMembers) == memberships);
+    // Budget change = income - spending, and never an overdraft.
+    const auto& c = m.clusters();
+    for (std::size_t k = 0; k < c.budget_eur.size(); ++k) {
+      CHECK(c.budget_eur[k] - budget_before[k] == Approx(c.income_eur[k] - c.spending_eur[k]).margin(1e-6));
+      CHECK(c.budget_eur[k] >= 0.0);
+    }
+    // Ids are unique and never reused: new ids are all above every id seen before.
+    for (std::size_t i = 0; i < s.rows(); ++i) {
+      if (s.flags[i] & model::flag::kEnteredNow) {
+        CHECK(ids_seen.count(s.table.id(i)) == 0);
+        ids_seen.insert(s.table.id(i));
+      }
+    }
+  }
+  CHECK(entered_total > 0);
+  CHECK(exited_total > 0);
+}
+
+TEST_CASE("the synthetic world has EU-like regions, sectors and clusters", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"population.regions=242", "population.smes=200000",
+                                                            "population.clusters=40"});
+  ClusterModel m(params);
+  const auto& w = m.world();
+  REQUIRE(w.regions.size() == 242);
+  std::set<std::string> codes, countries;
+  for (const auto& r : w.regions) {
+    codes.insert(r.code);
+    countries.insert(r.country);
+  }
+  CHECK(codes.size() == 242);
+  CHECK(countries.size() == 27);
+  CHECK(std::accumulate(w.initial_smes.begin(), w.initial_smes.end(), std::int64_t{0}) == 200000);
+  // Zipf-like sizes: the largest region holds several times the mean.
+  std::vector<std::int64_t> region_smes(242, 0);
+  for (std::size_t r = 0; r < 242; ++r)
+    for (std::size_t s = 0; s < model::kSectorCount; ++s) region_smes[r] += w.initial_smes[w.cell(r, s)];
+  const auto largest = *std::max_element(region_smes.begin(), region_smes.end());
+  CHECK(static_cast<double>(largest) > 5.0 * 200000.0 / 242.0);
+  // All three development levels occur.
+  std::set<model::DevelopmentLevel> levels;
+  for (const auto& r : w.regions) levels.insert(r.level);
+  CHECK(levels.size() == 3);
+  // Cluster targets average in the 150-200 range of DOMAIN.md.
+  double target_sum = 0;
+  for (const auto& c : w.clusters) target_sum += c.target_members;
+  CHECK(target_sum / static_cast<double>(w.clusters.size()) == Approx(175).margin(25));
+}
+
+TEST_CASE("cluster membership stays near the clusters' targets over ten years", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"population.regions=242", "population.smes=200000",
+                                                            "population.clusters=20"});
+  ClusterModel m(params);
+  m.start_replicate(5);
+  double targets = 0;
+  for (const auto& c : m.world().clusters) targets += c.target_members;
+  for (int t = 1; t <= 40; ++t) m.step(t);
+  const auto members = m.aggregates().total(Aggregates::kMembers);
+  CHECK(static_cast<double>(members) == Approx(targets).epsilon(0.15));
+}
+
+TEST_CASE("a cluster without enough income folds and releases its members", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"clusters.public_funding_eur_per_quarter=0",
+                                                            "clusters.fee_eur_per_member_per_quarter=0",
+                                                            "clusters.fold_after_quarters=2"});
+  ClusterModel m(params);
+  m.start_replicate(1);
+  for (int t = 1; t <= 8; ++t) m.step(t);
+  for (auto active : m.clusters().active) CHECK(active == 0);
+  CHECK(m.aggregates().total(Aggregates::kMembers) == 0);
+}

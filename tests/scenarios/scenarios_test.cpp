@@ -1,0 +1,50 @@
+// Every scenario in scenarios/ is smoke-run for a few steps, and its output is opened by
+// the two readers analysts use: xarray (h5netcdf engine) and ncdump.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include "../cli_support.hpp"
+
+namespace fs = std::filesystem;
+using clustersim::test::run_clustersim;
+using clustersim::test::run_command;
+
+TEST_CASE("every scenario file runs and its output opens in xarray and ncdump", "[scenario]") {
+  const fs::path scenarios = fs::path(CLUSTERSIM_SOURCE_DIR) / "scenarios";
+  std::set<fs::path> files;
+  for (const auto& e : fs::directory_iterator(scenarios))
+    if (e.path().extension() == ".toml") files.insert(e.path());
+  REQUIRE(files.size() >= 2);
+  const fs::path dir = fs::temp_directory_path() / "clustersim-scenarios-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const int steps = 3, replicates = 2;
+  for (const auto& file : files) {
+    DYNAMIC_SECTION(file.filename().string()) {
+      const fs::path out = dir / (file.stem().string() + ".h5");
+      const auto run = run_clustersim("run " + file.string() + " -o " + out.string() + " --quiet --set run.steps=" +
+                                      std::to_string(steps) + " --replicates " + std::to_string(replicates) +
+                                      " --set population.smes=20000",
+                                  dir / "cmd");
+      INFO(run.err);
+      REQUIRE(run.exit_code == 0);
+      REQUIRE(fs::exists(out));
+
+      const auto ncdump = run_command("ncdump -h " + out.string(), dir / "ncdump");
+      INFO(ncdump.err);
+      CHECK(ncdump.exit_code == 0);
+      CHECK_THAT(ncdump.out, Catch::Contains("step = " + std::to_string(steps + 1)));
+      CHECK_THAT(ncdump.out, Catch::Contains("int64 smes_active(replicate, step, region)"));
+      CHECK_THAT(ncdump.out, Catch::Contains(":clustersim_version"));
+
+      const auto xr = run_command("/usr/bin/python3 " + std::string(CLUSTERSIM_SOURCE_DIR) +
+                                      "/tests/scenarios/check_output.py " + out.string() + " " + std::to_string(steps) +
+                                      " " + std::to_string(replicates),
+                                  dir / "xarray");
+      INFO(xr.err);
+      CHECK(xr.exit_code == 0);
+    }
+  }
+}
