@@ -14,8 +14,8 @@ namespace clustersim::record {
 class Writer {
  public:
   virtual ~Writer() = default;
-  /// Creates dimensions, coordinates, static variables and (empty) series variables.
-  /// `replicates` and `steps` are the sizes of the leading series dimensions.
+  /// Creates dimensions, coordinates, static variables and (empty) series variables; the
+  /// sizes of every dimension, "replicate" and "step" included, come from the layout.
   virtual void define(const Layout& layout) = 0;
   /// Writes one slice of every series variable at [replicate, step_index, ...].
   virtual void write(std::size_t replicate, std::size_t step_index, const Frame& frame) = 0;

@@ -28,11 +28,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using clustersim::io::Hdf5Writer;
-using clustersim::record::Attribute;
 using clustersim::record::DType;
 using clustersim::record::Frame;
 using clustersim::record::Layout;
-using clustersim::record::StaticVariable;
 using clustersim::record::VariableSpec;
 
 /// A fresh directory under the system temp dir, removed with everything in it.
