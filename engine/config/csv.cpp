@@ -1,5 +1,7 @@
 #include "engine/config/csv.hpp"
 
+#include "engine/config/text_file.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -48,18 +50,8 @@ std::string range_rule(T lo, T hi) {
 }
 
 std::string read_file(const std::filesystem::path& file) {
-  std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (f == nullptr) {
-    throw ScenarioError(file.string(), "", "cannot open file: " + std::system_category().message(errno));
-  }
-  std::string text;
-  char buf[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) throw ScenarioError(file.string(), "", "cannot open file: " + std::system_category().message(err));
+  std::string text, reason;
+  if (!read_text_file(file, text, reason)) throw ScenarioError(file.string(), "", "cannot open file: " + reason);
   return text;
 }
 

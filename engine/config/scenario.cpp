@@ -1,5 +1,7 @@
 #include "engine/config/scenario.hpp"
 
+#include "engine/config/text_file.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -96,15 +98,6 @@ std::string toml_dotted(std::string_view dotted) {
   }
 }
 
-std::string_view parent_of(std::string_view key) {
-  const auto dot = key.rfind('.');
-  return dot == std::string_view::npos ? std::string_view{} : key.substr(0, dot);
-}
-
-std::string_view leaf_of(std::string_view key) {
-  const auto dot = key.rfind('.');
-  return dot == std::string_view::npos ? key : key.substr(dot + 1);
-}
 
 /// A TOML value as a user would recognise it in an error message: `2.5 (float)`.
 std::string describe(const toml::node& node) {
@@ -275,22 +268,6 @@ std::string unknown_key_rule(const Schema& schema, std::string_view key) {
 // ---------------------------------------------------------------------------------------
 // Files
 
-bool read_text(const fs::path& file, std::string& text, std::string& reason) {
-  text.clear();
-  std::FILE* f = std::fopen(file.c_str(), "rb");
-  if (f == nullptr) {
-    reason = std::system_category().message(errno);
-    return false;
-  }
-  char buf[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) reason = std::system_category().message(err);
-  return !failed;
-}
 
 /// Two spellings of one file compare equal, so `./a.toml` and `a.toml` close a cycle.
 fs::path identity(const fs::path& file) {
@@ -323,7 +300,7 @@ std::vector<SourceFile> load_chain(const fs::path& file) {
   std::vector<fs::path> seen;
   fs::path display = file;
   std::string text, reason;
-  if (!read_text(display, text, reason)) throw ScenarioError(display.string(), "", "cannot open file: " + reason);
+  if (!read_text_file(display, text, reason)) throw ScenarioError(display.string(), "", "cannot open file: " + reason);
   while (true) {
     std::error_code ec;
     SourceFile source{display, fs::absolute(display, ec).lexically_normal().parent_path(), parse_toml(display, text)};
@@ -344,7 +321,7 @@ std::vector<SourceFile> load_chain(const fs::path& file) {
       for (const auto& s : chain) names += s.display.string() + " -> ";
       throw ScenarioError(display.string(), "extends", "cycle: " + names + next.string());
     }
-    if (!read_text(next, text, reason)) {
+    if (!read_text_file(next, text, reason)) {
       throw ScenarioError(display.string(), "extends",
                           "cannot open '" + *base + "' (resolved to " +
                               fs::absolute(next, ec).lexically_normal().string() + ")");

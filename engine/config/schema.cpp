@@ -11,16 +11,6 @@ namespace clustersim::config {
 
 namespace {
 
-std::string_view parent_of(std::string_view key) {
-  const auto dot = key.rfind('.');
-  return dot == std::string_view::npos ? std::string_view{} : key.substr(0, dot);
-}
-
-std::string_view leaf_of(std::string_view key) {
-  const auto dot = key.rfind('.');
-  return dot == std::string_view::npos ? key : key.substr(dot + 1);
-}
-
 std::size_t segment_count(std::string_view key) {
   return static_cast<std::size_t>(std::count(key.begin(), key.end(), '.')) + 1;
 }
@@ -54,6 +44,16 @@ std::vector<std::string> table_names(const std::vector<ParamSpec>& params) {
 }
 
 }  // namespace
+
+std::string_view parent_of(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : key.substr(0, dot);
+}
+
+std::string_view leaf_of(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
 
 ParamBuilder Schema::integer(std::string key, std::int64_t default_value) {
   ParamSpec spec;

@@ -73,6 +73,11 @@ class Schema {
   std::vector<ParamSpec> params_;
 };
 
+/// Dotted-key helpers: parent_of("a.b.c") == "a.b" ("" for a top-level key),
+/// leaf_of("a.b.c") == "c".
+std::string_view parent_of(std::string_view key);
+std::string_view leaf_of(std::string_view key);
+
 /// Levenshtein distance; exposed for tests.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
