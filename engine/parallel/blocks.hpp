@@ -17,7 +17,7 @@
 
 namespace clustersim::parallel {
 
-inline constexpr std::size_t kBlockRows = 4096;
+inline constexpr std::size_t kBlockRows = 1024;
 
 inline std::size_t block_count(std::size_t rows) { return (rows + kBlockRows - 1) / kBlockRows; }
 
