@@ -8,9 +8,12 @@ CS_JOBS=${CLUSTERSIM_JOBS:-$(nproc)}
 
 # Debian bookworm packages, by purpose.
 CS_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libboost-dev libtbb-dev libhdf5-dev libeigen3-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev librandom123-dev catch2)
-CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3 python3-venv python3-numpy python3-h5py python3-h5netcdf
-  python3-xarray python3-pytest)
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev librandom123-dev catch2
+  libboost-mpi-dev libopenmpi-dev openmpi-bin)
+# Python: Debian's packages under /usr/bin/python3 (there is no PyPI here).
+CS_PYTHON_PACKAGES=(python3 python3-venv python3-numpy python3-h5py python3-h5netcdf python3-xarray
+  python3-pandas python3-scipy python3-matplotlib python3-optuna python3-sqlalchemy python3-pytest)
+CS_TEST_PACKAGES=(hdf5-tools netcdf-bin "${CS_PYTHON_PACKAGES[@]}")
 CS_BENCH_PACKAGES=(time)
 
 cs_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
