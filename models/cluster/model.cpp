@@ -157,32 +157,22 @@ void ClusterModel::step(std::int32_t step) {
 void ClusterModel::prepare_messages() {
   const std::size_t R = world_.regions.size(), C = world_.clusters.size();
   const auto& a = aggregates_;
-  // Adopter shares among peers, from last step's exact counts.
-  auto share = [](std::int64_t adopters, std::int64_t active) {
-    return active > 0 ? static_cast<double>(adopters) / static_cast<double>(active) : 0.0;
-  };
-  switch (params_.adoption.peers) {
-    case Peers::Region:
-      messages_.digital_share.resize(R);
-      messages_.green_share.resize(R);
-      for (std::size_t r = 0; r < R; ++r) {
-        messages_.digital_share[r] = share(a.region_value(r, Aggregates::kDigital), a.region_value(r, Aggregates::kActive));
-        messages_.green_share[r] = share(a.region_value(r, Aggregates::kGreen), a.region_value(r, Aggregates::kActive));
-      }
-      break;
-    case Peers::Sector:
-      messages_.digital_share.resize(kSectorCount);
-      messages_.green_share.resize(kSectorCount);
-      for (std::size_t s = 0; s < kSectorCount; ++s) {
-        const std::int64_t active = a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorActive];
-        messages_.digital_share[s] = share(a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorDigital], active);
-        messages_.green_share[s] = share(a.sector[s * Aggregates::kSectorSlots + Aggregates::kSectorGreen], active);
-      }
-      break;
-    case Peers::Everyone:
-      messages_.digital_share.assign(1, share(a.total(Aggregates::kDigital), a.total(Aggregates::kActive)));
-      messages_.green_share.assign(1, share(a.total(Aggregates::kGreen), a.total(Aggregates::kActive)));
-      break;
+  // Adopter shares among peers, from last step's exact counts, and the Bass survival ratio
+  // over the coming quarter for each peer group.
+  const auto& ad = params_.adoption;
+  const std::size_t groups = a.peer.size() / Aggregates::kPeerSlots;
+  for (auto* v : {&messages_.digital_share, &messages_.green_share, &messages_.digital_survival,
+                  &messages_.green_survival})
+    v->resize(groups);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::int64_t* counts = &a.peer[g * Aggregates::kPeerSlots];
+    const double active = static_cast<double>(counts[Aggregates::kPeerActive]);
+    messages_.digital_share[g] = active > 0 ? static_cast<double>(counts[Aggregates::kPeerDigital]) / active : 0.0;
+    messages_.green_share[g] = active > 0 ? static_cast<double>(counts[Aggregates::kPeerGreen]) / active : 0.0;
+    messages_.digital_survival[g] =
+        mechanism::bass_survival_ratio(ad.digital.p_per_quarter, ad.digital.q_per_quarter, messages_.digital_share[g]);
+    messages_.green_survival[g] =
+        mechanism::bass_survival_ratio(ad.green.p_per_quarter, ad.green.q_per_quarter, messages_.green_share[g]);
   }
   // Join probabilities that make membership settle at each cluster's target: inflow from
   // the non-member pool balances the outflow by leaving and by exit, j = (l + d) T / (pool - T).
@@ -202,6 +192,7 @@ void ClusterModel::prepare_messages() {
 
 void ClusterModel::sme_phase(std::int32_t step) {
   const StepContext ctx{params_, world_, messages_, step};
+  const Params& p = params_;
   const auto t = static_cast<std::uint32_t>(step);
   parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
     Draws u;
@@ -213,18 +204,19 @@ void ClusterModel::sme_phase(std::int32_t step) {
       smes_.flags[i] = static_cast<std::uint8_t>(smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow));
       random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
       for (auto& x : u) x = rng.uniform();
-      mechanism::membership(smes_, i, u, ctx);
-      mechanism::innovation(smes_, i, u, ctx);
-      mechanism::exporting(smes_, i, u, ctx);
-      mechanism::adoption(smes_, i, u, ctx);
-      mechanism::partnership(smes_, i, u, ctx);
-      mechanism::growth(smes_, i, u, ctx);
-      mechanism::exit(smes_, i, u, ctx);
+      if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
+      if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
+      if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
+      if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
+      if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx);
+      if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
+      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx);
     }
   });
 }
 
 void ClusterModel::entry(std::int32_t step) {
+  if (!params_.entry.enabled) return;
   const std::size_t R = world_.regions.size();
   const auto t = static_cast<std::uint32_t>(step);
   std::vector<std::size_t> entrants(R);
@@ -265,7 +257,8 @@ void ClusterModel::entry(std::int32_t step) {
       std::uint8_t f = flag::kAlive | flag::kEnteredNow;
       // Start-ups are born digital as often as their region already is.
       if (rng.uniform() < messages_.digital_share[peer_group(params_.adoption.peers, static_cast<std::uint16_t>(region),
-                                                             static_cast<std::uint8_t>(sector))])
+                                                             static_cast<std::uint8_t>(sector), kNoCluster,
+                                                             world_.clusters.size())])
         f |= flag::kDigital;
       smes_.flags[i] = f;
       smes_.cluster[i] = kNoCluster;
@@ -280,7 +273,10 @@ void ClusterModel::aggregate() {
   const std::size_t R = world_.regions.size(), C = world_.clusters.size();
   const std::size_t region_base = 0, sector_base = R * Aggregates::kRegionSlots,
                     cluster_base = sector_base + kSectorCount * Aggregates::kSectorSlots,
-                    cell_base = cluster_base + C, dead_slot = cell_base + R * kSectorCount;
+                    cell_base = cluster_base + C, peer_base = cell_base + R * kSectorCount,
+                    groups = peer_group_count(params_.adoption.peers, R, C),
+                    dead_slot = peer_base + groups * Aggregates::kPeerSlots;
+  const Peers peers = params_.adoption.peers;
   parallel::IntegerSums sums(dead_slot + 1);
   const auto recent = params_.innovation.recent_quarters;
   parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
@@ -314,6 +310,11 @@ void ClusterModel::aggregate() {
       sec[Aggregates::kSectorDigital] += digital;
       sec[Aggregates::kSectorGreen] += green;
       acc[cell_base + r * kSectorCount + s] += 1;
+      std::int64_t* peer = &acc[peer_base + peer_group(peers, smes_.region[i], smes_.sector[i], smes_.cluster[i], C) *
+                                                Aggregates::kPeerSlots];
+      peer[Aggregates::kPeerActive] += 1;
+      peer[Aggregates::kPeerDigital] += digital;
+      peer[Aggregates::kPeerGreen] += green;
       if (smes_.cluster[i] != kNoCluster) {
         reg[Aggregates::kMembers] += 1;
         acc[cluster_base + static_cast<std::size_t>(smes_.cluster[i])] += 1;
@@ -329,6 +330,7 @@ void ClusterModel::aggregate() {
   aggregates_.sector = slice(sector_base, kSectorCount * Aggregates::kSectorSlots);
   aggregates_.cluster_members = slice(cluster_base, C);
   aggregates_.cell_active = slice(cell_base, R * kSectorCount);
+  aggregates_.peer = slice(peer_base, groups * Aggregates::kPeerSlots);
   aggregates_.rows_dead = total[dead_slot];
 }
 

@@ -36,6 +36,9 @@ struct Aggregates {
   std::vector<std::int64_t> sector;        ///< [sector * kSectorSlots + slot]
   std::vector<std::int64_t> cluster_members;
   std::vector<std::int64_t> cell_active;   ///< [region * kSectorCount + sector]
+  /// Adoption peer groups (mechanisms/context.hpp, peer_group()): [group * kPeerSlots + slot].
+  enum PeerSlot : std::size_t { kPeerActive, kPeerDigital, kPeerGreen, kPeerSlots };
+  std::vector<std::int64_t> peer;
   std::int64_t rows_dead = 0;
 
   std::int64_t region_value(std::size_t r, RegionSlot slot) const { return region[r * kRegionSlots + slot]; }

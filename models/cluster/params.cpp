@@ -2,6 +2,11 @@
 
 namespace clustersim::model {
 
+namespace {
+constexpr const char* kMechanismSections[] = {"growth",     "exit",     "entry",    "membership",
+                                              "innovation", "exporting", "adoption", "partnership"};
+}  // namespace
+
 void declare(config::Schema& s) {
   const Params d;  // the struct initialisers are the single source of the defaults
 
@@ -101,8 +106,9 @@ void declare(config::Schema& s) {
   s.real("exporting.initial_share", d.exporting.initial_share).range(0, 1).doc("Share of exporters at step 0.");
 
   // [adoption] — Bass diffusion of digital and green practices
-  s.string("adoption.peers", "region").choices({"region", "sector", "everyone"})
-      .doc("Whose adopter share drives imitation (q): the SME's region, its sector, or everyone.");
+  s.string("adoption.peers", "region").choices({"region", "sector", "cluster", "everyone"})
+      .doc("Whose adopter share drives imitation (q): the SME's region, its sector, its cluster (members; "
+           "non-members use their region), or everyone.");
   s.real("adoption.member_p_multiplier", d.adoption.member_p_multiplier).range(0, 100)
       .doc("Innovation coefficient p is multiplied by this for cluster members.");
   for (const auto* which : {"digital", "green"}) {
@@ -123,6 +129,10 @@ void declare(config::Schema& s) {
       .doc("Partnership-hazard multiplier for cluster members (matchmaking).");
   s.real("partnership.dissolve_rate_per_quarter", d.partnership.dissolve_rate_per_quarter).range(0, 1)
       .units("1/quarter").doc("Hazard that one of an SME's partnerships ends.");
+
+  // Mechanism switches, for experiments and for validating one mechanism in isolation.
+  for (const char* section : kMechanismSections)
+    s.boolean(std::string(section) + ".enabled", true).doc(std::string("Run the ") + section + " mechanism.");
 }
 
 namespace {
@@ -168,12 +178,23 @@ Params read(const config::Scenario& s) {
   p.exporting = {s.real("exporting.entry_rate_per_quarter"), s.real("exporting.exit_rate_per_quarter"),
                  s.real("exporting.member_entry_multiplier"), s.real("exporting.initial_share")};
   const std::string& peers = s.string("adoption.peers");
-  p.adoption.peers = peers == "sector" ? Peers::Sector : peers == "everyone" ? Peers::Everyone : Peers::Region;
+  p.adoption.peers = peers == "sector"     ? Peers::Sector
+                     : peers == "cluster"  ? Peers::Cluster
+                     : peers == "everyone" ? Peers::Everyone
+                                           : Peers::Region;
   p.adoption.member_p_multiplier = s.real("adoption.member_p_multiplier");
   p.adoption.digital = read_bass(s, "digital");
   p.adoption.green = read_bass(s, "green");
   p.partnership = {s.real("partnership.rate_per_quarter"), s.real("partnership.member_multiplier"),
                    s.real("partnership.dissolve_rate_per_quarter")};
+  p.growth.enabled = s.boolean("growth.enabled");
+  p.exit.enabled = s.boolean("exit.enabled");
+  p.entry.enabled = s.boolean("entry.enabled");
+  p.membership.enabled = s.boolean("membership.enabled");
+  p.innovation.enabled = s.boolean("innovation.enabled");
+  p.exporting.enabled = s.boolean("exporting.enabled");
+  p.adoption.enabled = s.boolean("adoption.enabled");
+  p.partnership.enabled = s.boolean("partnership.enabled");
   return p;
 }
 

@@ -33,6 +33,7 @@ struct GrowthParams {
   double digital_boost_per_quarter = 0.003;
   double productivity_drift_per_quarter = 0.003;
   double productivity_sigma_per_quarter = 0.03;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct ExitParams {
@@ -40,11 +41,13 @@ struct ExitParams {
   std::int64_t loss_quarters = 4;
   double loss_hazard_multiplier = 3.0;
   double min_employees = 0.5;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct EntryParams {
   double rate_per_quarter = 0.0138;
   double max_employees = 9;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct MembershipParams {
@@ -52,6 +55,7 @@ struct MembershipParams {
   double target_members_mean = 175;
   double target_members_sigma = 0.2;
   double max_share_of_pool = 0.5;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct ClusterParams {
@@ -69,6 +73,7 @@ struct InnovationParams {
   double member_knowledge_bonus = 0.5;
   double hazard_per_knowledge = 0.05;
   std::int64_t recent_quarters = 4;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct ExportParams {
@@ -76,6 +81,7 @@ struct ExportParams {
   double exit_rate_per_quarter = 0.05;
   double member_entry_multiplier = 1.5;
   double initial_share = 0.15;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 /// One Bass diffusion (Bass 1969): hazard = p + q * adopter share among peers.
@@ -85,19 +91,21 @@ struct BassParams {
   double initial_share = 0.2;
 };
 
-enum class Peers { Region, Sector, Everyone };
+enum class Peers { Region, Sector, Cluster, Everyone };
 
 struct AdoptionParams {
   Peers peers = Peers::Region;
   double member_p_multiplier = 2.0;
   BassParams digital{0.005, 0.08, 0.2};
   BassParams green{0.003, 0.06, 0.05};
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct PartnershipParams {
   double rate_per_quarter = 0.02;
   double member_multiplier = 2.0;
   double dissolve_rate_per_quarter = 0.05;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct Params {
