@@ -81,6 +81,11 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   clusters_.shortfall_quarters.assign(C, 0);
   clusters_.active.assign(C, 1);
   aggregate();
+  build_search_index();
+  turnover_last_.assign(world_.regions.size(), 0.0);
+  for (std::size_t r = 0; r < world_.regions.size(); ++r)
+    turnover_last_[r] = static_cast<double>(aggregates_.region_value(r, Aggregates::kTurnoverCents));
+  turnover_before_ = turnover_last_;
 }
 
 void ClusterModel::create_initial_smes() {
@@ -120,7 +125,7 @@ void ClusterModel::create_initial_smes() {
       if (rng.bernoulli(params_.adoption.green.initial_share)) f |= flag::kGreen;
       smes_.flags[i] = f;
       smes_.shrinking_quarters[i] = 0;
-      smes_.partners[i] = 0;
+      smes_.partners[i].fill(kNoPartner);
       // Time since the last innovation from the stationary geometric distribution, so
       // smes_innovating starts at its steady level instead of ramping up from zero.
       const double quarters = std::floor(std::log(rng.uniform()) / std::log1p(-std::min(innovation_hazard, 0.999999)));
@@ -152,6 +157,10 @@ void ClusterModel::step(std::int32_t step) {
   aggregate();
   update_clusters();
   compact_if_needed();
+  build_search_index();
+  turnover_before_ = turnover_last_;
+  for (std::size_t r = 0; r < world_.regions.size(); ++r)
+    turnover_last_[r] = static_cast<double>(aggregates_.region_value(r, Aggregates::kTurnoverCents));
 }
 
 void ClusterModel::prepare_messages() {
@@ -174,45 +183,191 @@ void ClusterModel::prepare_messages() {
     messages_.green_survival[g] =
         mechanism::bass_survival_ratio(ad.green.p_per_quarter, ad.green.q_per_quarter, messages_.green_share[g]);
   }
+  // Regions: accessible knowledge = own mean SME knowledge blended with distance-weighted
+  // spillovers (one matrix-vector product), scaled by absorptive capacity; growth bonus
+  // from relative knowledge and last quarter's regional demand growth.
+  const auto& rp = params_.region;
+  Eigen::VectorXd own(static_cast<Eigen::Index>(R));
+  for (std::size_t r = 0; r < R; ++r) {
+    const auto active = a.region_value(r, Aggregates::kActive);
+    own[static_cast<Eigen::Index>(r)] =
+        active > 0 ? static_cast<double>(a.region_value(r, Aggregates::kKnowledgeMicro)) * 1e-6 / static_cast<double>(active)
+                   : 0.0;
+  }
+  const Eigen::VectorXd accessible = (1.0 - rp.spillover_share) * own + rp.spillover_share * (world_.spillover_weights * own);
+  const double mean_accessible = R > 0 ? accessible.mean() : 0.0;
+  messages_.region_knowledge_inflow.resize(R);
+  messages_.region_growth_bonus.resize(R);
+  for (std::size_t r = 0; r < R; ++r) {
+    const double k = accessible[static_cast<Eigen::Index>(r)];
+    messages_.region_knowledge_inflow[r] = rp.knowledge_inflow_per_quarter * world_.regions[r].absorptive_capacity * k;
+    const double relative_knowledge = mean_accessible > 0 ? k / mean_accessible - 1.0 : 0.0;
+    const double demand_growth = turnover_before_[r] > 0 && turnover_last_[r] > 0
+                                     ? std::log(turnover_last_[r] / turnover_before_[r])
+                                     : 0.0;
+    messages_.region_growth_bonus[r] = rp.knowledge_growth_effect * relative_knowledge + rp.demand_growth_effect * demand_growth;
+  }
+
   // Join probabilities that make membership settle at each cluster's target: inflow from
   // the non-member pool balances the outflow by leaving and by exit, j = (l + d) T / (pool - T).
+  // The exit part of the outflow is last quarter's observed exit rate (the base hazard
+  // before any quarter has been observed), so membership settles at the target even when
+  // sustained losses push exits above the base rate.
+  const auto exited = static_cast<double>(a.total(Aggregates::kExited));
+  const auto alive_before = static_cast<double>(a.total(Aggregates::kActive)) + exited -
+                            static_cast<double>(a.total(Aggregates::kEntered));
+  const double observed_exit_rate =
+      exited > 0 && alive_before > 0 ? exited / alive_before : params_.exit.base_rate_per_quarter;
   messages_.join_probability.assign(C, 0.0);
   messages_.cluster_active = clusters_.active;
   for (std::size_t c = 0; c < C; ++c) {
     if (!clusters_.active[c]) continue;
     const auto& site = world_.clusters[c];
-    double pool = static_cast<double>(a.cell_active[world_.cell(site.region, site.sector)]);
-    if (site.second_sector != kNoSector) pool += static_cast<double>(a.cell_active[world_.cell(site.region, site.second_sector)]);
+    // Eligible SMEs and those still free to join (not in this or another cluster serving
+    // the same cells).
+    double pool = 0, free = 0;
+    for (std::uint8_t sector : {site.sector, site.second_sector}) {
+      if (sector == kNoSector) continue;
+      const std::size_t cell = world_.cell(site.region, sector);
+      pool += static_cast<double>(a.cell_active[cell]);
+      free += static_cast<double>(a.cell_active[cell] - a.cell_members[cell]);
+    }
     const double target = std::min(site.target_members, params_.membership.max_share_of_pool * pool);
-    const double non_members = std::max(pool - target, 1.0);
-    const double outflow_rate = params_.membership.leave_rate_per_quarter + params_.exit.base_rate_per_quarter;
-    messages_.join_probability[c] = std::min(1.0, outflow_rate * target / non_members);
+    const double members = static_cast<double>(a.cluster_members[c]);
+    // Inflow replaces the expected outflow and closes the gap to the target, so membership
+    // returns to its target after shocks instead of drifting.
+    const double outflow_rate = params_.membership.leave_rate_per_quarter + observed_exit_rate;
+    const double wanted = std::max(0.0, outflow_rate * (target + (target - members)));
+    const double non_members = std::max(free, 1.0);
+    messages_.join_probability[c] = std::min(1.0, wanted / non_members);
   }
 }
 
 void ClusterModel::sme_phase(std::int32_t step) {
-  const StepContext ctx{params_, world_, messages_, step};
+  const StepContext ctx{params_, world_, messages_, search_, seed_, step};
   const Params& p = params_;
   const auto t = static_cast<std::uint32_t>(step);
-  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+  parallel::BlockBuffers<TieRequest> ties(smes_.rows());
+  parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
     Draws u;
+    auto& out = ties[block];
     for (std::size_t i = begin; i < end; ++i) {
       if (!smes_.alive(i)) {
         smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
         continue;
       }
-      smes_.flags[i] = static_cast<std::uint8_t>(smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow));
+      smes_.flags[i] = static_cast<std::uint8_t>(
+          smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
       random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
       for (auto& x : u) x = rng.uniform();
       if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
       if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
       if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
       if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
-      if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx);
+      if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
       if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
-      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx);
+      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
     }
   });
+  apply_tie_requests(ties);
+}
+
+void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests) {
+  auto unlink = [&](std::size_t row, std::uint32_t partner) {
+    for (auto& slot : smes_.partners[row])
+      if (slot == partner) slot = kNoPartner;
+  };
+  // Endings first (they free slots), then new ties; each pass in block order, so the result
+  // never depends on which thread produced which request.
+  requests.for_each_in_order([&](const TieRequest& q) {
+    if (q.kind == TieRequest::kForm) return;
+    const std::size_t a = smes_.row_of(q.from);
+    if (a == SIZE_MAX) return;
+    if (q.kind == TieRequest::kEnd) {
+      const std::size_t b = smes_.row_of(q.to);
+      unlink(a, q.to);
+      if (b != SIZE_MAX) unlink(b, q.from);
+      return;
+    }
+    for (auto& slot : smes_.partners[a]) {  // kUnlinkAll: the SME has exited
+      if (slot == kNoPartner) continue;
+      const std::size_t b = smes_.row_of(slot);
+      if (b != SIZE_MAX) unlink(b, q.from);
+      slot = kNoPartner;
+    }
+  });
+  auto free_slot = [&](std::size_t row) -> std::uint32_t* {
+    for (auto& slot : smes_.partners[row])
+      if (slot == kNoPartner) return &slot;
+    return nullptr;
+  };
+  requests.for_each_in_order([&](const TieRequest& q) {
+    if (q.kind != TieRequest::kForm) return;
+    const std::size_t a = smes_.row_of(q.from), b = smes_.row_of(q.to);
+    if (a == SIZE_MAX || b == SIZE_MAX || !smes_.alive(a) || !smes_.alive(b)) return;
+    if (mechanism::has_partner(smes_.partners[a], q.to)) return;
+    std::uint32_t* slot_a = free_slot(a);
+    std::uint32_t* slot_b = free_slot(b);
+    if (slot_a == nullptr || slot_b == nullptr) return;
+    *slot_a = q.to;
+    *slot_b = q.from;
+    std::uint8_t concluded = flag::kPartneredNow;
+    if (smes_.region[a] != smes_.region[b]) concluded |= flag::kCrossRegionTieNow;
+    smes_.flags[a] |= concluded;
+    smes_.flags[b] |= concluded;
+  });
+}
+
+void ClusterModel::build_search_index() {
+  const std::size_t R = world_.regions.size(), C = world_.clusters.size();
+  const std::size_t rows = smes_.rows(), blocks = parallel::block_count(rows);
+  auto& idx = search_;
+  idx.regions = R;
+  // Counting sort of living SMEs by region: per-block counts, offsets in (region, block)
+  // order, then a parallel fill; the order inside a region is row order, as serially.
+  std::vector<std::uint32_t> counts(blocks * R, 0);
+  parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
+    std::uint32_t* c = &counts[block * R];
+    for (std::size_t i = begin; i < end; ++i)
+      if (smes_.alive(i)) ++c[smes_.region[i]];
+  });
+  idx.region_start.assign(R + 1, 0);
+  std::uint32_t offset = 0;
+  for (std::size_t r = 0; r < R; ++r) {
+    idx.region_start[r] = offset;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::uint32_t n = counts[b * R + r];
+      counts[b * R + r] = offset;
+      offset += n;
+    }
+  }
+  idx.region_start[R] = offset;
+  idx.region_entries.resize(offset);
+  parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
+    std::uint32_t* next = &counts[block * R];
+    for (std::size_t i = begin; i < end; ++i)
+      if (smes_.alive(i))
+        idx.region_entries[next[smes_.region[i]]++] = {static_cast<std::uint32_t>(smes_.table.id(i)),
+                                                        smes_.cluster[i], smes_.sector[i]};
+  });
+  // Cluster members are a subset of their region's list (membership is regional).
+  idx.cluster_start.assign(C + 1, 0);
+  for (std::size_t c = 0; c < C; ++c) idx.cluster_start[c + 1] = idx.cluster_start[c] +
+      static_cast<std::uint32_t>(aggregates_.cluster_members[c]);
+  idx.cluster_entries.resize(idx.cluster_start[C]);
+  std::vector<std::uint32_t> fill(idx.cluster_start.begin(), idx.cluster_start.end() - 1);
+  for (const auto& e : idx.region_entries)
+    if (e.cluster != kNoCluster) idx.cluster_entries[fill[static_cast<std::size_t>(e.cluster)]++] = e;
+  // Partner-region kernel: affinity x living SMEs of the target region.
+  idx.region_cumulative.resize(R * R);
+  for (std::size_t r = 0; r < R; ++r) {
+    double acc = 0;
+    for (std::size_t q = 0; q < R; ++q) {
+      acc += world_.partner_affinity(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(q)) *
+             static_cast<double>(idx.region_start[q + 1] - idx.region_start[q]);
+      idx.region_cumulative[r * R + q] = acc;
+    }
+  }
 }
 
 void ClusterModel::entry(std::int32_t step) {
@@ -234,7 +389,9 @@ void ClusterModel::entry(std::int32_t step) {
   std::partial_sum(entrants.begin(), entrants.end(), region_end.begin());
 
   const auto& pop = params_.population;
-  const double knowledge_start = params_.innovation.effort_per_quarter;
+  // Start-ups bring half the knowledge of an established SME.
+  const double knowledge_start =
+      0.5 * params_.innovation.effort_per_quarter / std::max(params_.innovation.depreciation_per_quarter, 1e-9);
   parallel::for_each_block(total, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::size_t region = static_cast<std::size_t>(
         std::upper_bound(region_end.begin(), region_end.end(), begin) - region_end.begin());
@@ -264,16 +421,18 @@ void ClusterModel::entry(std::int32_t step) {
       smes_.cluster[i] = kNoCluster;
       smes_.shrinking_quarters[i] = 0;
       smes_.quarters_since_innovation[i] = kNeverInnovated;
-      smes_.partners[i] = 0;
+      smes_.partners[i].fill(kNoPartner);
     }
   });
+  CLUSTERSIM_ASSERT(smes_.table.next_id() < kNoPartner, "more SMEs born than 32-bit partner ids can name");
 }
 
 void ClusterModel::aggregate() {
   const std::size_t R = world_.regions.size(), C = world_.clusters.size();
   const std::size_t region_base = 0, sector_base = R * Aggregates::kRegionSlots,
                     cluster_base = sector_base + kSectorCount * Aggregates::kSectorSlots,
-                    cell_base = cluster_base + C, peer_base = cell_base + R * kSectorCount,
+                    cell_base = cluster_base + C, cell_member_base = cell_base + R * kSectorCount,
+                    peer_base = cell_member_base + R * kSectorCount,
                     groups = peer_group_count(params_.adoption.peers, R, C),
                     dead_slot = peer_base + groups * Aggregates::kPeerSlots;
   const Peers peers = params_.adoption.peers;
@@ -303,6 +462,9 @@ void ClusterModel::aggregate() {
       reg[Aggregates::kDigital] += digital;
       reg[Aggregates::kGreen] += green;
       reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? 1 : 0;
+      reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? 1 : 0;
+      reg[Aggregates::kPartnerships] += static_cast<std::int64_t>(smes_.partner_count(i));
+      reg[Aggregates::kKnowledgeMicro] += round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
       std::int64_t* sec = &acc[sector_base + s * Aggregates::kSectorSlots];
       sec[Aggregates::kSectorActive] += 1;
       sec[Aggregates::kSectorEmploymentMilli] += employment_milli;
@@ -316,6 +478,7 @@ void ClusterModel::aggregate() {
       peer[Aggregates::kPeerDigital] += digital;
       peer[Aggregates::kPeerGreen] += green;
       if (smes_.cluster[i] != kNoCluster) {
+        acc[cell_member_base + r * kSectorCount + s] += 1;
         reg[Aggregates::kMembers] += 1;
         acc[cluster_base + static_cast<std::size_t>(smes_.cluster[i])] += 1;
       }
@@ -330,6 +493,7 @@ void ClusterModel::aggregate() {
   aggregates_.sector = slice(sector_base, kSectorCount * Aggregates::kSectorSlots);
   aggregates_.cluster_members = slice(cluster_base, C);
   aggregates_.cell_active = slice(cell_base, R * kSectorCount);
+  aggregates_.cell_members = slice(cell_member_base, R * kSectorCount);
   aggregates_.peer = slice(peer_base, groups * Aggregates::kPeerSlots);
   aggregates_.rows_dead = total[dead_slot];
 }
@@ -402,6 +566,10 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                Aggregates::kInnovating, 1, DType::Int64, "1");
   region_count("partnerships_concluded", "SMEs that concluded a new business partnership in the quarter",
                Aggregates::kPartnered, 1, DType::Int64, "1");
+  region_count("partnerships_cross_region", "SMEs that concluded a partnership with an SME of another region in the quarter",
+               Aggregates::kCrossRegionTies, 1, DType::Int64, "1");
+  region_count("sme_partnerships", "business partnerships held by the region's SMEs (a tie counts at both ends)",
+               Aggregates::kPartnerships, 1, DType::Int64, "1");
   region_count("smes_exporting", "SMEs selling abroad", Aggregates::kExporting, 1, DType::Int64, "1");
   region_count("digital_adopters", "SMEs that have adopted digital technologies", Aggregates::kDigital, 1,
                DType::Int64, "1");
@@ -410,8 +578,20 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
   region_count("smes_exited", "SME exits in the quarter", Aggregates::kExited, 1, DType::Int64, "1");
   region_count("cluster_member_smes", "SMEs that are members of a cluster organisation", Aggregates::kMembers, 1,
                DType::Int64, "1");
+  out.push_back({{"region_knowledge", DType::Float64, by_region, "1", "mean knowledge stock of the region's SMEs (model units)",
+                  false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t r = 0; r < v.size(); ++r) {
+                     const auto active = m.aggregates_.region_value(r, Aggregates::kActive);
+                     v[r] = active > 0 ? static_cast<double>(m.aggregates_.region_value(r, Aggregates::kKnowledgeMicro)) *
+                                             1e-6 / static_cast<double>(active)
+                                       : 0.0;
+                   }
+                 }});
   for (auto& o : out)
-    if (o.spec.name == "smes_entered" || o.spec.name == "smes_exited") o.spec.headline = false;
+    if (o.spec.name == "smes_entered" || o.spec.name == "smes_exited" || o.spec.name == "sme_partnerships" ||
+        o.spec.name == "partnerships_cross_region")
+      o.spec.headline = false;
 
   out.push_back({{"cluster_members", DType::Int64, by_cluster, "1", "member SMEs of the cluster organisation", true, {}},
                  [](const ClusterModel& m, std::vector<double>& v) {
@@ -477,6 +657,16 @@ void ClusterModel::describe(record::Layout& layout) const {
   layout.statics.push_back({{"region_development_level", DType::String, {"region"}, "",
                              "cohesion-policy category: more_developed, transition or less_developed"},
                             strings(R, [&](std::size_t i) { return std::string(to_string(reg[i].level)); })});
+  layout.statics.push_back({{"region_s3_sectors", DType::String, {"region"}, "",
+                             "smart-specialisation priority ecosystems (comma-separated keys)"},
+                            strings(R, [&](std::size_t i) {
+                              std::string text;
+                              for (auto s3 : reg[i].s3_sectors) {
+                                if (!text.empty()) text += ',';
+                                text += sector_key(s3);
+                              }
+                              return text;
+                            })});
   layout.statics.push_back({{"region_lon", DType::Float64, {"region"}, "degrees_east", "region longitude"},
                             reals(R, [&](std::size_t i) { return reg[i].lon_deg; })});
   layout.statics.push_back({{"region_lat", DType::Float64, {"region"}, "degrees_north", "region latitude"},

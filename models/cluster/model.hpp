@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/parallel/blocks.hpp"
 #include "engine/sim/model.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 #include "models/cluster/params.hpp"
@@ -28,7 +29,7 @@ namespace clustersim::model {
 struct Aggregates {
   enum RegionSlot : std::size_t {
     kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
-    kEntered, kExited, kMembers, kRegionSlots
+    kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kRegionSlots
   };
   enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
                                   kSectorGreen, kSectorSlots };
@@ -36,6 +37,7 @@ struct Aggregates {
   std::vector<std::int64_t> sector;        ///< [sector * kSectorSlots + slot]
   std::vector<std::int64_t> cluster_members;
   std::vector<std::int64_t> cell_active;   ///< [region * kSectorCount + sector]
+  std::vector<std::int64_t> cell_members;  ///< cluster members by cell
   /// Adoption peer groups (mechanisms/context.hpp, peer_group()): [group * kPeerSlots + slot].
   enum PeerSlot : std::size_t { kPeerActive, kPeerDigital, kPeerGreen, kPeerSlots };
   std::vector<std::int64_t> peer;
@@ -83,6 +85,8 @@ class ClusterModel final : public sim::Model {
   void aggregate();
   void update_clusters();
   void compact_if_needed();
+  void apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests);
+  void build_search_index();
 
   Params params_;
   World world_;
@@ -92,6 +96,9 @@ class ClusterModel final : public sim::Model {
   Aggregates aggregates_;
   ClusterState clusters_;
   Messages messages_;
+  SearchIndex search_;
+  /// Regional turnover of the last two quarters, for the demand feedback on growth.
+  std::vector<double> turnover_last_, turnover_before_;
   /// Cumulative initial SME counts by sector for each region, to draw entrants' sectors.
   std::vector<double> entrant_sector_cumulative_;
 };

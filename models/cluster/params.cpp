@@ -128,7 +128,43 @@ void declare(config::Schema& s) {
   s.real("partnership.member_multiplier", d.partnership.member_multiplier).range(0, 100)
       .doc("Partnership-hazard multiplier for cluster members (matchmaking).");
   s.real("partnership.dissolve_rate_per_quarter", d.partnership.dissolve_rate_per_quarter).range(0, 1)
-      .units("1/quarter").doc("Hazard that one of an SME's partnerships ends.");
+      .units("1/quarter").doc("Hazard that a partnership ends.");
+  s.integer("partnership.candidates", d.partnership.candidates).range(1, 64).units("SMEs")
+      .doc("Candidates sampled per partner search (bounded search, never all pairs).");
+  s.real("partnership.same_cluster_share", d.partnership.same_cluster_share).range(0, 1)
+      .doc("Share of a member's candidates drawn from its own cluster (the rest by the distance kernel).");
+  s.real("partnership.distance_decay_km", d.partnership.distance_decay_km).range(1, 1e5).units("km")
+      .doc("Candidate regions are weighted by SMEs x exp(-distance / decay).");
+  s.real("partnership.cross_border_factor", d.partnership.cross_border_factor).range(0, 1)
+      .doc("Extra weight on candidate regions in another country (institutional distance).");
+  s.real("partnership.other_region_factor", d.partnership.other_region_factor).range(0, 1)
+      .doc("Weight of other regions against the SME's own in partner search (cross-region ties are rarer).");
+  s.real("partnership.related_sector_weight", d.partnership.related_sector_weight).range(0, 1)
+      .doc("Acceptance weight of a candidate from a related ecosystem (same ecosystem = 1).");
+  s.real("partnership.unrelated_sector_weight", d.partnership.unrelated_sector_weight).range(0, 1)
+      .doc("Acceptance weight of a candidate from an unrelated ecosystem.");
+  s.real("partnership.trust_shared_cluster", d.partnership.trust_shared_cluster).range(0, 100)
+      .doc("Relative extra acceptance weight when both SMEs are in the same cluster (trust).");
+
+  // [region]
+  s.real("region.spillover_decay_km", d.region.spillover_decay_km).range(1, 1e5).units("km")
+      .doc("Distance decay of interregional knowledge spillovers, w = exp(-d / decay).");
+  s.real("region.spillover_share", d.region.spillover_share).range(0, 1)
+      .doc("Weight of other regions' knowledge (distance-weighted) in the knowledge an SME can draw on.");
+  s.real("region.knowledge_inflow_per_quarter", d.region.knowledge_inflow_per_quarter).range(0, 10)
+      .units("knowledge/quarter").doc("Knowledge an SME absorbs per quarter per unit of accessible regional knowledge.");
+  s.real("region.absorptive_more_developed", d.region.absorptive_more_developed).range(0, 10)
+      .doc("Absorptive capacity of more developed regions (scales knowledge inflows).");
+  s.real("region.absorptive_transition", d.region.absorptive_transition).range(0, 10)
+      .doc("Absorptive capacity of transition regions.");
+  s.real("region.absorptive_less_developed", d.region.absorptive_less_developed).range(0, 10)
+      .doc("Absorptive capacity of less developed regions.");
+  s.real("region.knowledge_growth_effect", d.region.knowledge_growth_effect).range(-1, 1).units("1/quarter")
+      .doc("Extra SME log growth per unit of the region's knowledge relative to the EU mean, minus one.");
+  s.real("region.demand_growth_effect", d.region.demand_growth_effect).range(-1, 1)
+      .doc("Share of last quarter's regional turnover growth passed on to SMEs' growth (demand feedback).");
+  s.integer("region.s3_priorities", d.region.s3_priorities).range(1, 14).units("sectors")
+      .doc("Smart-specialisation priorities per region: its ecosystems with the highest location quotients.");
 
   // Mechanism switches, for experiments and for validating one mechanism in isolation.
   for (const char* section : kMechanismSections)
@@ -185,8 +221,22 @@ Params read(const config::Scenario& s) {
   p.adoption.member_p_multiplier = s.real("adoption.member_p_multiplier");
   p.adoption.digital = read_bass(s, "digital");
   p.adoption.green = read_bass(s, "green");
-  p.partnership = {s.real("partnership.rate_per_quarter"), s.real("partnership.member_multiplier"),
-                   s.real("partnership.dissolve_rate_per_quarter")};
+  p.partnership.rate_per_quarter = s.real("partnership.rate_per_quarter");
+  p.partnership.member_multiplier = s.real("partnership.member_multiplier");
+  p.partnership.dissolve_rate_per_quarter = s.real("partnership.dissolve_rate_per_quarter");
+  p.partnership.candidates = s.integer("partnership.candidates");
+  p.partnership.same_cluster_share = s.real("partnership.same_cluster_share");
+  p.partnership.distance_decay_km = s.real("partnership.distance_decay_km");
+  p.partnership.cross_border_factor = s.real("partnership.cross_border_factor");
+  p.partnership.other_region_factor = s.real("partnership.other_region_factor");
+  p.partnership.related_sector_weight = s.real("partnership.related_sector_weight");
+  p.partnership.unrelated_sector_weight = s.real("partnership.unrelated_sector_weight");
+  p.partnership.trust_shared_cluster = s.real("partnership.trust_shared_cluster");
+  p.region = {s.real("region.spillover_decay_km"),        s.real("region.spillover_share"),
+              s.real("region.knowledge_inflow_per_quarter"), s.real("region.absorptive_more_developed"),
+              s.real("region.absorptive_transition"),     s.real("region.absorptive_less_developed"),
+              s.real("region.knowledge_growth_effect"),   s.real("region.demand_growth_effect"),
+              s.integer("region.s3_priorities")};
   p.growth.enabled = s.boolean("growth.enabled");
   p.exit.enabled = s.boolean("exit.enabled");
   p.entry.enabled = s.boolean("entry.enabled");

@@ -77,7 +77,7 @@ struct InnovationParams {
 };
 
 struct ExportParams {
-  double entry_rate_per_quarter = 0.01;
+  double entry_rate_per_quarter = 0.03;
   double exit_rate_per_quarter = 0.05;
   double member_entry_multiplier = 1.5;
   double initial_share = 0.15;
@@ -86,9 +86,9 @@ struct ExportParams {
 
 /// One Bass diffusion (Bass 1969): hazard = p + q * adopter share among peers.
 struct BassParams {
-  double p_per_quarter = 0.005;
-  double q_per_quarter = 0.08;
-  double initial_share = 0.2;
+  double p_per_quarter = 0.003;
+  double q_per_quarter = 0.02;
+  double initial_share = 0.55;
 };
 
 enum class Peers { Region, Sector, Cluster, Everyone };
@@ -96,8 +96,8 @@ enum class Peers { Region, Sector, Cluster, Everyone };
 struct AdoptionParams {
   Peers peers = Peers::Region;
   double member_p_multiplier = 2.0;
-  BassParams digital{0.005, 0.08, 0.2};
-  BassParams green{0.003, 0.06, 0.05};
+  BassParams digital{0.003, 0.02, 0.55};
+  BassParams green{0.002, 0.02, 0.25};
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
@@ -105,7 +105,28 @@ struct PartnershipParams {
   double rate_per_quarter = 0.02;
   double member_multiplier = 2.0;
   double dissolve_rate_per_quarter = 0.05;
+  std::int64_t candidates = 5;
+  double same_cluster_share = 0.5;
+  double distance_decay_km = 300;
+  double cross_border_factor = 0.3;
+  double other_region_factor = 0.05;
+  double related_sector_weight = 0.5;
+  double unrelated_sector_weight = 0.1;
+  double trust_shared_cluster = 1.0;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
+/// Regions: knowledge spillovers over distance, absorptive capacity, feedback on growth.
+struct RegionParams {
+  double spillover_decay_km = 400;
+  double spillover_share = 0.3;
+  double knowledge_inflow_per_quarter = 0.005;
+  double absorptive_more_developed = 1.0;
+  double absorptive_transition = 0.85;
+  double absorptive_less_developed = 0.7;
+  double knowledge_growth_effect = 0.004;
+  double demand_growth_effect = 0.2;
+  std::int64_t s3_priorities = 3;
 };
 
 struct Params {
@@ -120,6 +141,7 @@ struct Params {
   ExportParams exporting;
   AdoptionParams adoption;
   PartnershipParams partnership;
+  RegionParams region;
 };
 
 /// Declares every model key with its default (the values above), range, units and doc.

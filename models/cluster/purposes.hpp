@@ -13,6 +13,8 @@ inline constexpr std::uint32_t kInitialSme = 3;
 inline constexpr std::uint32_t kSmeStep = 4;      ///< the per-SME, per-step draws (slots below)
 inline constexpr std::uint32_t kEntryCount = 5;   ///< agent = region
 inline constexpr std::uint32_t kEntrant = 6;      ///< agent = the entrant's id
+inline constexpr std::uint32_t kPartnerSearch = 7;  ///< candidate draws of a partner search
+inline constexpr std::uint32_t kPartnerEnd = 8;     ///< one draw per partnership the SME decides on
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
 /// added later takes new slots and leaves these untouched.

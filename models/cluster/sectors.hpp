@@ -5,6 +5,7 @@
 
 #include <array>
 #include <string_view>
+#include <utility>
 
 namespace clustersim::model {
 
@@ -32,5 +33,29 @@ inline constexpr std::array<SectorInfo, 14> kSectors{{
 }};
 
 inline constexpr std::size_t kSectorCount = kSectors.size();
+
+}  // namespace clustersim::model
+
+namespace clustersim::model {
+
+/// Pairs of related ecosystems (value-chain or technology links named in the ecosystem
+/// profiles of the Annual Single Market Report 2021): partner search weighs them between
+/// same-sector and unrelated pairs (docs/MODEL.md, "Partnerships").
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kRelatedSectors{{
+    {"digital", "electronics"},
+    {"digital", "cultural_creative"},
+    {"digital", "health"},
+    {"electronics", "aerospace_defence"},
+    {"electronics", "mobility_transport_automotive"},
+    {"aerospace_defence", "mobility_transport_automotive"},
+    {"energy_intensive", "renewable_energy"},
+    {"energy_intensive", "construction"},
+    {"renewable_energy", "construction"},
+    {"agri_food", "retail"},
+    {"agri_food", "tourism"},
+    {"tourism", "cultural_creative"},
+    {"textile", "retail"},
+    {"proximity_social_economy", "retail"},
+}};
 
 }  // namespace clustersim::model

@@ -254,7 +254,88 @@ void place_clusters(const Params& p, World& w) {
   }
 }
 
+double absorptive_capacity(const RegionParams& p, DevelopmentLevel level) {
+  switch (level) {
+    case DevelopmentLevel::MoreDeveloped: return p.absorptive_more_developed;
+    case DevelopmentLevel::Transition: return p.absorptive_transition;
+    case DevelopmentLevel::LessDeveloped: return p.absorptive_less_developed;
+  }
+  return 1.0;
+}
+
+/// Regions' S3 priorities (top location quotients), absorptive capacity, and the distance,
+/// spillover and partner-affinity matrices.
+void add_regional_structure(const Params& p, World& w) {
+  const std::size_t R = w.regions.size();
+  std::array<double, kSectorCount> eu{};
+  double eu_total = 0;
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t s = 0; s < kSectorCount; ++s) {
+      eu[s] += static_cast<double>(w.initial_smes[w.cell(r, s)]);
+      eu_total += static_cast<double>(w.initial_smes[w.cell(r, s)]);
+    }
+  for (std::size_t r = 0; r < R; ++r) {
+    Region& region = w.regions[r];
+    region.absorptive_capacity = absorptive_capacity(p.region, region.level);
+    double total = 0;
+    for (std::size_t s = 0; s < kSectorCount; ++s) total += static_cast<double>(w.initial_smes[w.cell(r, s)]);
+    std::array<std::pair<double, std::uint8_t>, kSectorCount> lq{};
+    for (std::size_t s = 0; s < kSectorCount; ++s) {
+      const double share = total > 0 ? static_cast<double>(w.initial_smes[w.cell(r, s)]) / total : 0.0;
+      const double eu_share = eu_total > 0 ? eu[s] / eu_total : 0.0;
+      lq[s] = {eu_share > 0 ? share / eu_share : 0.0, static_cast<std::uint8_t>(s)};
+    }
+    // Highest location quotient first; ties by sector index, so the order is deterministic.
+    std::sort(lq.begin(), lq.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    const auto n = static_cast<std::size_t>(p.region.s3_priorities);
+    for (std::size_t k = 0; k < n && k < kSectorCount; ++k) region.s3_sectors.push_back(lq[k].second);
+  }
+
+  const auto n = static_cast<Eigen::Index>(R);
+  w.distance_km.resize(n, n);
+  w.spillover_weights.resize(n, n);
+  w.partner_affinity.resize(n, n);
+  for (Eigen::Index a = 0; a < n; ++a) {
+    const Region& ra = w.regions[static_cast<std::size_t>(a)];
+    for (Eigen::Index b = 0; b < n; ++b) {
+      const Region& rb = w.regions[static_cast<std::size_t>(b)];
+      const double d = a == b ? 0.0 : distance_km(ra.lon_deg, ra.lat_deg, rb.lon_deg, rb.lat_deg);
+      w.distance_km(a, b) = d;
+      w.spillover_weights(a, b) = a == b ? 0.0 : std::exp(-d / p.region.spillover_decay_km);
+      w.partner_affinity(a, b) = a == b ? 1.0
+                                        : p.partnership.other_region_factor * std::exp(-d / p.partnership.distance_decay_km) *
+                                              (ra.country == rb.country ? 1.0 : p.partnership.cross_border_factor);
+    }
+    const double row = w.spillover_weights.row(a).sum();
+    if (row > 0) w.spillover_weights.row(a) /= row;
+  }
+
+  for (std::size_t a = 0; a < kSectorCount; ++a)
+    for (std::size_t b = 0; b < kSectorCount; ++b)
+      w.relatedness[a][b] = static_cast<float>(a == b ? 1.0 : p.partnership.unrelated_sector_weight);
+  auto index_of = [](std::string_view key) {
+    for (std::size_t s = 0; s < kSectorCount; ++s)
+      if (kSectors[s].key == key) return s;
+    CLUSTERSIM_ASSERT(false, "unknown sector in kRelatedSectors");
+    return std::size_t{0};
+  };
+  for (const auto& [x, y] : kRelatedSectors) {
+    const std::size_t a = index_of(x), b = index_of(y);
+    w.relatedness[a][b] = w.relatedness[b][a] = static_cast<float>(p.partnership.related_sector_weight);
+  }
+}
+
 }  // namespace
+
+double distance_km(double lon1_deg, double lat1_deg, double lon2_deg, double lat2_deg) {
+  constexpr double kRadians = 3.14159265358979323846 / 180.0, kEarthRadiusKm = 6371.0;
+  const double dlat = (lat2_deg - lat1_deg) * kRadians, dlon = (lon2_deg - lon1_deg) * kRadians;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1_deg * kRadians) * std::cos(lat2_deg * kRadians) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2.0 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
 
 World build_world(const Params& p) {
   World w;
@@ -263,6 +344,7 @@ World build_world(const Params& p) {
   else
     read_regions_csv(p, w);
   place_clusters(p, w);
+  add_regional_structure(p, w);
   return w;
 }
 

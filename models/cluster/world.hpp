@@ -4,6 +4,8 @@
 // step 0. Built once per run from the master seed (synthetic EU-like world) or from a
 // regions CSV, and shared by all replicates so that replicates differ only in the agents.
 
+#include <Eigen/Dense>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -25,6 +27,10 @@ struct Region {
   double lon_deg = 0, lat_deg = 0;
   /// Mean turnover per employee relative to a more developed region.
   double productivity_factor = 1.0;
+  /// Scales the knowledge SMEs of the region absorb (region.absorptive_*).
+  double absorptive_capacity = 1.0;
+  /// Smart-specialisation priorities: the ecosystems with the highest location quotients.
+  std::vector<std::uint8_t> s3_sectors;
 };
 
 inline constexpr std::uint8_t kNoSector = 0xFF;
@@ -46,8 +52,24 @@ struct World {
   /// k = region * kSectorCount + sector. CSR layout keeps the lookup O(1) per SME.
   std::vector<std::uint32_t> cluster_start, cluster_index;
 
+  /// Great-circle distances between regions (km).
+  Eigen::MatrixXd distance_km;
+  /// Interregional knowledge spillover weights: exp(-d / region.spillover_decay_km), zero
+  /// diagonal, rows summing to one. Used once per step as a matrix-vector product, so no
+  /// per-SME work grows with the number of regions.
+  Eigen::MatrixXd spillover_weights;
+  /// Partner-search affinity between regions: 1 for the own region; otherwise
+  /// partnership.other_region_factor x exp(-d / partnership.distance_decay_km), times
+  /// partnership.cross_border_factor across countries.
+  Eigen::MatrixXd partner_affinity;
+  /// Acceptance weight of a partner by ecosystem pair (1 same, related, unrelated).
+  std::array<std::array<float, kSectorCount>, kSectorCount> relatedness{};
+
   std::size_t cell(std::size_t region, std::size_t sector) const { return region * kSectorCount + sector; }
 };
+
+/// Great-circle distance (haversine, Earth radius 6371 km).
+double distance_km(double lon1_deg, double lat1_deg, double lon2_deg, double lat2_deg);
 
 /// Builds the synthetic world, or reads population.regions_file when it is set.
 /// Throws ScenarioError for a bad CSV (naming line and column) or inconsistent counts.

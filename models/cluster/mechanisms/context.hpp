@@ -26,12 +26,53 @@ struct Messages {
   std::vector<double> join_probability;
   /// 1 while the cluster operates, 0 once it has folded (its members are released).
   std::vector<std::uint8_t> cluster_active;
+  /// Knowledge an SME of each region absorbs per quarter (regional and spilled-over).
+  std::vector<double> region_knowledge_inflow;
+  /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
+  std::vector<double> region_growth_bonus;
+};
+
+/// Last step's snapshot of who can be found where, for partner search: living SMEs by
+/// region and cluster members by cluster, with the attributes the search scores. Built after
+/// each step's aggregation (counting sort, parallel over regions), read-only during a step.
+struct SearchIndex {
+  struct Entry {
+    std::uint32_t id;
+    std::int32_t cluster;
+    std::uint8_t sector;
+  };
+  std::vector<Entry> region_entries, cluster_entries;
+  std::vector<std::uint32_t> region_start, cluster_start;
+  /// Row-wise cumulative partner-search weights between regions (R x R, row-major):
+  /// affinity(r, r') x living SMEs of r'.
+  std::vector<double> region_cumulative;
+  std::size_t regions = 0;
+
+  std::size_t pick_region(std::size_t from, double u) const {
+    const double* row = &region_cumulative[from * regions];
+    const double target = u * row[regions - 1];
+    std::size_t lo = 0, hi = regions - 1;
+    while (lo < hi) {  // first r with row[r] > target
+      const std::size_t mid = (lo + hi) / 2;
+      if (row[mid] > target) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+  }
+};
+
+/// A cross-agent partnership change, emitted in the parallel phase and applied serially.
+struct TieRequest {
+  enum Kind : std::uint8_t { kEnd, kUnlinkAll, kForm };
+  std::uint32_t from, to;
+  Kind kind;
 };
 
 struct StepContext {
   const Params& params;
   const World& world;
   const Messages& messages;
+  const SearchIndex& search;
+  std::uint64_t seed;
   std::int32_t step;
 };
 

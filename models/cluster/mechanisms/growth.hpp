@@ -22,7 +22,7 @@ inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ct
   const auto& p = ctx.params.growth;
   const std::uint8_t f = s.flags[i];
   const auto z = box_muller(u[purpose::slot::kGrowth1], u[purpose::slot::kGrowth2]);
-  double mu = p.drift_per_quarter;
+  double mu = p.drift_per_quarter + ctx.messages.region_growth_bonus[s.region[i]];
   if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
   if (f & flag::kExporting) mu += p.export_boost_per_quarter;
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;

@@ -1,24 +1,70 @@
 #pragma once
-// Business partnerships (docs/MODEL.md, "Partnerships"), minimal form: each partnership
-// ends at a constant hazard, and a new one is concluded at a hazard that cluster
-// membership (matchmaking) multiplies. The partner network itself comes with the model
-// issue; here only counts are kept.
+// Business partnerships (docs/MODEL.md, "Partnerships"). Each tie ends at a constant
+// hazard, decided by its lower-id end so that a tie has one hazard, not two. A new tie is
+// sought at a hazard that cluster membership (matchmaking) raises: the SME samples
+// `partnership.candidates` candidates — from its own cluster, or from regions drawn by the
+// distance/border kernel — scores them by ecosystem relatedness and trust (shared cluster),
+// and proposes the best, accepted with probability equal to its score. Candidates are read
+// from last step's snapshot (SearchIndex), never from rows being written this step; the
+// proposals are applied serially, in block order, after the parallel phase.
 
-#include <algorithm>
+#include <cstdint>
+#include <vector>
 
+#include "engine/random/stream.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 
 namespace clustersim::model::mechanism {
 
-inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
+inline bool has_partner(const PartnerSlots& slots, std::uint32_t id) {
+  for (auto p : slots)
+    if (p == id) return true;
+  return false;
+}
+
+inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx, std::vector<TieRequest>& out) {
   const auto& p = ctx.params.partnership;
-  std::uint8_t& n = s.partners[i];
-  if (n > 0 && u[purpose::slot::kPartnerEnd] < std::min(1.0, p.dissolve_rate_per_quarter * n)) --n;
-  const double multiplier = s.cluster[i] != kNoCluster ? p.member_multiplier : 1.0;
-  if (u[purpose::slot::kPartnerNew] < p.rate_per_quarter * multiplier) {
-    if (n < 0xFF) ++n;
-    s.flags[i] |= flag::kPartneredNow;
+  const auto id = static_cast<std::uint32_t>(s.table.id(i));
+  const auto step = static_cast<std::uint32_t>(ctx.step);
+  const PartnerSlots& slots = s.partners[i];
+
+  random::Stream ends(ctx.seed, id, step, purpose::kPartnerEnd);
+  for (auto partner : slots)
+    if (partner != kNoPartner && id < partner && ends.uniform() < p.dissolve_rate_per_quarter)
+      out.push_back({id, partner, TieRequest::kEnd});
+
+  const std::int32_t cluster = s.cluster[i];
+  const double multiplier = cluster != kNoCluster ? p.member_multiplier : 1.0;
+  if (!(u[purpose::slot::kPartnerNew] < p.rate_per_quarter * multiplier)) return;
+
+  const SearchIndex& index = ctx.search;
+  random::Stream rng(ctx.seed, id, step, purpose::kPartnerSearch);
+  const std::size_t region = s.region[i];
+  const std::uint8_t sector = s.sector[i];
+  const double max_score = 1.0 + p.trust_shared_cluster;
+  double best_score = 0;
+  std::uint32_t best = kNoPartner;
+  for (std::int64_t k = 0; k < p.candidates; ++k) {
+    const SearchIndex::Entry* candidate = nullptr;
+    if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
+      const auto c = static_cast<std::size_t>(cluster);
+      const std::uint32_t first = index.cluster_start[c], n = index.cluster_start[c + 1] - first;
+      if (n > 0) candidate = &index.cluster_entries[first + rng.below(n)];
+    } else {
+      const std::size_t target = index.pick_region(region, rng.uniform());
+      const std::uint32_t first = index.region_start[target], n = index.region_start[target + 1] - first;
+      if (n > 0) candidate = &index.region_entries[first + rng.below(n)];
+    }
+    if (candidate == nullptr || candidate->id == id || has_partner(slots, candidate->id)) continue;
+    const bool same_cluster = cluster != kNoCluster && candidate->cluster == cluster;
+    const double score = static_cast<double>(ctx.world.relatedness[sector][candidate->sector]) *
+                         (1.0 + (same_cluster ? p.trust_shared_cluster : 0.0)) / max_score;
+    if (score > best_score) {
+      best_score = score;
+      best = candidate->id;
+    }
   }
+  if (best != kNoPartner && rng.uniform() < best_score) out.push_back({id, best, TieRequest::kForm});
 }
 
 }  // namespace clustersim::model::mechanism

@@ -8,6 +8,7 @@
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/stream.hpp"
 #include "model_fixture.hpp"
+#include "models/cluster/mechanisms/partnership.hpp"
 
 using namespace clustersim;
 using model::Aggregates;
@@ -151,4 +152,78 @@ TEST_CASE("a cluster without enough income folds and releases its members", "[mo
   for (int t = 1; t <= 8; ++t) m.step(t);
   for (auto active : m.clusters().active) CHECK(active == 0);
   CHECK(m.aggregates().total(Aggregates::kMembers) == 0);
+}
+
+TEST_CASE("partnerships are symmetric, bounded and never point to an exited SME", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"exit.base_rate_per_quarter=0.04", "partnership.rate_per_quarter=0.1"});
+  ClusterModel m(params);
+  m.start_replicate(31);
+  for (int t = 1; t <= 12; ++t) {
+    m.step(t);
+    const auto& s = m.smes();
+    std::int64_t ties = 0;
+    for (std::size_t i = 0; i < s.rows(); ++i) {
+      if (!s.alive(i)) {
+        CHECK(s.partner_count(i) == 0);
+        continue;
+      }
+      for (auto partner : s.partners[i]) {
+        if (partner == model::kNoPartner) continue;
+        ++ties;
+        const std::size_t j = s.row_of(partner);
+        REQUIRE(j != SIZE_MAX);
+        CHECK(s.alive(j));
+        CHECK(model::mechanism::has_partner(s.partners[j], static_cast<std::uint32_t>(s.table.id(i))));
+      }
+    }
+    CHECK(ties == m.aggregates().total(Aggregates::kPartnerships));
+    CHECK(ties % 2 == 0);
+  }
+  CHECK(m.aggregates().total(Aggregates::kPartnerships) > 0);
+}
+
+TEST_CASE("cross-region partnerships are rarer than partnerships within a region", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"population.regions=242", "population.smes=100000"});
+  ClusterModel m(params);
+  m.start_replicate(8);
+  std::int64_t concluded = 0, cross = 0;
+  for (int t = 1; t <= 8; ++t) {
+    m.step(t);
+    concluded += m.aggregates().total(Aggregates::kPartnered);
+    cross += m.aggregates().total(Aggregates::kCrossRegionTies);
+  }
+  REQUIRE(concluded > 0);
+  CHECK(cross > 0);
+  CHECK(2 * cross < concluded);
+}
+
+TEST_CASE("switching matchmaking off lowers partnerships concluded, with the same seeds", "[model][validation]") {
+  auto run = [](const std::string& multiplier) {
+    const auto params = test::params_from(test::kSmallWorld, {"partnership.member_multiplier=" + multiplier,
+                                                              "population.smes=60000"});
+    ClusterModel m(params);
+    m.start_replicate(5);
+    std::int64_t members_partnered = 0;
+    for (int t = 1; t <= 12; ++t) {
+      m.step(t);
+      members_partnered += m.aggregates().total(Aggregates::kPartnered);
+    }
+    return members_partnered;
+  };
+  CHECK(run("1") < run("2"));
+}
+
+TEST_CASE("regional structure: S3 priorities, spillover weights and distances", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld);
+  ClusterModel m(params);
+  const auto& w = m.world();
+  for (std::size_t r = 0; r < w.regions.size(); ++r) {
+    CHECK(w.regions[r].s3_sectors.size() == 3);
+    const auto i = static_cast<Eigen::Index>(r);
+    CHECK(w.spillover_weights.row(i).sum() == Approx(1.0));
+    CHECK(w.spillover_weights(i, i) == 0.0);
+    CHECK(w.partner_affinity(i, i) == 1.0);
+  }
+  // Paris to Berlin is about 880 km.
+  CHECK(model::distance_km(2.35, 48.86, 13.40, 52.52) == Approx(878).margin(10));
 }

@@ -69,7 +69,8 @@ TEST_CASE("Gibrat's law: growth is independent of size and log-size variance gro
       {"exit.enabled=false", "entry.enabled=false", "membership.enabled=false", "innovation.enabled=false",
        "exporting.enabled=false", "adoption.enabled=false", "partnership.enabled=false", "population.smes=100000",
        "growth.innovation_boost_per_quarter=0", "growth.export_boost_per_quarter=0",
-       "growth.digital_boost_per_quarter=0", "growth.shock_sigma_per_quarter=" + std::to_string(sigma)});
+       "growth.digital_boost_per_quarter=0", "region.knowledge_growth_effect=0", "region.demand_growth_effect=0",
+       "growth.shock_sigma_per_quarter=" + std::to_string(sigma)});
   ClusterModel m(params);
   m.start_replicate(77);
   auto log_sizes = [&] {
