@@ -1,0 +1,12 @@
+"""Analysis and tuning for clustersim runs: compare scenarios, sensitivity, calibration.
+
+The command-line entry points are ``scripts/compare``, ``scripts/sensitivity`` and
+``scripts/calibrate``; the methods are described in docs/ANALYSIS.md.
+"""
+
+
+class AnalysisError(Exception):
+    """A user error (bad input file, bad options). Commands print it and exit with 2."""
+
+
+USAGE_EXIT_CODE = 2

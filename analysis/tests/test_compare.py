@@ -1,0 +1,154 @@
+"""compare: paired effects, intervals, cost per outcome, convergence, merged sweeps, bad input."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from scipy import stats
+
+from conftest import merged_sweep, synthetic_run, write
+from clustersim_analysis import compare
+from clustersim_analysis.io import load_inputs
+
+EMPLOYMENT_EFFECT = np.array([10.0, 12.0, 14.0, 20.0])  # per replicate, added in every region
+
+
+def expected_interval(per_replicate):
+    m = per_replicate.mean()
+    h = stats.t.ppf(0.975, per_replicate.size - 1) * per_replicate.std(ddof=1) / np.sqrt(per_replicate.size)
+    return m, m - h, m + h
+
+
+@pytest.fixture()
+def pair(tmp_path):
+    base = write(synthetic_run(), tmp_path / "baseline.h5")
+    scen = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT, "partnerships_concluded": [2.0, 2, 2, 2]},
+                               spend={"eu": 600.0, "national": 300.0, "regional": 100.0, "private": 500.0}),
+                 tmp_path / "vouchers.h5")
+    return base, scen
+
+
+def test_paired_effect_mean_and_t_interval(pair):
+    eff = compare.effects_table(load_inputs([str(p) for p in pair]), ["employment", "productivity_eur_per_fte"])
+    eu = eff[(eff.indicator == "employment") & (eff.group_type == "EU") & (eff.step == 8)].iloc[0]
+    m, lo, hi = expected_interval(6 * EMPLOYMENT_EFFECT)  # six regions
+    assert eu.effect_mean == pytest.approx(m)
+    assert eu.effect_ci_low == pytest.approx(lo)
+    assert eu.effect_ci_high == pytest.approx(hi)
+    assert eu.n_replicates == 4 and eu.significant
+    level = eff[(eff.indicator == "employment") & (eff.group_type == "development_level") & (eff.step == 8)]
+    assert set(level.group) == {"more_developed", "transition", "less_developed"}
+    assert level.effect_mean.to_numpy() == pytest.approx(2 * EMPLOYMENT_EFFECT.mean())
+    at0 = eff[(eff.indicator == "employment") & (eff.step == 0)]
+    assert np.allclose(at0.effect_mean, 0)
+    # Productivity is a ratio of sums: more FTE at equal turnover lowers it.
+    prod = eff[(eff.indicator == "productivity_eur_per_fte") & (eff.group_type == "EU") & (eff.step == 8)].iloc[0]
+    assert prod.effect_mean < 0
+    assert {"region", "sector"} <= set(eff.group_type)
+
+
+def test_cost_per_outcome_by_source(pair):
+    costs, notes = compare.cost_effectiveness(load_inputs([str(p) for p in pair]), horizon=8)
+    part = costs[costs.outcome == "partnership"].set_index("source")
+    # 8 quarters x 2 instruments; partnerships: +2 per region per quarter x 6 regions x 8 quarters.
+    extra_partnerships = 2 * 6 * 8
+    assert part.loc["public (all)", "additional_spending_eur"] == pytest.approx(8 * 2 * 1000)
+    assert part.loc["public (all)", "eur_per_outcome"] == pytest.approx(16000 / extra_partnerships)
+    assert part.loc["eu", "eur_per_outcome"] == pytest.approx(8 * 2 * 600 / extra_partnerships)
+    assert part.loc["private", "eur_per_outcome"] == pytest.approx(8 * 2 * 500 / extra_partnerships)
+    job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
+    assert job.eur_per_outcome == pytest.approx(16000 / (6 * EMPLOYMENT_EFFECT.mean()))
+    assert job.eur_per_outcome_ci_low <= job.eur_per_outcome <= job.eur_per_outcome_ci_high
+    assert any("smes_supported not recorded" in n for n in notes)
+
+
+def test_no_spending_is_a_note_not_an_error(tmp_path):
+    a = write(synthetic_run(), tmp_path / "a.h5")
+    b = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT}), tmp_path / "b.h5")
+    costs, notes = compare.cost_effectiveness(load_inputs([str(a), str(b)]), horizon=8)
+    assert costs.empty and any("no instrument spending recorded" in n for n in notes)
+
+
+def test_sigma_and_beta_convergence(tmp_path):
+    base = synthetic_run()
+    rich = np.array([0.5, 0.7, 1.0, 1.3, 1.6, 2.0])  # turnover per SME relative to the mean
+    base["turnover_eur"] = base["turnover_eur"] * xr.DataArray(rich, dims="region")
+    scen = base.copy(deep=True)
+    # The scenario halves the log gap of every region from step 1 on: poorer regions grow faster.
+    scen["turnover_eur"] = scen["turnover_eur"] * xr.DataArray(rich ** -0.5, dims="region") ** (scen["step"] >= 1)
+    a, b = write(base, tmp_path / "a.h5"), write(scen, tmp_path / "b.h5")
+    conv = compare.convergence(load_inputs([str(a), str(b)]), horizon=8)
+    last = conv.sigma[(conv.sigma.measure == "turnover_per_sme_eur") & (conv.sigma.step == 8)].iloc[0]
+    assert last.sigma_effect < 0 and last.sigma_effect_ci_high < 0
+    beta = conv.beta.set_index("measure").loc["turnover_per_sme_eur"]
+    assert beta.beta_effect < 0
+
+
+def test_cli_writes_self_contained_report(pair, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert compare.run([str(pair[0]), str(pair[1]), "-o", str(out), "--horizon", "6"]) == 0
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 4 and "http" not in html.split("<body>")[1][:200]
+    for name in ("effects_at_horizon.csv", "effects_over_time.csv", "cost_effectiveness.csv",
+                 "convergence_sigma.csv", "convergence_beta.csv", "summary.md"):
+        assert (out / name).is_file(), name
+    assert list((out / "plots").glob("*.png"))
+    at_h = pd.read_csv(out / "effects_at_horizon.csv")
+    assert set(at_h.step) == {6}
+    assert "EUR per outcome" in html
+
+
+def test_merged_sweep_regroups_by_scenario_and_replicate(tmp_path, pair):
+    base = synthetic_run()
+    scen = synthetic_run(add={"employment": EMPLOYMENT_EFFECT})
+    sweep = merged_sweep({"vouchers": scen, "baseline": base}, failed={"vouchers/r3"})
+    path = write(sweep, tmp_path / "sweep.h5")
+    inputs = load_inputs([str(path)])
+    assert inputs.baseline == "baseline" and inputs.others == ["vouchers"]
+    assert any("failed run" in n for n in inputs.notes)
+    eff = compare.effects_table(inputs, ["employment"])
+    eu = eff[(eff.group_type == "EU") & (eff.step == 8)].iloc[0]
+    m, lo, hi = expected_interval(6 * EMPLOYMENT_EFFECT[:3])
+    assert eu.n_replicates == 3
+    assert (eu.effect_mean, eu.effect_ci_low, eu.effect_ci_high) == pytest.approx((m, lo, hi))
+    assert compare.run([str(path), "-o", str(tmp_path / "rep")]) == 0
+
+
+def _nothing_written(tmp_path, out):
+    return not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("case", ["missing", "not_hdf5", "not_clustersim", "regions", "indicator", "steps"])
+def test_bad_input_exit_2_names_file_and_writes_nothing(tmp_path, capsys, case):
+    good = write(synthetic_run(), tmp_path / "baseline.h5")
+    other = tmp_path / "other.h5"
+    if case == "not_hdf5":
+        other.write_text("hello")
+    elif case == "not_clustersim":
+        ds = synthetic_run()
+        ds.attrs.pop("clustersim_version")
+        write(ds, other)
+    elif case == "regions":
+        write(synthetic_run(regions=["AA01", "AA02", "BB01", "BB02", "CC01", "ZZ99"]), other)
+    elif case == "indicator":
+        write(synthetic_run().drop_vars("smes_innovating"), other)
+    elif case == "steps":
+        write(synthetic_run(steps=6), other)
+    out = tmp_path / "report"
+    assert compare.run([str(good), str(other), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(other) in err
+    expected = {"missing": "no such file", "not_hdf5": "not a netCDF-4/HDF5 file",
+                "not_clustersim": "not a clustersim output", "regions": "different regions",
+                "indicator": "lacks the indicator 'smes_innovating'", "steps": "steps"}[case]
+    assert expected in err
+    assert _nothing_written(tmp_path, out)
+
+
+def test_unknown_baseline_and_horizon(pair, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert compare.run([str(pair[0]), str(pair[1]), "-o", str(out), "--baseline", "nope"]) == 2
+    assert compare.run([str(pair[0]), str(pair[1]), "-o", str(out), "--horizon", "99"]) == 2
+    assert "--horizon 99" in capsys.readouterr().err
+    assert _nothing_written(tmp_path, out)
