@@ -16,6 +16,7 @@
 #include "models/cluster/mechanisms/innovation.hpp"
 #include "models/cluster/mechanisms/membership.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
+#include "models/cluster/mechanisms/skills.hpp"
 
 namespace clustersim::model {
 
@@ -74,12 +75,7 @@ std::string ClusterModel::world_summary() const {
 void ClusterModel::start_replicate(std::uint64_t seed) {
   seed_ = seed;
   create_initial_smes();
-  const std::size_t C = world_.clusters.size();
-  clusters_.budget_eur.assign(C, 2.0 * params_.clusters.running_cost_eur_per_quarter);
-  clusters_.income_eur.assign(C, 0.0);
-  clusters_.spending_eur.assign(C, 0.0);
-  clusters_.shortfall_quarters.assign(C, 0);
-  clusters_.active.assign(C, 1);
+  start_clusters(clusters_, params_, world_, seed_);
   aggregate();
   build_search_index();
   turnover_last_.assign(world_.regions.size(), 0.0);
@@ -126,6 +122,8 @@ void ClusterModel::create_initial_smes() {
       smes_.flags[i] = f;
       smes_.shrinking_quarters[i] = 0;
       smes_.partners[i].fill(kNoPartner);
+      smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
+      smes_.events[i] = 0;
       // Time since the last innovation from the stationary geometric distribution, so
       // smes_innovating starts at its steady level instead of ramping up from zero.
       const double quarters = std::floor(std::log(rng.uniform()) / std::log1p(-std::min(innovation_hazard, 0.999999)));
@@ -155,7 +153,7 @@ void ClusterModel::step(std::int32_t step) {
   sme_phase(step);
   entry(step);
   aggregate();
-  update_clusters();
+  update_clusters(clusters_, params_, aggregates_.cluster_members);
   compact_if_needed();
   build_search_index();
   turnover_before_ = turnover_last_;
@@ -220,6 +218,7 @@ void ClusterModel::prepare_messages() {
       exited > 0 && alive_before > 0 ? exited / alive_before : params_.exit.base_rate_per_quarter;
   messages_.join_probability.assign(C, 0.0);
   messages_.cluster_active = clusters_.active;
+  messages_.service_effects = clusters_.effects;
   for (std::size_t c = 0; c < C; ++c) {
     if (!clusters_.active[c]) continue;
     const auto& site = world_.clusters[c];
@@ -232,7 +231,10 @@ void ClusterModel::prepare_messages() {
       pool += static_cast<double>(a.cell_active[cell]);
       free += static_cast<double>(a.cell_active[cell] - a.cell_members[cell]);
     }
-    const double target = std::min(site.target_members, params_.membership.max_share_of_pool * pool);
+    // Members join while services are worth more than the fee and leave when they are not:
+    // equilibrium membership scales with (value / fee)^elasticity.
+    const double value_factor = std::pow(std::max(clusters_.value_to_fee[c], 0.0), params_.membership.value_elasticity);
+    const double target = std::min(site.target_members * value_factor, params_.membership.max_share_of_pool * pool);
     const double members = static_cast<double>(a.cluster_members[c]);
     // Inflow replaces the expected outflow and closes the gap to the target, so membership
     // returns to its target after shocks instead of drifting.
@@ -258,9 +260,11 @@ void ClusterModel::sme_phase(std::int32_t step) {
       }
       smes_.flags[i] = static_cast<std::uint8_t>(
           smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
+      smes_.events[i] = 0;
       random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
       for (auto& x : u) x = rng.uniform();
       if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
+      if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
       if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
       if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
       if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
@@ -275,14 +279,13 @@ void ClusterModel::sme_phase(std::int32_t step) {
 void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests) {
   auto unlink = [&](std::size_t row, std::uint32_t partner) {
     for (auto& slot : smes_.partners[row])
-      if (slot == partner) slot = kNoPartner;
+      if (slot != kNoPartner && partner_id(slot) == partner) slot = kNoPartner;
   };
   // Endings first (they free slots), then new ties; each pass in block order, so the result
   // never depends on which thread produced which request.
   requests.for_each_in_order([&](const TieRequest& q) {
     if (q.kind == TieRequest::kForm) return;
-    const std::size_t a = smes_.row_of(q.from);
-    if (a == SIZE_MAX) return;
+    const std::size_t a = q.from_row;
     if (q.kind == TieRequest::kEnd) {
       const std::size_t b = smes_.row_of(q.to);
       unlink(a, q.to);
@@ -291,7 +294,7 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
     }
     for (auto& slot : smes_.partners[a]) {  // kUnlinkAll: the SME has exited
       if (slot == kNoPartner) continue;
-      const std::size_t b = smes_.row_of(slot);
+      const std::size_t b = smes_.row_of(partner_id(slot));
       if (b != SIZE_MAX) unlink(b, q.from);
       slot = kNoPartner;
     }
@@ -303,14 +306,15 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
   };
   requests.for_each_in_order([&](const TieRequest& q) {
     if (q.kind != TieRequest::kForm) return;
-    const std::size_t a = smes_.row_of(q.from), b = smes_.row_of(q.to);
-    if (a == SIZE_MAX || b == SIZE_MAX || !smes_.alive(a) || !smes_.alive(b)) return;
+    const std::size_t a = q.from_row, b = q.to_row;
+    if (!smes_.alive(a) || !smes_.alive(b)) return;
     if (mechanism::has_partner(smes_.partners[a], q.to)) return;
     std::uint32_t* slot_a = free_slot(a);
     std::uint32_t* slot_b = free_slot(b);
     if (slot_a == nullptr || slot_b == nullptr) return;
-    *slot_a = q.to;
-    *slot_b = q.from;
+    const bool foreign = world_.country_index[smes_.region[a]] != world_.country_index[smes_.region[b]];
+    *slot_a = q.to | (foreign ? kForeignPartner : 0u);
+    *slot_b = q.from | (foreign ? kForeignPartner : 0u);
     std::uint8_t concluded = flag::kPartneredNow;
     if (smes_.region[a] != smes_.region[b]) concluded |= flag::kCrossRegionTieNow;
     smes_.flags[a] |= concluded;
@@ -348,7 +352,8 @@ void ClusterModel::build_search_index() {
     for (std::size_t i = begin; i < end; ++i)
       if (smes_.alive(i))
         idx.region_entries[next[smes_.region[i]]++] = {static_cast<std::uint32_t>(smes_.table.id(i)),
-                                                        smes_.cluster[i], smes_.sector[i]};
+                                                        static_cast<std::uint32_t>(i), smes_.cluster[i],
+                                                        smes_.sector[i]};
   });
   // Cluster members are a subset of their region's list (membership is regional).
   idx.cluster_start.assign(C + 1, 0);
@@ -385,6 +390,7 @@ void ClusterModel::entry(std::int32_t step) {
   }
   if (total == 0) return;
   const std::size_t first = smes_.table.append(total);
+  CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");
   std::vector<std::size_t> region_end(R);
   std::partial_sum(entrants.begin(), entrants.end(), region_end.begin());
 
@@ -422,9 +428,11 @@ void ClusterModel::entry(std::int32_t step) {
       smes_.shrinking_quarters[i] = 0;
       smes_.quarters_since_innovation[i] = kNeverInnovated;
       smes_.partners[i].fill(kNoPartner);
+      smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
+      smes_.events[i] = 0;
     }
   });
-  CLUSTERSIM_ASSERT(smes_.table.next_id() < kNoPartner, "more SMEs born than 32-bit partner ids can name");
+  CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");
 }
 
 void ClusterModel::aggregate() {
@@ -463,6 +471,10 @@ void ClusterModel::aggregate() {
       reg[Aggregates::kGreen] += green;
       reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? 1 : 0;
       reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? 1 : 0;
+      const std::uint8_t ev = smes_.events[i];
+      reg[Aggregates::kSkillsInvesting] += (ev & event::kSkillsInvestment) ? 1 : 0;
+      reg[Aggregates::kProductInnovations] += (ev & event::kProductInnovation) ? 1 : 0;
+      reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? 1 : 0;
       reg[Aggregates::kPartnerships] += static_cast<std::int64_t>(smes_.partner_count(i));
       reg[Aggregates::kKnowledgeMicro] += round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
       std::int64_t* sec = &acc[sector_base + s * Aggregates::kSectorSlots];
@@ -480,6 +492,7 @@ void ClusterModel::aggregate() {
       if (smes_.cluster[i] != kNoCluster) {
         acc[cell_member_base + r * kSectorCount + s] += 1;
         reg[Aggregates::kMembers] += 1;
+        reg[Aggregates::kMemberDigital] += digital;
         acc[cluster_base + static_cast<std::size_t>(smes_.cluster[i])] += 1;
       }
     }
@@ -496,33 +509,6 @@ void ClusterModel::aggregate() {
   aggregates_.cell_members = slice(cell_member_base, R * kSectorCount);
   aggregates_.peer = slice(peer_base, groups * Aggregates::kPeerSlots);
   aggregates_.rows_dead = total[dead_slot];
-}
-
-void ClusterModel::update_clusters() {
-  const auto& p = params_.clusters;
-  for (std::size_t c = 0; c < world_.clusters.size(); ++c) {
-    if (!clusters_.active[c]) {
-      clusters_.income_eur[c] = clusters_.spending_eur[c] = 0.0;
-      continue;
-    }
-    const double income = p.fee_eur_per_member_per_quarter * static_cast<double>(aggregates_.cluster_members[c]) +
-                          p.public_funding_eur_per_quarter;
-    const double available = clusters_.budget_eur[c] + income;
-    double spending;
-    if (available < p.running_cost_eur_per_quarter) {
-      // No overdraft: the cluster spends what it has and records a shortfall quarter.
-      spending = available;
-      ++clusters_.shortfall_quarters[c];
-    } else {
-      spending = p.running_cost_eur_per_quarter +
-                 p.service_spend_share_per_quarter * (available - p.running_cost_eur_per_quarter);
-      clusters_.shortfall_quarters[c] = 0;
-    }
-    clusters_.income_eur[c] = income;
-    clusters_.spending_eur[c] = spending;
-    clusters_.budget_eur[c] = available - spending;
-    if (clusters_.shortfall_quarters[c] >= p.fold_after_quarters) clusters_.active[c] = 0;
-  }
 }
 
 void ClusterModel::compact_if_needed() {
@@ -570,6 +556,14 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                Aggregates::kCrossRegionTies, 1, DType::Int64, "1");
   region_count("sme_partnerships", "business partnerships held by the region's SMEs (a tie counts at both ends)",
                Aggregates::kPartnerships, 1, DType::Int64, "1");
+  region_count("smes_product_innovation", "SMEs that introduced a new-to-firm product or service in the quarter",
+               Aggregates::kProductInnovations, 1, DType::Int64, "1");
+  region_count("smes_process_innovation", "SMEs that introduced a business process innovation in the quarter",
+               Aggregates::kProcessInnovations, 1, DType::Int64, "1");
+  region_count("smes_investing_skills", "SMEs that invested in their staff's skills in the quarter",
+               Aggregates::kSkillsInvesting, 1, DType::Int64, "1");
+  region_count("cluster_member_digital_adopters", "cluster members that have adopted digital technologies",
+               Aggregates::kMemberDigital, 1, DType::Int64, "1");
   region_count("smes_exporting", "SMEs selling abroad", Aggregates::kExporting, 1, DType::Int64, "1");
   region_count("digital_adopters", "SMEs that have adopted digital technologies", Aggregates::kDigital, 1,
                DType::Int64, "1");
@@ -590,7 +584,9 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                  }});
   for (auto& o : out)
     if (o.spec.name == "smes_entered" || o.spec.name == "smes_exited" || o.spec.name == "sme_partnerships" ||
-        o.spec.name == "partnerships_cross_region")
+        o.spec.name == "partnerships_cross_region" ||
+        o.spec.name == "cluster_member_digital_adopters" || o.spec.name == "smes_product_innovation" ||
+        o.spec.name == "smes_process_innovation" || o.spec.name == "smes_investing_skills")
       o.spec.headline = false;
 
   out.push_back({{"cluster_members", DType::Int64, by_cluster, "1", "member SMEs of the cluster organisation", true, {}},
@@ -606,6 +602,20 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
   cluster_money("cluster_income_eur", "cluster income in the quarter (fees and public funding)", &ClusterState::income_eur);
   cluster_money("cluster_spending_eur", "cluster spending in the quarter (running cost and services)",
                 &ClusterState::spending_eur);
+  cluster_money("cluster_service_spending_eur", "cluster spending on member services in the quarter",
+                &ClusterState::service_spending_eur);
+  auto cluster_value = [&](const char* name, const char* units, const char* long_name, auto field) {
+    out.push_back({{name, DType::Float64, by_cluster, units, long_name, false, {}},
+                   [field](const ClusterModel& m, std::vector<double>& v) {
+                     const auto& src = m.clusters_.*field;
+                     for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(src[c]);
+                   }});
+  };
+  cluster_value("cluster_staff_fte", "FTE", "cluster management staff", &ClusterState::staff_fte);
+  cluster_value("cluster_manager_skill", "1", "cluster manager's skill (0-1)", &ClusterState::manager_skill);
+  cluster_value("cluster_maturity", "1", "maturity label: 0 none, 1 bronze, 2 silver, 3 gold", &ClusterState::maturity);
+  cluster_value("cluster_value_to_fee", "1", "value of a quarter's services to a member relative to the fee",
+                &ClusterState::value_to_fee);
   out.push_back({{"cluster_active", DType::Int32, by_cluster, "1", "1 while the cluster operates, 0 once it has folded",
                   false, {}},
                  [](const ClusterModel& m, std::vector<double>& v) {

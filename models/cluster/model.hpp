@@ -18,6 +18,7 @@
 #include "engine/parallel/blocks.hpp"
 #include "engine/sim/model.hpp"
 #include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/smes.hpp"
 #include "models/cluster/world.hpp"
@@ -29,7 +30,8 @@ namespace clustersim::model {
 struct Aggregates {
   enum RegionSlot : std::size_t {
     kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
-    kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kRegionSlots
+    kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kSkillsInvesting,
+    kProductInnovations, kProcessInnovations, kMemberDigital, kRegionSlots
   };
   enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
                                   kSectorGreen, kSectorSlots };
@@ -45,12 +47,6 @@ struct Aggregates {
 
   std::int64_t region_value(std::size_t r, RegionSlot slot) const { return region[r * kRegionSlots + slot]; }
   std::int64_t total(RegionSlot slot) const;
-};
-
-struct ClusterState {
-  std::vector<double> budget_eur, income_eur, spending_eur;
-  std::vector<std::int32_t> shortfall_quarters;
-  std::vector<std::uint8_t> active;
 };
 
 class ClusterModel final : public sim::Model {
@@ -83,7 +79,6 @@ class ClusterModel final : public sim::Model {
   void sme_phase(std::int32_t step);
   void entry(std::int32_t step);
   void aggregate();
-  void update_clusters();
   void compact_if_needed();
   void apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests);
   void build_search_index();

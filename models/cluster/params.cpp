@@ -3,8 +3,8 @@
 namespace clustersim::model {
 
 namespace {
-constexpr const char* kMechanismSections[] = {"growth",     "exit",     "entry",    "membership",
-                                              "innovation", "exporting", "adoption", "partnership"};
+constexpr const char* kMechanismSections[] = {"growth",    "exit",     "entry",       "membership", "innovation",
+                                              "exporting", "adoption", "partnership", "skills"};
 }  // namespace
 
 void declare(config::Schema& s) {
@@ -65,6 +65,8 @@ void declare(config::Schema& s) {
   // [membership] and [clusters]
   s.real("membership.leave_rate_per_quarter", d.membership.leave_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that a member leaves its cluster.");
+  s.real("membership.value_elasticity", d.membership.value_elasticity).range(0, 10)
+      .doc("Equilibrium membership scales with (value of services / fee)^elasticity.");
   s.real("membership.target_members_mean", d.membership.target_members_mean).range(1, 1e6).units("SMEs")
       .doc("Mean equilibrium membership of a cluster (DOMAIN.md: 150-200).");
   s.real("membership.target_members_sigma", d.membership.target_members_sigma).range(0, 3)
@@ -79,6 +81,30 @@ void declare(config::Schema& s) {
       .units("EUR/quarter").doc("Management and staff cost a cluster must cover to keep operating.");
   s.real("clusters.service_spend_share_per_quarter", d.clusters.service_spend_share_per_quarter).range(0, 1)
       .units("1/quarter").doc("Share of the remaining budget spent on member services each quarter.");
+  s.real("clusters.service_mix.matchmaking", d.clusters.mix_matchmaking).range(0, 1)
+      .doc("Weight of matchmaking in the service budget (weights are normalised); raises members' partnership hazard.");
+  s.real("clusters.service_mix.training", d.clusters.mix_training).range(0, 1)
+      .doc("Weight of training; raises members' skills investment.");
+  s.real("clusters.service_mix.internationalisation", d.clusters.mix_internationalisation).range(0, 1)
+      .doc("Weight of internationalisation support; lowers members' export sunk cost.");
+  s.real("clusters.service_mix.joint_innovation", d.clusters.mix_joint_innovation).range(0, 1)
+      .doc("Weight of joint innovation projects; adds to members' knowledge.");
+  s.real("clusters.service_mix.intelligence", d.clusters.mix_intelligence).range(0, 1)
+      .doc("Weight of market and skills intelligence; raises members' adoption p.");
+  s.real("clusters.service_half_saturation_eur", d.clusters.service_half_saturation_eur).range(1e-6, 1e9)
+      .units("EUR/member/quarter").doc("Service spending per member at which a service has half its full effect.");
+  s.real("clusters.service_value_per_eur", d.clusters.service_value_per_eur).range(0, 1000)
+      .doc("What a euro of services is worth to a member; value / fee drives membership.");
+  s.real("clusters.staff_cost_eur_per_quarter", d.clusters.staff_cost_eur_per_quarter).range(1, 1e7)
+      .units("EUR/FTE/quarter").doc("Cost of one FTE of cluster management staff.");
+  s.real("clusters.experience_gain_per_quarter", d.clusters.experience_gain_per_quarter).range(0, 1)
+      .units("1/quarter").doc("Growth of the manager's skill (0-1) per quarter of operation.");
+  s.real("clusters.maturity_effect", d.clusters.maturity_effect).range(0, 10)
+      .doc("Relative gain in service effectiveness per maturity level (bronze 1, silver 2, gold 3).");
+  s.real("clusters.maturity.bronze_score", d.clusters.bronze_score).range(0, 1)
+      .doc("Maturity score (skill x track record x team) for a bronze label.");
+  s.real("clusters.maturity.silver_score", d.clusters.silver_score).range(0, 1).doc("Score for a silver label.");
+  s.real("clusters.maturity.gold_score", d.clusters.gold_score).range(0, 1).doc("Score for a gold label.");
   s.integer("clusters.fold_after_quarters", d.clusters.fold_after_quarters).range(1, 1000).units("quarters")
       .doc("A cluster that cannot cover its running cost this many quarters in a row folds.");
   s.real("clusters.second_sector_share", d.clusters.second_sector_share).range(0, 1)
@@ -93,6 +119,12 @@ void declare(config::Schema& s) {
       .doc("Relative extra knowledge inflow for cluster members.");
   s.real("innovation.hazard_per_knowledge", d.innovation.hazard_per_knowledge).range(0, 100)
       .units("1/knowledge/quarter").doc("Innovation hazard = 1 - exp(-hazard_per_knowledge * knowledge).");
+  s.real("innovation.process_hazard_per_knowledge", d.innovation.process_hazard_per_knowledge).range(0, 100)
+      .units("1/knowledge/quarter").doc("Process innovation hazard = 1 - exp(-value * knowledge).");
+  s.real("innovation.partner_knowledge_per_quarter", d.innovation.partner_knowledge_per_quarter).range(0, 10)
+      .units("knowledge/partner/quarter").doc("Knowledge gained per quarter from each business partner.");
+  s.real("innovation.joint_project_knowledge_per_quarter", d.innovation.joint_project_knowledge_per_quarter)
+      .range(0, 10).units("knowledge/quarter").doc("Knowledge a member gains from its cluster's joint innovation projects at full effect.");
   s.integer("innovation.recent_quarters", d.innovation.recent_quarters).range(1, 250).units("quarters")
       .doc("An SME counts in smes_innovating for this many quarters after an innovation.");
 
@@ -103,6 +135,12 @@ void declare(config::Schema& s) {
       .doc("Hazard that an exporter stops.");
   s.real("exporting.member_entry_multiplier", d.exporting.member_entry_multiplier).range(0, 100)
       .doc("Export-entry multiplier for cluster members.");
+  s.real("exporting.sunk_cost_eur", d.exporting.sunk_cost_eur).range(0, 1e9).units("EUR")
+      .doc("Sunk cost of entering export markets; entry probability scales with turnover / (turnover + cost).");
+  s.real("exporting.service_cost_reduction", d.exporting.service_cost_reduction).range(0, 1)
+      .doc("Share of the sunk cost removed by the cluster's internationalisation service at full effect.");
+  s.real("exporting.foreign_partner_cost_reduction", d.exporting.foreign_partner_cost_reduction).range(0, 1)
+      .doc("Share of the sunk cost removed when the SME has a partner in another country.");
   s.real("exporting.initial_share", d.exporting.initial_share).range(0, 1).doc("Share of exporters at step 0.");
 
   // [adoption] — Bass diffusion of digital and green practices
@@ -111,6 +149,8 @@ void declare(config::Schema& s) {
            "non-members use their region), or everyone.");
   s.real("adoption.member_p_multiplier", d.adoption.member_p_multiplier).range(0, 100)
       .doc("Innovation coefficient p is multiplied by this for cluster members.");
+  s.real("adoption.intelligence_effect", d.adoption.intelligence_effect).range(0, 100)
+      .doc("Extra p multiplier for members from the cluster's market and skills intelligence at full effect.");
   for (const auto* which : {"digital", "green"}) {
     const BassParams& b = std::string(which) == "digital" ? d.adoption.digital : d.adoption.green;
     const std::string prefix = std::string("adoption.") + which + ".";
@@ -127,6 +167,8 @@ void declare(config::Schema& s) {
       .doc("Hazard that an SME concludes a new business partnership.");
   s.real("partnership.member_multiplier", d.partnership.member_multiplier).range(0, 100)
       .doc("Partnership-hazard multiplier for cluster members (matchmaking).");
+  s.real("partnership.matchmaking_effect", d.partnership.matchmaking_effect).range(0, 100)
+      .doc("Extra partnership-hazard multiplier for members from the cluster's matchmaking at full effect.");
   s.real("partnership.dissolve_rate_per_quarter", d.partnership.dissolve_rate_per_quarter).range(0, 1)
       .units("1/quarter").doc("Hazard that a partnership ends.");
   s.integer("partnership.candidates", d.partnership.candidates).range(1, 64).units("SMEs")
@@ -145,6 +187,17 @@ void declare(config::Schema& s) {
       .doc("Acceptance weight of a candidate from an unrelated ecosystem.");
   s.real("partnership.trust_shared_cluster", d.partnership.trust_shared_cluster).range(0, 100)
       .doc("Relative extra acceptance weight when both SMEs are in the same cluster (trust).");
+
+  // [skills]
+  s.real("skills.investment_rate_per_quarter", d.skills.investment_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that an SME invests in its staff's skills.");
+  s.real("skills.gain", d.skills.gain).range(0, 1).doc("An investment closes this share of the gap to full skills (1).");
+  s.real("skills.depreciation_per_quarter", d.skills.depreciation_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Share of skills lost per quarter.");
+  s.real("skills.training_effect", d.skills.training_effect).range(0, 100)
+      .doc("Extra investment-hazard multiplier for members from the cluster's training at full effect.");
+  s.real("skills.productivity_effect_per_quarter", d.skills.productivity_effect_per_quarter).range(-1, 1)
+      .units("1/quarter").doc("Extra log-productivity growth per quarter at full skills.");
 
   // [region]
   s.real("region.spillover_decay_km", d.region.spillover_decay_km).range(1, 1e5).units("km")
@@ -200,19 +253,56 @@ Params read(const config::Scenario& s) {
   p.exit = {s.real("exit.base_rate_per_quarter"), s.integer("exit.loss_quarters"),
             s.real("exit.loss_hazard_multiplier"), s.real("exit.min_employees")};
   p.entry = {s.real("entry.rate_per_quarter"), s.real("entry.max_employees")};
-  p.membership = {s.real("membership.leave_rate_per_quarter"), s.real("membership.target_members_mean"),
-                  s.real("membership.target_members_sigma"), s.real("membership.max_share_of_pool")};
-  p.clusters = {s.real("clusters.fee_eur_per_member_per_quarter"),
-                s.real("clusters.public_funding_eur_per_quarter"),
-                s.real("clusters.running_cost_eur_per_quarter"),
-                s.real("clusters.service_spend_share_per_quarter"),
-                s.integer("clusters.fold_after_quarters"),
-                s.real("clusters.second_sector_share")};
-  p.innovation = {s.real("innovation.effort_per_quarter"), s.real("innovation.depreciation_per_quarter"),
-                  s.real("innovation.member_knowledge_bonus"), s.real("innovation.hazard_per_knowledge"),
-                  s.integer("innovation.recent_quarters")};
-  p.exporting = {s.real("exporting.entry_rate_per_quarter"), s.real("exporting.exit_rate_per_quarter"),
-                 s.real("exporting.member_entry_multiplier"), s.real("exporting.initial_share")};
+  p.membership.leave_rate_per_quarter = s.real("membership.leave_rate_per_quarter");
+  p.membership.value_elasticity = s.real("membership.value_elasticity");
+  p.membership.target_members_mean = s.real("membership.target_members_mean");
+  p.membership.target_members_sigma = s.real("membership.target_members_sigma");
+  p.membership.max_share_of_pool = s.real("membership.max_share_of_pool");
+  auto& cl = p.clusters;
+  cl.fee_eur_per_member_per_quarter = s.real("clusters.fee_eur_per_member_per_quarter");
+  cl.public_funding_eur_per_quarter = s.real("clusters.public_funding_eur_per_quarter");
+  cl.running_cost_eur_per_quarter = s.real("clusters.running_cost_eur_per_quarter");
+  cl.service_spend_share_per_quarter = s.real("clusters.service_spend_share_per_quarter");
+  cl.fold_after_quarters = s.integer("clusters.fold_after_quarters");
+  cl.second_sector_share = s.real("clusters.second_sector_share");
+  cl.mix_matchmaking = s.real("clusters.service_mix.matchmaking");
+  cl.mix_training = s.real("clusters.service_mix.training");
+  cl.mix_internationalisation = s.real("clusters.service_mix.internationalisation");
+  cl.mix_joint_innovation = s.real("clusters.service_mix.joint_innovation");
+  cl.mix_intelligence = s.real("clusters.service_mix.intelligence");
+  cl.service_half_saturation_eur = s.real("clusters.service_half_saturation_eur");
+  cl.service_value_per_eur = s.real("clusters.service_value_per_eur");
+  cl.staff_cost_eur_per_quarter = s.real("clusters.staff_cost_eur_per_quarter");
+  cl.experience_gain_per_quarter = s.real("clusters.experience_gain_per_quarter");
+  cl.maturity_effect = s.real("clusters.maturity_effect");
+  cl.bronze_score = s.real("clusters.maturity.bronze_score");
+  cl.silver_score = s.real("clusters.maturity.silver_score");
+  cl.gold_score = s.real("clusters.maturity.gold_score");
+  auto& in = p.innovation;
+  in.effort_per_quarter = s.real("innovation.effort_per_quarter");
+  in.depreciation_per_quarter = s.real("innovation.depreciation_per_quarter");
+  in.member_knowledge_bonus = s.real("innovation.member_knowledge_bonus");
+  in.hazard_per_knowledge = s.real("innovation.hazard_per_knowledge");
+  in.recent_quarters = s.integer("innovation.recent_quarters");
+  in.process_hazard_per_knowledge = s.real("innovation.process_hazard_per_knowledge");
+  in.partner_knowledge_per_quarter = s.real("innovation.partner_knowledge_per_quarter");
+  in.joint_project_knowledge_per_quarter = s.real("innovation.joint_project_knowledge_per_quarter");
+  auto& ex = p.exporting;
+  ex.entry_rate_per_quarter = s.real("exporting.entry_rate_per_quarter");
+  ex.exit_rate_per_quarter = s.real("exporting.exit_rate_per_quarter");
+  ex.member_entry_multiplier = s.real("exporting.member_entry_multiplier");
+  ex.initial_share = s.real("exporting.initial_share");
+  ex.sunk_cost_eur = s.real("exporting.sunk_cost_eur");
+  ex.service_cost_reduction = s.real("exporting.service_cost_reduction");
+  ex.foreign_partner_cost_reduction = s.real("exporting.foreign_partner_cost_reduction");
+  p.adoption.intelligence_effect = s.real("adoption.intelligence_effect");
+  p.partnership.matchmaking_effect = s.real("partnership.matchmaking_effect");
+  p.skills.investment_rate_per_quarter = s.real("skills.investment_rate_per_quarter");
+  p.skills.gain = s.real("skills.gain");
+  p.skills.depreciation_per_quarter = s.real("skills.depreciation_per_quarter");
+  p.skills.training_effect = s.real("skills.training_effect");
+  p.skills.productivity_effect_per_quarter = s.real("skills.productivity_effect_per_quarter");
+  p.skills.enabled = s.boolean("skills.enabled");
   const std::string& peers = s.string("adoption.peers");
   p.adoption.peers = peers == "sector"     ? Peers::Sector
                      : peers == "cluster"  ? Peers::Cluster

@@ -52,6 +52,7 @@ struct EntryParams {
 
 struct MembershipParams {
   double leave_rate_per_quarter = 0.025;
+  double value_elasticity = 1.0;
   double target_members_mean = 175;
   double target_members_sigma = 0.2;
   double max_share_of_pool = 0.5;
@@ -60,11 +61,27 @@ struct MembershipParams {
 
 struct ClusterParams {
   double fee_eur_per_member_per_quarter = 250;
-  double public_funding_eur_per_quarter = 40000;
-  double running_cost_eur_per_quarter = 60000;
+  double public_funding_eur_per_quarter = 50000;
+  double running_cost_eur_per_quarter = 50000;
   double service_spend_share_per_quarter = 0.5;
   std::int64_t fold_after_quarters = 4;
   double second_sector_share = 0.5;
+  // Services: the mix of the service budget (weights, normalised), how fast effects
+  // saturate with spending per member, and what a euro of services is worth to a member.
+  double mix_matchmaking = 0.3;
+  double mix_training = 0.2;
+  double mix_internationalisation = 0.2;
+  double mix_joint_innovation = 0.2;
+  double mix_intelligence = 0.1;
+  double service_half_saturation_eur = 100;
+  double service_value_per_eur = 1.0;
+  // Management capacity and maturity.
+  double staff_cost_eur_per_quarter = 16000;
+  double experience_gain_per_quarter = 0.004;
+  double maturity_effect = 0.1;
+  double bronze_score = 0.25;
+  double silver_score = 0.5;
+  double gold_score = 0.75;
 };
 
 struct InnovationParams {
@@ -72,15 +89,21 @@ struct InnovationParams {
   double depreciation_per_quarter = 0.025;
   double member_knowledge_bonus = 0.5;
   double hazard_per_knowledge = 0.05;
+  double process_hazard_per_knowledge = 0.04;
+  double partner_knowledge_per_quarter = 0.004;
+  double joint_project_knowledge_per_quarter = 0.01;
   std::int64_t recent_quarters = 4;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
 struct ExportParams {
-  double entry_rate_per_quarter = 0.03;
+  double entry_rate_per_quarter = 0.015;
   double exit_rate_per_quarter = 0.05;
   double member_entry_multiplier = 1.5;
   double initial_share = 0.15;
+  double sunk_cost_eur = 100000;
+  double service_cost_reduction = 0.5;
+  double foreign_partner_cost_reduction = 0.3;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
@@ -95,7 +118,8 @@ enum class Peers { Region, Sector, Cluster, Everyone };
 
 struct AdoptionParams {
   Peers peers = Peers::Region;
-  double member_p_multiplier = 2.0;
+  double member_p_multiplier = 1.5;
+  double intelligence_effect = 2.0;
   BassParams digital{0.003, 0.02, 0.55};
   BassParams green{0.002, 0.02, 0.25};
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
@@ -103,7 +127,8 @@ struct AdoptionParams {
 
 struct PartnershipParams {
   double rate_per_quarter = 0.02;
-  double member_multiplier = 2.0;
+  double member_multiplier = 1.5;
+  double matchmaking_effect = 1.0;
   double dissolve_rate_per_quarter = 0.05;
   std::int64_t candidates = 5;
   double same_cluster_share = 0.5;
@@ -113,6 +138,17 @@ struct PartnershipParams {
   double related_sector_weight = 0.5;
   double unrelated_sector_weight = 0.1;
   double trust_shared_cluster = 1.0;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
+/// Skills: up- and re-skilling of SME staff (Pact for Skills), raising productivity growth
+/// and absorptive capacity; cluster training raises the investment hazard.
+struct SkillsParams {
+  double investment_rate_per_quarter = 0.05;
+  double gain = 0.2;
+  double depreciation_per_quarter = 0.02;
+  double training_effect = 2.0;
+  double productivity_effect_per_quarter = 0.004;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
@@ -141,6 +177,7 @@ struct Params {
   ExportParams exporting;
   AdoptionParams adoption;
   PartnershipParams partnership;
+  SkillsParams skills;
   RegionParams region;
 };
 

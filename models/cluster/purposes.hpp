@@ -15,6 +15,7 @@ inline constexpr std::uint32_t kEntryCount = 5;   ///< agent = region
 inline constexpr std::uint32_t kEntrant = 6;      ///< agent = the entrant's id
 inline constexpr std::uint32_t kPartnerSearch = 7;  ///< candidate draws of a partner search
 inline constexpr std::uint32_t kPartnerEnd = 8;     ///< one draw per partnership the SME decides on
+inline constexpr std::uint32_t kClusterStart = 9;   ///< agent = cluster index
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
 /// added later takes new slots and leaves these untouched.
@@ -22,7 +23,8 @@ namespace slot {
 inline constexpr int kGrowth1 = 0, kGrowth2 = 1;  // one Box–Muller pair: employment and productivity shocks
 inline constexpr int kExit = 2, kMembership = 3, kMembershipPick = 4, kInnovation = 5;
 inline constexpr int kExport = 6, kDigital = 7, kGreen = 8, kPartnerNew = 9, kPartnerEnd = 10;
-inline constexpr int kCount = 11;
+inline constexpr int kSkills = 11, kProcessInnovation = 12;
+inline constexpr int kCount = 13;
 }  // namespace slot
 
 }  // namespace clustersim::model::purpose

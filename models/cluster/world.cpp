@@ -293,6 +293,14 @@ void add_regional_structure(const Params& p, World& w) {
     for (std::size_t k = 0; k < n && k < kSectorCount; ++k) region.s3_sectors.push_back(lq[k].second);
   }
 
+  w.country_index.resize(R);
+  std::vector<std::string> countries;
+  for (std::size_t r = 0; r < R; ++r) {
+    auto it = std::find(countries.begin(), countries.end(), w.regions[r].country);
+    if (it == countries.end()) it = countries.insert(countries.end(), w.regions[r].country);
+    w.country_index[r] = static_cast<std::uint16_t>(it - countries.begin());
+  }
+
   const auto n = static_cast<Eigen::Index>(R);
   w.distance_km.resize(n, n);
   w.spillover_weights.resize(n, n);

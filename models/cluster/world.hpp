@@ -52,6 +52,8 @@ struct World {
   /// k = region * kSectorCount + sector. CSR layout keeps the lookup O(1) per SME.
   std::vector<std::uint32_t> cluster_start, cluster_index;
 
+  /// A small integer per country, by region, for cheap same-country tests.
+  std::vector<std::uint16_t> country_index;
   /// Great-circle distances between regions (km).
   Eigen::MatrixXd distance_km;
   /// Interregional knowledge spillover weights: exp(-d / region.spillover_decay_km), zero

@@ -51,7 +51,11 @@ inline void bass_adoption(std::uint8_t& flags, std::uint8_t bit, double draw, co
 inline void adoption(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.adoption;
   const std::size_t group = peer_group(p.peers, s.region[i], s.sector[i], s.cluster[i], ctx.world.clusters.size());
-  const double p_multiplier = s.cluster[i] != kNoCluster ? p.member_p_multiplier : 1.0;
+  // Members: a higher p from the cluster's network, more with its market intelligence.
+  const double p_multiplier =
+      s.cluster[i] != kNoCluster
+          ? p.member_p_multiplier + p.intelligence_effect * service_effect(ctx.messages, s.cluster[i], kIntelligence)
+          : 1.0;
   bass_adoption(s.flags[i], flag::kDigital, u[purpose::slot::kDigital], p.digital, p_multiplier,
                 ctx.messages.digital_survival[group]);
   bass_adoption(s.flags[i], flag::kGreen, u[purpose::slot::kGreen], p.green, p_multiplier,

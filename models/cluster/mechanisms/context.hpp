@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/purposes.hpp"
 #include "models/cluster/smes.hpp"
@@ -26,6 +27,8 @@ struct Messages {
   std::vector<double> join_probability;
   /// 1 while the cluster operates, 0 once it has folded (its members are released).
   std::vector<std::uint8_t> cluster_active;
+  /// Per-member effect of each cluster's services this quarter (organisations.hpp).
+  std::vector<ServiceEffects> service_effects;
   /// Knowledge an SME of each region absorbs per quarter (regional and spilled-over).
   std::vector<double> region_knowledge_inflow;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
@@ -37,7 +40,7 @@ struct Messages {
 /// each step's aggregation (counting sort, parallel over regions), read-only during a step.
 struct SearchIndex {
   struct Entry {
-    std::uint32_t id;
+    std::uint32_t id, row;  ///< rows stay valid until the next compaction, after the requests are applied
     std::int32_t cluster;
     std::uint8_t sector;
   };
@@ -63,9 +66,16 @@ struct SearchIndex {
 /// A cross-agent partnership change, emitted in the parallel phase and applied serially.
 struct TieRequest {
   enum Kind : std::uint8_t { kEnd, kUnlinkAll, kForm };
+  static constexpr std::uint32_t kUnknownRow = 0xFFFFFFFFu;
   std::uint32_t from, to;
+  std::uint32_t from_row, to_row;  ///< rows when known (kUnknownRow: look up by id)
   Kind kind;
 };
+
+/// The effect of service k of the SME's cluster, 0 for non-members.
+inline float service_effect(const Messages& m, std::int32_t cluster, Service k) {
+  return cluster == kNoCluster ? 0.0f : m.service_effects[static_cast<std::size_t>(cluster)][k];
+}
 
 struct StepContext {
   const Params& params;

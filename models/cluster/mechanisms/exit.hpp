@@ -13,7 +13,9 @@ inline void exit(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx,
   const double hazard = p.base_rate_per_quarter * (declining ? p.loss_hazard_multiplier : 1.0);
   if (static_cast<double>(s.employees[i]) < p.min_employees || u[purpose::slot::kExit] < hazard) {
     s.flags[i] = static_cast<std::uint8_t>((s.flags[i] & ~flag::kAlive) | flag::kExitedNow);
-    if (s.partner_count(i) > 0) out.push_back({static_cast<std::uint32_t>(s.table.id(i)), kNoPartner, TieRequest::kUnlinkAll});
+    if (s.partner_count(i) > 0)
+      out.push_back({static_cast<std::uint32_t>(s.table.id(i)), kNoPartner, static_cast<std::uint32_t>(i),
+                     TieRequest::kUnknownRow, TieRequest::kUnlinkAll});
   }
 }
 

@@ -1,13 +1,21 @@
 #pragma once
-// Internationalisation (docs/MODEL.md, "Exporting"): a two-state switch. Non-exporters
-// start with a hazard that rises with size (up to 10 employees) and is higher for cluster
-// members; exporters stop at a constant hazard.
+// Internationalisation (docs/MODEL.md, "Exporting"): a two-state switch with a sunk entry
+// cost (Melitz 2003; Roberts & Tybout 1997). A non-exporter starts with probability
+//   rate x m x Y / (Y + K),   Y = annual turnover, K = sunk cost x (1 - service cut) x (1 - partner cut),
+// where the cluster's internationalisation service and a partner in another country lower
+// K, and m is the member multiplier; exporters stop at a constant hazard.
 
 #include <algorithm>
 
 #include "models/cluster/mechanisms/context.hpp"
 
 namespace clustersim::model::mechanism {
+
+inline bool has_foreign_partner(const Smes& s, std::size_t i) {
+  for (auto slot : s.partners[i])
+    if (is_foreign(slot)) return true;
+  return false;
+}
 
 inline void exporting(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.exporting;
@@ -17,9 +25,18 @@ inline void exporting(Smes& s, std::size_t i, const Draws& u, const StepContext&
     if (draw < p.exit_rate_per_quarter) f = static_cast<std::uint8_t>(f & ~flag::kExporting);
     return;
   }
-  const double size_factor = std::min(1.0, static_cast<double>(s.employees[i]) / 10.0);
+  const double turnover_per_year =
+      static_cast<double>(s.employees[i]) * static_cast<double>(s.productivity_eur_per_year[i]);
+  double cost = p.sunk_cost_eur * (1.0 - p.service_cost_reduction *
+                                             std::min(1.0, static_cast<double>(service_effect(
+                                                               ctx.messages, s.cluster[i], kInternationalisation))));
+  if (cost > 0 && has_foreign_partner(s, i)) cost *= 1.0 - p.foreign_partner_cost_reduction;
+  const double cost_factor = turnover_per_year / (turnover_per_year + cost);
   const double member_factor = s.cluster[i] != kNoCluster ? p.member_entry_multiplier : 1.0;
-  if (draw < p.entry_rate_per_quarter * size_factor * member_factor) f |= flag::kExporting;
+  if (draw < p.entry_rate_per_quarter * cost_factor * member_factor) {
+    f |= flag::kExporting;
+    s.events[i] |= event::kStartedExporting;
+  }
 }
 
 }  // namespace clustersim::model::mechanism

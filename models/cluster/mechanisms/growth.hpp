@@ -28,7 +28,9 @@ inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ct
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
   const float g = static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * z[0];
   s.employees[i] *= std::exp(g);
-  s.productivity_eur_per_year[i] *= std::exp(static_cast<float>(p.productivity_drift_per_quarter) +
+  const float skills_drift =
+      static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i];
+  s.productivity_eur_per_year[i] *= std::exp(static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
                                              static_cast<float>(p.productivity_sigma_per_quarter) * z[1]);
   std::uint8_t& shrinking = s.shrinking_quarters[i];
   if (g < 0.0f) {

@@ -1,7 +1,10 @@
 #pragma once
 // Knowledge and innovation (docs/MODEL.md, "Innovation"): the knowledge stock depreciates
-// and grows with own effort, more for cluster members; an innovation arrives with hazard
-// 1 - exp(-theta * knowledge). The SME counts as innovating for `recent_quarters`.
+// and grows with own effort (more for cluster members), with each partner, with the
+// cluster's joint innovation projects, and with regional and spilled-over knowledge scaled
+// by absorptive capacity (the region's, times 0.5 + the SME's skills). Product (new-to-firm)
+// and process innovations are competing risks with hazards theta * knowledge; an SME counts
+// as innovating for `recent_quarters` after either.
 
 #include <cmath>
 
@@ -12,13 +15,25 @@ namespace clustersim::model::mechanism {
 inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.innovation;
   const bool member = s.cluster[i] != kNoCluster;
+  const double absorptive = 0.5 + static_cast<double>(s.skills[i]);
   const double inflow = p.effort_per_quarter * (1.0 + (member ? p.member_knowledge_bonus : 0.0)) +
-                        ctx.messages.region_knowledge_inflow[s.region[i]];
+                        p.partner_knowledge_per_quarter * static_cast<double>(s.partner_count(i)) +
+                        p.joint_project_knowledge_per_quarter * service_effect(ctx.messages, s.cluster[i], kJointInnovation) +
+                        absorptive * ctx.messages.region_knowledge_inflow[s.region[i]];
   const double k = static_cast<double>(s.knowledge[i]) * (1.0 - p.depreciation_per_quarter) + inflow;
   s.knowledge[i] = static_cast<float>(k);
-  const float hazard = 1.0f - std::exp(-static_cast<float>(p.hazard_per_knowledge * k));
+  // Competing risks: an innovation of either kind arrives with hazard (theta_product +
+  // theta_process) K, and its kind is product with probability theta_product / sum. One
+  // exponential instead of two, in the hottest loop of the model.
+  const double rate = p.hazard_per_knowledge + p.process_hazard_per_knowledge;
+  const float any = 1.0f - std::exp(-static_cast<float>(rate * k));
+  std::uint8_t innovations = 0;
+  if (u[purpose::slot::kInnovation] < any)
+    innovations = u[purpose::slot::kProcessInnovation] * rate < p.hazard_per_knowledge ? event::kProductInnovation
+                                                                                        : event::kProcessInnovation;
+  s.events[i] |= innovations;
   std::uint8_t& since = s.quarters_since_innovation[i];
-  if (u[purpose::slot::kInnovation] < hazard)
+  if (innovations)
     since = 0;
   else if (since != kNeverInnovated)
     ++since;

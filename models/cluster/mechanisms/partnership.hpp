@@ -18,7 +18,7 @@ namespace clustersim::model::mechanism {
 
 inline bool has_partner(const PartnerSlots& slots, std::uint32_t id) {
   for (auto p : slots)
-    if (p == id) return true;
+    if (p != kNoPartner && partner_id(p) == id) return true;
   return false;
 }
 
@@ -29,12 +29,17 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
   const PartnerSlots& slots = s.partners[i];
 
   random::Stream ends(ctx.seed, id, step, purpose::kPartnerEnd);
-  for (auto partner : slots)
-    if (partner != kNoPartner && id < partner && ends.uniform() < p.dissolve_rate_per_quarter)
-      out.push_back({id, partner, TieRequest::kEnd});
+  for (auto slot : slots) {
+    if (slot == kNoPartner) continue;
+    const std::uint32_t partner = partner_id(slot);
+    if (id < partner && ends.uniform() < p.dissolve_rate_per_quarter)
+      out.push_back({id, partner, static_cast<std::uint32_t>(i), TieRequest::kUnknownRow, TieRequest::kEnd});
+  }
 
   const std::int32_t cluster = s.cluster[i];
-  const double multiplier = cluster != kNoCluster ? p.member_multiplier : 1.0;
+  const double multiplier =
+      cluster != kNoCluster ? p.member_multiplier + p.matchmaking_effect * service_effect(ctx.messages, cluster, kMatchmaking)
+                            : 1.0;
   if (!(u[purpose::slot::kPartnerNew] < p.rate_per_quarter * multiplier)) return;
 
   const SearchIndex& index = ctx.search;
@@ -43,7 +48,7 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
   const std::uint8_t sector = s.sector[i];
   const double max_score = 1.0 + p.trust_shared_cluster;
   double best_score = 0;
-  std::uint32_t best = kNoPartner;
+  std::uint32_t best = kNoPartner, best_row = TieRequest::kUnknownRow;
   for (std::int64_t k = 0; k < p.candidates; ++k) {
     const SearchIndex::Entry* candidate = nullptr;
     if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
@@ -62,9 +67,11 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
     if (score > best_score) {
       best_score = score;
       best = candidate->id;
+      best_row = candidate->row;
     }
   }
-  if (best != kNoPartner && rng.uniform() < best_score) out.push_back({id, best, TieRequest::kForm});
+  if (best != kNoPartner && rng.uniform() < best_score)
+    out.push_back({id, best, static_cast<std::uint32_t>(i), best_row, TieRequest::kForm});
 }
 
 }  // namespace clustersim::model::mechanism

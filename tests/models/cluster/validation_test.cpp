@@ -19,7 +19,8 @@ namespace {
 const std::vector<std::string> kOnlyAdoption{
     "growth.enabled=false",     "exit.enabled=false",        "entry.enabled=false",
     "membership.enabled=false", "innovation.enabled=false",  "exporting.enabled=false",
-    "partnership.enabled=false", "adoption.member_p_multiplier=1", "adoption.peers=everyone",
+    "partnership.enabled=false", "skills.enabled=false", "adoption.member_p_multiplier=1",
+    "adoption.intelligence_effect=0", "adoption.peers=everyone",
     "adoption.digital.initial_share=0", "adoption.green.initial_share=0"};
 
 std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {

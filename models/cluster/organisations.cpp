@@ -1,0 +1,116 @@
+#include "models/cluster/organisations.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/random/stream.hpp"
+#include "models/cluster/purposes.hpp"
+
+namespace clustersim::model {
+
+std::array<double, kServiceCount> service_mix(const ClusterParams& p) {
+  std::array<double, kServiceCount> mix{p.mix_matchmaking, p.mix_training, p.mix_internationalisation,
+                                        p.mix_joint_innovation, p.mix_intelligence};
+  double total = 0;
+  for (double m : mix) total += m;
+  for (double& m : mix) m = total > 0 ? m / total : 0.0;
+  return mix;
+}
+
+namespace {
+
+std::uint8_t maturity_level(double skill, std::int32_t quarters_active, double staff_fte, const ClusterParams& p) {
+  // ESCA-style labels follow management quality and track record: the score combines the
+  // manager's skill, years of operation (full credit after 3) and a team of 3 FTE or more.
+  const double score = skill * std::min(1.0, quarters_active / 12.0) * std::min(1.0, staff_fte / 3.0);
+  if (score >= p.gold_score) return 3;
+  if (score >= p.silver_score) return 2;
+  if (score >= p.bronze_score) return 1;
+  return 0;
+}
+
+void refresh_services(ClusterState& s, std::size_t c, const ClusterParams& p, double members) {
+  const auto mix = service_mix(p);
+  const double per_member = members > 0 ? s.service_spending_eur[c] / members : 0.0;
+  const double bonus = 1.0 + p.maturity_effect * s.maturity[c];
+  for (std::size_t k = 0; k < kServiceCount; ++k) {
+    const double intensity = per_member * mix[k];
+    s.effects[c][k] = s.active[c] ? static_cast<float>(bonus * intensity / (intensity + p.service_half_saturation_eur)) : 0.0f;
+  }
+  s.value_to_fee[c] = s.active[c] && p.fee_eur_per_member_per_quarter > 0
+                          ? p.service_value_per_eur * per_member / p.fee_eur_per_member_per_quarter
+                          : (s.active[c] ? 1.0 : 0.0);
+}
+
+}  // namespace
+
+void start_clusters(ClusterState& s, const Params& params, const World& world, std::uint64_t seed) {
+  const auto& p = params.clusters;
+  const std::size_t C = world.clusters.size();
+  s.budget_eur.resize(C);
+  s.income_eur.assign(C, 0.0);
+  s.spending_eur.assign(C, 0.0);
+  s.shortfall_quarters.assign(C, 0);
+  s.active.assign(C, 1);
+  s.staff_fte.assign(C, p.running_cost_eur_per_quarter / p.staff_cost_eur_per_quarter);
+  s.manager_skill.resize(C);
+  s.quarters_active.resize(C);
+  s.maturity.resize(C);
+  s.value_to_fee.assign(C, 1.0);
+  s.effects.assign(C, ServiceEffects{});
+  s.service_spending_eur.resize(C);
+  for (std::size_t c = 0; c < C; ++c) {
+    random::Stream rng(seed, c, 0, purpose::kClusterStart);
+    s.manager_skill[c] = 0.2 + 0.5 * rng.uniform();
+    s.quarters_active[c] = static_cast<std::int32_t>(rng.below(41));  // founded up to 10 years ago
+    s.maturity[c] = maturity_level(s.manager_skill[c], s.quarters_active[c], s.staff_fte[c], p);
+    // Services at the steady-state rate of a cluster at its target size, so the first
+    // quarter's effects and value are not an artefact of the empty history.
+    // Budget and services at the steady state of a cluster at its target size (spending =
+    // income, so reserves B = income - running cost), so the run starts without a transient.
+    const double members = world.clusters[c].target_members;
+    const double income = p.public_funding_eur_per_quarter + p.fee_eur_per_member_per_quarter * members;
+    s.budget_eur[c] = std::max(0.0, income - p.running_cost_eur_per_quarter);
+    s.service_spending_eur[c] = s.budget_eur[c];
+    refresh_services(s, c, p, members);
+  }
+}
+
+void update_clusters(ClusterState& s, const Params& params, const std::vector<std::int64_t>& members) {
+  const auto& p = params.clusters;
+  for (std::size_t c = 0; c < s.active.size(); ++c) {
+    const auto m = static_cast<double>(members[c]);
+    if (!s.active[c]) {
+      s.income_eur[c] = s.spending_eur[c] = s.service_spending_eur[c] = 0.0;
+      s.staff_fte[c] = 0.0;
+      refresh_services(s, c, p, m);
+      continue;
+    }
+    const double income = p.fee_eur_per_member_per_quarter * m + p.public_funding_eur_per_quarter;
+    const double available = s.budget_eur[c] + income;
+    double spending, services;
+    if (available < p.running_cost_eur_per_quarter) {
+      // No overdraft: the cluster spends what it has, on management first, and records a
+      // shortfall quarter; staff it can no longer pay leave.
+      spending = available;
+      services = 0.0;
+      ++s.shortfall_quarters[c];
+    } else {
+      services = p.service_spend_share_per_quarter * (available - p.running_cost_eur_per_quarter);
+      spending = p.running_cost_eur_per_quarter + services;
+      s.shortfall_quarters[c] = 0;
+    }
+    s.income_eur[c] = income;
+    s.spending_eur[c] = spending;
+    s.service_spending_eur[c] = services;
+    s.budget_eur[c] = available - spending;
+    s.staff_fte[c] = std::min(spending, p.running_cost_eur_per_quarter) / p.staff_cost_eur_per_quarter;
+    s.manager_skill[c] = std::min(1.0, s.manager_skill[c] + p.experience_gain_per_quarter);
+    ++s.quarters_active[c];
+    if (s.shortfall_quarters[c] >= p.fold_after_quarters) s.active[c] = 0;
+    s.maturity[c] = s.active[c] ? maturity_level(s.manager_skill[c], s.quarters_active[c], s.staff_fte[c], p) : 0;
+    refresh_services(s, c, p, m);
+  }
+}
+
+}  // namespace clustersim::model

@@ -1,0 +1,48 @@
+#pragma once
+// Cluster organisations (docs/MODEL.md, "Cluster organisations"): budget, management
+// capacity, maturity, the services they buy for their members and what those services are
+// worth to a member. One unit: state, quarterly update and the per-member service effects
+// the SME mechanisms read.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "models/cluster/params.hpp"
+#include "models/cluster/world.hpp"
+
+namespace clustersim::model {
+
+enum Service : std::size_t { kMatchmaking, kTraining, kInternationalisation, kJointInnovation, kIntelligence, kServiceCount };
+inline constexpr std::array<std::string_view, kServiceCount> kServiceNames{
+    "matchmaking", "training", "internationalisation", "joint_innovation", "intelligence"};
+
+/// Per-member effect of each service, in [0, 1 + maturity bonus): intensity / (intensity + h)
+/// with intensity = service spending per member, times (1 + maturity_effect x level).
+using ServiceEffects = std::array<float, kServiceCount>;
+
+struct ClusterState {
+  std::vector<double> budget_eur, income_eur, spending_eur, service_spending_eur;
+  std::vector<std::int32_t> shortfall_quarters, quarters_active;
+  std::vector<std::uint8_t> active;
+  std::vector<double> staff_fte, manager_skill;
+  std::vector<std::uint8_t> maturity;  ///< 0 none, 1 bronze, 2 silver, 3 gold
+  /// Value of a quarter of services to a member, relative to the fee (1 = worth the fee).
+  std::vector<double> value_to_fee;
+  std::vector<ServiceEffects> effects;
+};
+
+/// Initial state for a replicate: two quarters of running cost in reserve, staff paid by the
+/// running cost, managers' skills and track records drawn from the replicate's seed.
+void start_clusters(ClusterState& state, const Params& params, const World& world, std::uint64_t seed);
+
+/// One quarter: income (fees, public funding), spending (running cost, then services), no
+/// overdraft, folding after sustained shortfalls, staff, experience and maturity, and the
+/// services' effects and value for next quarter. `members` are this quarter's counts.
+void update_clusters(ClusterState& state, const Params& params, const std::vector<std::int64_t>& members);
+
+/// Normalised service mix (shares summing to 1; all zero if every weight is zero).
+std::array<double, kServiceCount> service_mix(const ClusterParams& p);
+
+}  // namespace clustersim::model
