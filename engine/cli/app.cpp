@@ -7,6 +7,7 @@
 
 #include <iostream>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 
@@ -15,6 +16,7 @@
 #include "clustersim/version.hpp"
 #include "engine/config/scenario.hpp"
 #include "engine/core/error.hpp"
+#include "engine/experiment/sweep.hpp"
 #include "engine/sim/runner.hpp"
 
 namespace clustersim::cli {
@@ -130,6 +132,40 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   run_cmd->add_option("--seed", seed, "Master seed (same as --set run.seed=S)");
   run_cmd->add_option("--replicates", replicates, "Replications (same as --set run.replicates=R)");
   run_cmd->add_flag("-q,--quiet", quiet, "No progress, no log lines, no summary");
+  std::optional<std::size_t> replicate_index;
+  run_cmd->add_option("--replicate-index", replicate_index,
+                      "Run only replicate I (0-based) of run.replicates; bit-identical to that replicate of the full run");
+  // Provenance that `sweep` passes to each run; not meant to be typed.
+  std::string run_id, experiment_sha, sweep_command_line;
+  run_cmd->add_option("--run-id", run_id, "Sweep run id (global attribute run_id)")->group("");
+  run_cmd->add_option("--experiment-sha", experiment_sha, "SHA-1 of the experiment file")->group("");
+  run_cmd->add_option("--sweep-command-line", sweep_command_line, "The sweep's command line")->group("");
+
+  experiment::SweepOptions sweep;
+  std::string shard;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run an experiment (scenarios x design x replicates), one file per run");
+  sweep_cmd->add_option("EXPERIMENT", sweep.experiment, "Experiment file (TOML)")->required();
+  sweep_cmd->add_option("-d,--dir", sweep.dir, "Sweep directory (created; holds plan, runs, logs, merged.h5)")->required();
+  sweep_cmd->add_flag("--resume", sweep.resume, "Finish an interrupted sweep: skip completed runs, redo incomplete ones");
+  sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "Rerun the runs that failed");
+  sweep_cmd->add_option("--shard", shard, "Do only shard I of N (1 <= I <= N) of the runs, e.g. for SLURM array jobs")
+      ->type_name("I/N");
+  sweep_cmd->add_option("-j,--jobs", sweep.jobs, "Runs at the same time (per MPI rank); default 1")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  sweep_cmd->add_option("--threads", sweep.threads, "Threads per run (default: cores / jobs)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress and no summary (failures are still listed)");
+
+  std::string status_dir;
+  auto* status_cmd = app.add_subcommand("status", "Summarise a sweep directory: done, failed, pending");
+  status_cmd->add_option("DIR", status_dir, "Sweep directory")->required();
+
+  std::string merge_dir, merge_output;
+  bool merge_partial = false;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge a sweep's run files into one netCDF-4 file with a run dimension");
+  merge_cmd->add_option("DIR", merge_dir, "Sweep directory")->required();
+  merge_cmd->add_option("-o,--output", merge_output, "Merged file (.h5 or .nc); written atomically")->required();
+  merge_cmd->add_flag("--partial", merge_partial, "Merge even if runs are pending (status \"pending\")");
 
   ScenarioArgs check_args;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print it fully resolved, as TOML");
@@ -152,7 +188,7 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     return kExitUsage;
   }
 
-  setup_logging(quiet);
+  setup_logging(quiet || (sweep_cmd->parsed() && sweep.quiet));
   try {
     const config::Schema schema = sim::full_schema(model);
     if (keys_cmd->parsed()) {
@@ -164,11 +200,25 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
       std::cout << scenario.to_toml();
       return kExitOk;
     }
+    if (sweep_cmd->parsed()) {
+      if (!shard.empty()) std::tie(sweep.shard_index, sweep.shard_count) = experiment::parse_shard(shard);
+      sweep.command_line = quoted_command_line(argc, argv);
+      return experiment::run_sweep(schema, sweep) == 0 ? kExitOk : kExitFailure;
+    }
+    if (status_cmd->parsed()) return experiment::print_status(status_dir) == 0 ? kExitOk : kExitFailure;
+    if (merge_cmd->parsed()) {
+      experiment::merge_sweep(merge_dir, merge_output, merge_partial, quoted_command_line(argc, argv));
+      std::cout << "merged: " << merge_output << "\n";
+      return kExitOk;
+    }
     auto overrides = run_args.overrides;
     if (seed) overrides.push_back("run.seed=" + std::to_string(*seed));
     if (replicates) overrides.push_back("run.replicates=" + std::to_string(*replicates));
     const auto scenario = config::load_scenario(run_args.file, overrides, schema);
-    sim::RunOptions options{output, threads, quiet, quoted_command_line(argc, argv)};
+    sim::RunOptions options{output, threads, quiet, quoted_command_line(argc, argv), replicate_index, {}};
+    if (!run_id.empty()) options.extra_attributes.push_back({"run_id", run_id});
+    if (!experiment_sha.empty()) options.extra_attributes.push_back({"experiment_sha", experiment_sha});
+    if (!sweep_command_line.empty()) options.extra_attributes.push_back({"sweep_command_line", sweep_command_line});
     const auto summary = sim::run(model, scenario, options);
     if (!quiet) print_summary(summary);
     return kExitOk;

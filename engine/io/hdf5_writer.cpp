@@ -319,8 +319,10 @@ void validate(const Layout& layout) {
   for (const auto& spec : layout.series) {
     check_spec(spec);
     CLUSTERSIM_ASSERT(dim_names.count(spec.name) == 0, "series variable '" + spec.name + "' is named like a dimension");
-    CLUSTERSIM_ASSERT(spec.dims.size() >= 2 && spec.dims[0] == "replicate" && spec.dims[1] == "step",
-                      "series variable '" + spec.name + "' must have dims starting with replicate, step");
+    // "run" is the outer dimension of merged sweep files (io/hdf5_merge.hpp).
+    CLUSTERSIM_ASSERT(spec.dims.size() >= 2 && (spec.dims[0] == "replicate" || spec.dims[0] == "run") &&
+                          spec.dims[0] == layout.series.front().dims[0] && spec.dims[1] == "step",
+                      "series variable '" + spec.name + "' must have dims starting with replicate, step (run, step in merged sweep files)");
     CLUSTERSIM_ASSERT(spec.dtype != DType::String, "series variable '" + spec.name + "' cannot be a string");
   }
   for (const auto& a : layout.global_attributes)
@@ -707,7 +709,7 @@ void Hdf5Writer::define(const Layout& layout) {
   scales.clear();
 
   if (!layout.series.empty()) {
-    w.replicates = layout.dim("replicate").size;
+    w.replicates = layout.dim(layout.series.front().dims[0]).size;
     w.steps = layout.dim("step").size;
     w.has_partial_last_block = w.steps > 0 && w.steps % std::min<std::size_t>(kStepsPerChunk, w.steps) != 0;
   }

@@ -15,7 +15,7 @@ const Dimension& Layout::dim(const std::string& name) const {
 std::size_t Layout::slice_size(const VariableSpec& spec) const {
   std::size_t n = 1;
   for (const auto& d : spec.dims) {
-    if (d == "replicate" || d == "step") continue;
+    if (d == "replicate" || d == "run" || d == "step") continue;  // "run": merged sweep files
     n *= dim(d).size;
   }
   return n;

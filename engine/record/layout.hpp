@@ -53,7 +53,8 @@ struct Layout {
   std::vector<Attribute> global_attributes;
 
   const Dimension& dim(const std::string& name) const;
-  /// Number of values in one (replicate, step) slice of a series variable.
+  /// Number of values in one (replicate, step) slice of a series variable ("run" replaces
+  /// "replicate" in merged sweep files).
   std::size_t slice_size(const VariableSpec& spec) const;
   std::size_t series_index(const std::string& name) const;
 };

@@ -42,11 +42,11 @@ std::string utc_timestamp() {
 
 namespace {
 
-void add_run_dimensions(record::Layout& layout, std::size_t replicates, std::size_t steps,
+void add_run_dimensions(record::Layout& layout, const std::vector<std::int64_t>& replicate_index, std::size_t steps,
                         const std::vector<std::int64_t>& seeds) {
+  const std::size_t replicates = replicate_index.size();
   layout.dims.insert(layout.dims.begin(), {{"replicate", replicates}, {"step", steps + 1}});
-  std::vector<std::int64_t> replicate_index(replicates), step_index(steps + 1);
-  for (std::size_t i = 0; i < replicates; ++i) replicate_index[i] = static_cast<std::int64_t>(i);
+  std::vector<std::int64_t> step_index(steps + 1);
   for (std::size_t i = 0; i <= steps; ++i) step_index[i] = static_cast<std::int64_t>(i);
   layout.statics.insert(
       layout.statics.begin(),
@@ -64,6 +64,17 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
   const auto steps = static_cast<std::size_t>(scenario.integer("run.steps"));
   const auto replicates = static_cast<std::size_t>(scenario.integer("run.replicates"));
   const auto master_seed = static_cast<std::uint64_t>(scenario.integer("run.seed"));
+  if (options.replicate_index && *options.replicate_index >= replicates)
+    throw UsageError("--replicate-index " + std::to_string(*options.replicate_index) + " is out of range: run.replicates is " +
+                     std::to_string(replicates) + ", so the index must be between 0 and " +
+                     std::to_string(replicates - 1));
+  // The replicates this file holds, by their index in the full run.
+  std::vector<std::int64_t> indices;
+  if (options.replicate_index) {
+    indices.push_back(static_cast<std::int64_t>(*options.replicate_index));
+  } else {
+    for (std::size_t r = 0; r < replicates; ++r) indices.push_back(static_cast<std::int64_t>(r));
+  }
 
   parallel::ThreadLimit thread_limit(options.threads);
   InterruptGuard interrupt_guard;
@@ -72,13 +83,13 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
 
   // Seeds are stored as int64 (netCDF has no unsigned 64-bit type readers all accept);
   // the bit pattern is the seed.
-  std::vector<std::int64_t> seeds(replicates);
-  for (std::size_t r = 0; r < replicates; ++r)
-    seeds[r] = static_cast<std::int64_t>(random::replicate_seed(master_seed, r));
+  std::vector<std::int64_t> seeds(indices.size());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    seeds[i] = static_cast<std::int64_t>(random::replicate_seed(master_seed, static_cast<std::uint64_t>(indices[i])));
 
   record::Layout layout;
   model->describe(layout);
-  add_run_dimensions(layout, replicates, steps, seeds);
+  add_run_dimensions(layout, indices, steps, seeds);
   layout.global_attributes = {
       {"title", std::string("clustersim run of ") + scenario.source().filename().string()},
       {"scenario", scenario.to_toml()},
@@ -90,6 +101,7 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
       {"created", utc_timestamp()},
       {"Conventions", std::string("CF-1.8")},
   };
+  for (const auto& a : options.extra_attributes) layout.global_attributes.push_back(a);
 
   auto writer = record::make_writer(options.output);
   writer->define(layout);
@@ -98,7 +110,7 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
   summary.output = options.output;
   summary.world = model->world_summary();
   summary.steps = steps;
-  summary.replicates = replicates;
+  summary.replicates = indices.size();
   std::vector<std::size_t> headline_index;
   for (std::size_t i = 0; i < layout.series.size(); ++i)
     if (layout.series[i].headline) {
@@ -106,11 +118,12 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
       summary.headlines.push_back({layout.series[i].name, layout.series[i].units, layout.series[i].long_name, 0.0});
     }
 
-  Progress progress(Progress::detect(options.quiet), steps * replicates, model->agent_noun());
+  const std::size_t count = indices.size();
+  Progress progress(Progress::detect(options.quiet), steps * count, model->agent_noun());
   if (!options.quiet) spdlog::info("running {} ({}), {} replicate(s) x {} steps", scenario.source().string(),
-                                   summary.world, replicates, steps);
+                                   summary.world, count, steps);
   record::Frame frame(layout);
-  for (std::size_t r = 0; r < replicates; ++r) {
+  for (std::size_t r = 0; r < count; ++r) {
     model->start_replicate(static_cast<std::uint64_t>(seeds[r]));
     frame.clear();
     model->observe(frame);
@@ -122,12 +135,12 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
       frame.clear();
       model->observe(frame);
       writer->write(r, t, frame);
-      progress.update(r * steps + t, r, replicates, summary.agent_steps);
+      progress.update(r * steps + t, r, count, summary.agent_steps);
     }
     for (std::size_t h = 0; h < headline_index.size(); ++h) {
       double total = 0.0;
       for (double v : frame[headline_index[h]]) total += v;
-      summary.headlines[h].mean_over_replicates += total / static_cast<double>(replicates);
+      summary.headlines[h].mean_over_replicates += total / static_cast<double>(count);
     }
   }
   progress.finish();

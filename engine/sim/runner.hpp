@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/config/scenario.hpp"
+#include "engine/record/layout.hpp"
 #include "engine/sim/model.hpp"
 
 namespace clustersim::sim {
@@ -19,6 +21,12 @@ struct RunOptions {
   std::size_t threads = 0;  ///< 0 = every core
   bool quiet = false;
   std::string command_line;  ///< recorded as a global attribute
+  /// Run only this replicate (0 <= index < run.replicates): the file holds one replicate
+  /// whose coordinate is `index` and whose seed is replicate_seed(run.seed, index), so its
+  /// values are bit-identical to replicate `index` of the full run.
+  std::optional<std::size_t> replicate_index;
+  /// Extra global attributes (provenance from a sweep: run_id, experiment_sha, ...).
+  std::vector<record::Attribute> extra_attributes;
 };
 
 struct Headline {

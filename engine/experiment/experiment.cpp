@@ -1,0 +1,369 @@
+#include "engine/experiment/experiment.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "engine/config/scenario.hpp"
+#include "engine/config/text_file.hpp"
+#include "engine/core/error.hpp"
+#include "engine/experiment/design.hpp"
+#include "engine/experiment/hash.hpp"
+#include "engine/random/stream.hpp"
+
+namespace clustersim::experiment {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"description", "baseline", "replicates", "seed",
+                                           "set",         "variant",  "grid",       "sample"};
+const std::vector<std::string> kVariantKeys = {"name", "file", "set"};
+const std::vector<std::string> kSampleKeys = {"method", "size", "seed", "ranges"};
+
+std::string nearest_of(const std::vector<std::string>& candidates, std::string_view key) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const auto& c : candidates) {
+    const std::size_t d = config::edit_distance(c, key);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best_distance <= std::max<std::size_t>(2, key.size() / 3) ? best : std::string();
+}
+
+[[noreturn]] void unknown(const std::string& where, const std::string& key, const std::string& suggestion) {
+  throw ScenarioError(where, key, suggestion.empty() ? "unknown key" : "unknown key; did you mean '" + suggestion + "'?");
+}
+
+void check_keys(const toml::table& table, const std::vector<std::string>& allowed, const std::string& prefix,
+                const std::string& where) {
+  for (const auto& [k, node] : table) {
+    const std::string key(k.str());
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      unknown(where, prefix + key, nearest_of(allowed, key).empty() ? "" : prefix + nearest_of(allowed, key));
+  }
+}
+
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+/// Every leaf under `table` by dotted key (arrays are leaves), in the table's (sorted) order.
+void flatten(const toml::table& table, const std::string& prefix, std::vector<std::pair<std::string, const toml::node*>>& out) {
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, key, out);
+    } else {
+      out.emplace_back(key, &node);
+    }
+  }
+}
+
+const config::ParamSpec& schema_key(const config::Schema& schema, const std::string& where, const std::string& section,
+                                    const std::string& key) {
+  const config::ParamSpec* spec = schema.find(key);
+  if (spec == nullptr) {
+    const std::string suggestion = schema.nearest(key);
+    throw ScenarioError(where, section + key,
+                        "unknown scenario key '" + key + "'" +
+                            (suggestion.empty() ? std::string() : "; did you mean '" + suggestion + "'?"));
+  }
+  return *spec;
+}
+
+/// A delta value as --set text; Path values are made absolute against the experiment's folder.
+std::string override_text(const config::ParamSpec& spec, const toml::node& node, const std::string& where,
+                          const std::string& shown_key, const fs::path& base_dir) {
+  if (const auto* v = node.as_integer()) return std::to_string(v->get());
+  if (const auto* v = node.as_floating_point()) return shortest(v->get());
+  if (const auto* v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (const auto* v = node.as_string()) {
+    if (spec.type == config::ParamType::Path && !v->get().empty())
+      return (base_dir / fs::path(v->get())).lexically_normal().string();
+    return v->get();
+  }
+  throw ScenarioError(where, shown_key, "must be a single value (number, boolean or string), not an array or table");
+}
+
+std::vector<Override> read_overrides(const toml::node* node, const config::Schema& schema, const std::string& where,
+                                     const std::string& section, const fs::path& base_dir) {
+  std::vector<Override> out;
+  if (node == nullptr) return out;
+  const auto* table = node->as_table();
+  if (table == nullptr) throw ScenarioError(where, section.substr(0, section.size() - 1), "must be a table of dotted keys");
+  std::vector<std::pair<std::string, const toml::node*>> leaves;
+  flatten(*table, "", leaves);
+  for (const auto& [key, value] : leaves) {
+    const auto& spec = schema_key(schema, where, section, key);
+    out.emplace_back(key, override_text(spec, *value, where, section + key, base_dir));
+  }
+  return out;
+}
+
+std::int64_t positive_integer(const toml::node& node, const std::string& where, const std::string& key, std::int64_t min) {
+  const auto* v = node.as_integer();
+  if (v == nullptr) throw ScenarioError(where, key, "must be an integer");
+  if (v->get() < min) throw ScenarioError(where, key, "must be >= " + std::to_string(min) + ", got " + std::to_string(v->get()));
+  return v->get();
+}
+
+double number(const toml::node& node, const std::string& where, const std::string& key) {
+  if (const auto* v = node.as_integer()) return static_cast<double>(v->get());
+  if (const auto* v = node.as_floating_point()) return v->get();
+  if (const auto* v = node.as_boolean()) return v->get() ? 1.0 : 0.0;
+  throw ScenarioError(where, key, "values must be numbers or booleans");
+}
+
+bool valid_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+Experiment load_experiment(const fs::path& file, const config::Schema& schema) {
+  Experiment e;
+  e.file = file;
+  const std::string where = file.string();
+  std::string reason;
+  if (!config::read_text_file(file, e.text, reason)) throw ScenarioError(where, "", "cannot open file: " + reason);
+  e.sha = sha1_hex(e.text);
+  toml::table root;
+  try {
+    root = toml::parse(e.text, where);
+  } catch (const toml::parse_error& err) {
+    const auto& at = err.source().begin;
+    throw ScenarioError(where, "line " + std::to_string(at.line) + ", column " + std::to_string(at.column),
+                        std::string(err.description()));
+  }
+  std::error_code ec;
+  const fs::path dir = fs::absolute(file, ec).lexically_normal().parent_path();
+  check_keys(root, kTopKeys, "", where);
+
+  const auto* baseline = root.get_as<std::string>("baseline");
+  if (baseline == nullptr) throw ScenarioError(where, "baseline", "required: the baseline scenario file (a string)");
+  const fs::path baseline_file = (dir / fs::path(baseline->get())).lexically_normal();
+  if (const auto* r = root.get("replicates")) e.replicates = static_cast<std::size_t>(positive_integer(*r, where, "replicates", 1));
+  if (const auto* s = root.get("seed")) e.seed = positive_integer(*s, where, "seed", 0);
+  if (const auto* d = root.get("description"); d != nullptr && !d->is_string())
+    throw ScenarioError(where, "description", "must be a string");
+  e.common = read_overrides(root.get("set"), schema, where, "set.", dir);
+
+  e.scenarios.push_back({"baseline", baseline_file, {}});
+  if (const auto* variants = root.get("variant")) {
+    const auto* array = variants->as_array();
+    if (array == nullptr) throw ScenarioError(where, "variant", "must be an array of tables ([[variant]])");
+    std::set<std::string> names{"baseline"};
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const std::string at = "variant[" + std::to_string(i) + "]";
+      const auto* table = array->get(i)->as_table();
+      if (table == nullptr) throw ScenarioError(where, at, "must be a table with name and file and/or set");
+      check_keys(*table, kVariantKeys, at + ".", where);
+      const auto* name = table->get_as<std::string>("name");
+      if (name == nullptr) throw ScenarioError(where, at + ".name", "required: the variant's name (a string)");
+      if (!valid_name(name->get()))
+        throw ScenarioError(where, at + ".name", "must be letters, digits, '_', '-' or '.', got '" + name->get() + "'");
+      if (!names.insert(name->get()).second)
+        throw ScenarioError(where, at + ".name", "'" + name->get() + "' is used twice (\"baseline\" is reserved)");
+      Variant v{name->get(), baseline_file, {}};
+      if (const auto* f = table->get("file")) {
+        const auto* text = f->as_string();
+        if (text == nullptr || text->get().empty()) throw ScenarioError(where, at + ".file", "must be a file path");
+        v.file = (dir / fs::path(text->get())).lexically_normal();
+      }
+      v.overrides = read_overrides(table->get("set"), schema, where, at + ".set.", dir);
+      e.scenarios.push_back(std::move(v));
+    }
+  }
+
+  std::set<std::string> swept;
+  if (const auto* grid = root.get("grid")) {
+    const auto* table = grid->as_table();
+    if (table == nullptr) throw ScenarioError(where, "grid", "must be a table of dotted keys to arrays of values");
+    std::vector<std::pair<std::string, const toml::node*>> leaves;
+    flatten(*table, "", leaves);
+    for (const auto& [key, node] : leaves) {
+      const auto& spec = schema_key(schema, where, "grid.", key);
+      const auto* values = node->as_array();
+      if (values == nullptr || values->empty())
+        throw ScenarioError(where, "grid." + key, "must be a non-empty array of values");
+      if (spec.type != config::ParamType::Integer && spec.type != config::ParamType::Real &&
+          spec.type != config::ParamType::Boolean)
+        throw ScenarioError(where, "grid." + key, "only integer, real and boolean keys can be swept");
+      std::vector<double> list;
+      for (const auto& v : *values) list.push_back(number(v, where, "grid." + key));
+      e.grid.emplace_back(key, std::move(list));
+      e.grid_integer.emplace_back(key, spec.type == config::ParamType::Integer);
+      swept.insert(key);
+    }
+  }
+
+  if (const auto* sample = root.get("sample")) {
+    const auto* table = sample->as_table();
+    if (table == nullptr) throw ScenarioError(where, "sample", "must be a table");
+    check_keys(*table, kSampleKeys, "sample.", where);
+    const auto* method = table->get_as<std::string>("method");
+    if (method == nullptr) throw ScenarioError(where, "sample.method", "required: latin_hypercube, sobol or saltelli");
+    if (method->get() == "latin_hypercube") e.method = SampleMethod::LatinHypercube;
+    else if (method->get() == "sobol") e.method = SampleMethod::Sobol;
+    else if (method->get() == "saltelli") e.method = SampleMethod::Saltelli;
+    else throw ScenarioError(where, "sample.method", "must be one of 'latin_hypercube', 'sobol', 'saltelli'; got '" + method->get() + "'");
+    const auto* size = table->get("size");
+    if (size == nullptr) throw ScenarioError(where, "sample.size", "required: the number of sample points");
+    e.sample_size = static_cast<std::size_t>(positive_integer(*size, where, "sample.size", 1));
+    if (const auto* s = table->get("seed")) e.sample_seed = static_cast<std::uint64_t>(positive_integer(*s, where, "sample.seed", 0));
+    const auto* ranges = table->get_as<toml::table>("ranges");
+    if (ranges == nullptr || ranges->empty())
+      throw ScenarioError(where, "sample.ranges", "required: a table of dotted keys to [low, high]");
+    std::vector<std::pair<std::string, const toml::node*>> leaves;
+    flatten(*ranges, "", leaves);
+    for (const auto& [key, node] : leaves) {
+      const std::string shown = "sample.ranges." + key;
+      const auto& spec = schema_key(schema, where, "sample.ranges.", key);
+      if (spec.type != config::ParamType::Integer && spec.type != config::ParamType::Real)
+        throw ScenarioError(where, shown, "only integer and real keys can be sampled");
+      const auto* pair = node->as_array();
+      if (pair == nullptr || pair->size() != 2) throw ScenarioError(where, shown, "must be [low, high]");
+      SampleRange r{key, number(*pair->get(0), where, shown), number(*pair->get(1), where, shown),
+                    spec.type == config::ParamType::Integer};
+      if (!(r.low < r.high)) throw ScenarioError(where, shown, "low must be < high");
+      if (!swept.insert(key).second) throw ScenarioError(where, shown, "is also in [grid]; sweep a key one way only");
+      e.ranges.push_back(r);
+    }
+  }
+  return e;
+}
+
+namespace {
+
+/// Design points: the grid's cartesian product (last key fastest), crossed with the sample.
+std::vector<std::vector<double>> design_points(const Experiment& e) {
+  std::vector<std::vector<double>> grid_points{{}};
+  for (const auto& [key, values] : e.grid) {
+    std::vector<std::vector<double>> next;
+    for (const auto& p : grid_points)
+      for (double v : values) {
+        auto q = p;
+        q.push_back(v);
+        next.push_back(std::move(q));
+      }
+    grid_points = std::move(next);
+  }
+  if (!e.method) return grid_points;
+  const std::size_t d = e.ranges.size();
+  Points unit;
+  switch (*e.method) {
+    case SampleMethod::LatinHypercube: unit = latin_hypercube(e.sample_size, d, e.sample_seed); break;
+    case SampleMethod::Sobol: unit = sobol(e.sample_size, d); break;
+    case SampleMethod::Saltelli: unit = saltelli(e.sample_size, d); break;
+  }
+  std::vector<std::vector<double>> points;
+  for (const auto& g : grid_points)
+    for (const auto& u : unit) {
+      auto p = g;
+      for (std::size_t k = 0; k < d; ++k) {
+        const auto& r = e.ranges[k];
+        p.push_back(r.integer ? std::min(r.high, r.low + std::floor(u[k] * (r.high - r.low + 1.0)))
+                              : r.low + u[k] * (r.high - r.low));
+      }
+      points.push_back(std::move(p));
+    }
+  return points;
+}
+
+std::string value_text(double v, bool integer) {
+  return integer ? std::to_string(static_cast<std::int64_t>(std::llround(v))) : shortest(v);
+}
+
+}  // namespace
+
+Plan make_plan(const Experiment& e, const config::Schema& schema) {
+  Plan plan;
+  std::vector<bool> integer;
+  for (const auto& [key, values] : e.grid) plan.swept_keys.push_back(key);
+  for (const auto& [key, is_int] : e.grid_integer) integer.push_back(is_int);
+  for (const auto& r : e.ranges) {
+    plan.swept_keys.push_back(r.key);
+    integer.push_back(r.integer);
+  }
+  const auto points = design_points(e);
+  std::set<std::string> written;
+  for (const auto& variant : e.scenarios) {
+    for (const auto& point : points) {
+      std::vector<std::string> overrides;
+      std::vector<std::string> shown;  // where each override came from, for messages
+      auto add = [&](const std::string& key, const std::string& text, const std::string& from) {
+        overrides.push_back(key + "=" + text);
+        shown.push_back(from + key);
+      };
+      for (const auto& [k, v] : e.common) add(k, v, "set.");
+      for (const auto& [k, v] : variant.overrides) add(k, v, "variant '" + variant.name + "'.set.");
+      for (std::size_t k = 0; k < point.size(); ++k) {
+        // A Boolean swept key takes 0/1 in the design.
+        const auto* spec = schema.find(plan.swept_keys[k]);
+        const std::string text = spec->type == config::ParamType::Boolean ? (point[k] != 0.0 ? "true" : "false")
+                                                                          : value_text(point[k], integer[k]);
+        add(plan.swept_keys[k], text, k < e.grid.size() ? "grid." : "sample.ranges.");
+      }
+      add("run.replicates", std::to_string(e.replicates), "");
+      if (e.seed) add("run.seed", std::to_string(*e.seed), "");
+      std::string toml;
+      std::int64_t master_seed = 0;
+      try {
+        const auto scenario = config::load_scenario(variant.file, overrides, schema);
+        toml = scenario.to_toml();
+        master_seed = scenario.integer("run.seed");
+      } catch (const ScenarioError& err) {
+        if (err.where() != "--set") throw;
+        // The same key may be set by [set] and by the variant: blame the one whose value the
+        // rule quotes ("got -5"), else the first.
+        std::string from = err.key();
+        bool found = false;
+        for (std::size_t i = 0; i < overrides.size(); ++i) {
+          if (!overrides[i].starts_with(err.key() + "=")) continue;
+          const std::string value = overrides[i].substr(err.key().size() + 1);
+          const bool quoted = err.rule().ends_with("got " + value) || err.rule().find("'" + value + "'") != std::string::npos;
+          if (!found || quoted) from = shown[i];
+          found = found || true;
+          if (quoted) break;
+        }
+        throw ScenarioError(e.file.string(), from, err.rule());
+      }
+      const std::string scenario_file = "scenarios/" + hex16(fnv1a64(toml)) + ".toml";
+      if (written.insert(scenario_file).second) plan.scenario_files.emplace_back(scenario_file, toml);
+      std::vector<double> swept(point.size());
+      for (std::size_t k = 0; k < point.size(); ++k)
+        swept[k] = integer[k] ? static_cast<double>(std::llround(point[k])) : point[k];
+      if (!written.insert(scenario_file + "\n").second)
+        throw ScenarioError(e.file.string(), "variant",
+                            "scenario '" + variant.name + "' resolves to the same scenario as an earlier one "
+                            "(same values at the same design point); every scenario must differ");
+      for (std::size_t r = 0; r < e.replicates; ++r) {
+        PlannedRun run;
+        run.index = plan.runs.size();
+        run.run_id = run_id(toml, r);
+        run.scenario = variant.name;
+        run.replicate = r;
+        run.seed = static_cast<std::int64_t>(random::replicate_seed(static_cast<std::uint64_t>(master_seed), r));
+        run.scenario_file = scenario_file;
+        run.swept = swept;
+        plan.runs.push_back(std::move(run));
+      }
+    }
+  }
+  return plan;
+}
+
+}  // namespace clustersim::experiment

@@ -1,0 +1,39 @@
+"""Exit 0 when two merged sweep files (or two run files) hold identical content: the same
+variables with bit-identical values (NaN-aware, strings equal). Attributes that describe
+the invocation (command_line, created) are not compared.
+Usage: compare_merged.py A.h5 B.h5"""
+import sys
+
+import h5py
+import numpy as np
+
+
+def variables(f):
+    out = {}
+    f.visititems(lambda name, obj: out.__setitem__(name, obj) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def main():
+    a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+    va, vb = variables(a), variables(b)
+    if sorted(va) != sorted(vb):
+        print(f"different variables: {sorted(set(va) ^ set(vb))}", file=sys.stderr)
+        return 1
+    for name in sorted(va):
+        x, y = va[name][()], vb[name][()]
+        same = x.dtype == y.dtype and x.shape == y.shape and (
+            np.array_equal(x, y) if x.dtype.kind in "OSU" else np.array_equal(x.view(np.uint8), y.view(np.uint8)))
+        if not same:
+            print(f"{name} differs", file=sys.stderr)
+            return 1
+    for attr in ("experiment_sha", "experiment"):
+        if a.attrs.get(attr) != b.attrs.get(attr):
+            print(f"attribute {attr} differs", file=sys.stderr)
+            return 1
+    print(f"identical: {len(va)} variables")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
