@@ -2,6 +2,8 @@
 // output file after any failure.
 #include <catch2/catch.hpp>
 
+#include "../test_paths.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -26,7 +28,7 @@ struct Case {
   fs::path dir;
   fs::path out;
   explicit Case(const std::string& name) {
-    dir = fs::temp_directory_path() / "clustersim-cli-test" / name;
+    dir = clustersim::test::scratch("cli-test") / name;
     fs::remove_all(dir);
     fs::create_directories(dir);
     out = dir / "out.h5";

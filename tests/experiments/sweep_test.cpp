@@ -2,6 +2,8 @@
 // with failures, resume after SIGKILL, shards, MPI, merged files and bad input.
 #include <catch2/catch.hpp>
 
+#include "../test_paths.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -18,7 +20,7 @@ const std::string kSource = CLUSTERSIM_SOURCE_DIR;
 const std::string kPython = "/usr/bin/python3 " + kSource + "/tests/experiments/";
 
 fs::path fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "clustersim-experiments-test" / name;
+  const fs::path dir = clustersim::test::scratch("experiments-test") / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

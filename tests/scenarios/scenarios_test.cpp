@@ -2,6 +2,8 @@
 // the two readers analysts use: xarray (h5netcdf engine) and ncdump.
 #include <catch2/catch.hpp>
 
+#include "../test_paths.hpp"
+
 #include <filesystem>
 #include <set>
 #include <vector>
@@ -18,7 +20,7 @@ TEST_CASE("every scenario file runs and its output opens in xarray and ncdump", 
   for (const auto& e : fs::directory_iterator(scenarios))
     if (e.path().extension() == ".toml") files.insert(e.path());
   REQUIRE(files.size() >= 2);
-  const fs::path dir = fs::temp_directory_path() / "clustersim-scenarios-test";
+  const fs::path dir = clustersim::test::scratch("scenarios-test");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const int steps = 3, replicates = 2;
@@ -51,7 +53,7 @@ TEST_CASE("every scenario file runs and its output opens in xarray and ncdump", 
 }
 
 TEST_CASE("the same scenario and seed give bit-identical files for --threads 1, 2 and 4", "[scenario]") {
-  const fs::path dir = fs::temp_directory_path() / "clustersim-threads-test";
+  const fs::path dir = clustersim::test::scratch("threads-test");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string scenario = std::string(CLUSTERSIM_SOURCE_DIR) + "/scenarios/baseline.toml";

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../test_paths.hpp"
+
 #include <filesystem>
 #include <cmath>
 #include <fstream>
@@ -24,7 +26,7 @@ config::Schema schema() {
 }
 
 struct Files {
-  fs::path dir = fs::temp_directory_path() / "clustersim-experiment-unit";
+  fs::path dir = clustersim::test::scratch("experiment-unit");
   Files() {
     fs::remove_all(dir);
     fs::create_directories(dir);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../test_paths.hpp"
+
 #include <cmath>
 #include <filesystem>
 
@@ -41,7 +43,7 @@ fs::path write_run(const fs::path& file, std::size_t n, double base) {
 }  // namespace
 
 TEST_CASE("a written file reads back as the same layout", "[unit]") {
-  const fs::path dir = fs::temp_directory_path() / "clustersim-merge-unit";
+  const fs::path dir = clustersim::test::scratch("merge-unit");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const auto layout = io::read_layout(write_run(dir / "a.h5", 2, 100));
@@ -55,7 +57,7 @@ TEST_CASE("a written file reads back as the same layout", "[unit]") {
 }
 
 TEST_CASE("merging pads smaller runs, leaves failed runs as fill and keeps per-run columns", "[unit]") {
-  const fs::path dir = fs::temp_directory_path() / "clustersim-merge-unit2";
+  const fs::path dir = clustersim::test::scratch("merge-unit2");
   fs::remove_all(dir);
   fs::create_directories(dir);
   io::MergeInput input;

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../test_paths.hpp"
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -51,7 +53,7 @@ sim::ModelDescriptor counting(std::int32_t interrupt_at = -1) {
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "clustersim-runner-test";
+  const fs::path dir = clustersim::test::scratch("runner-test");
   fs::create_directories(dir);
   const fs::path p = dir / name;
   fs::remove(p);

@@ -6,14 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "../../test_paths.hpp"
 #include "engine/config/scenario.hpp"
 #include "engine/sim/model.hpp"
 #include "models/cluster/model.hpp"
 
 namespace clustersim::test {
 
-inline std::filesystem::path scratch_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("clustersim-test-" + name);
+inline std::filesystem::path scratch_dir(const std::string& name) {  // per process
+  const auto dir = scratch("test-" + name);
   std::filesystem::create_directories(dir);
   return dir;
 }
