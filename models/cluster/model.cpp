@@ -76,6 +76,7 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   seed_ = seed;
   create_initial_smes();
   start_clusters(clusters_, params_, world_, seed_);
+  start_metaclusters(metaclusters_, world_.clusters.size());
   aggregate();
   build_search_index();
   turnover_last_.assign(world_.regions.size(), 0.0);
@@ -154,6 +155,7 @@ void ClusterModel::step(std::int32_t step) {
   entry(step);
   aggregate();
   update_clusters(clusters_, params_, aggregates_.cluster_members);
+  update_metaclusters(metaclusters_, clusters_, params_, world_, seed_, step);
   compact_if_needed();
   build_search_index();
   turnover_before_ = turnover_last_;
@@ -219,6 +221,21 @@ void ClusterModel::prepare_messages() {
   messages_.join_probability.assign(C, 0.0);
   messages_.cluster_active = clusters_.active;
   messages_.service_effects = clusters_.effects;
+  messages_.metacluster_of = metaclusters_.of_cluster;
+  messages_.engagement = metaclusters_.engagement;
+  const std::size_t M = metaclusters_.capacity();
+  messages_.metacluster_start.assign(M + 1, 0);
+  for (std::size_t c = 0; c < C; ++c)
+    if (metaclusters_.of_cluster[c] >= 0) ++messages_.metacluster_start[static_cast<std::size_t>(metaclusters_.of_cluster[c]) + 1];
+  for (std::size_t m = 0; m < M; ++m) messages_.metacluster_start[m + 1] += messages_.metacluster_start[m];
+  messages_.metacluster_clusters.assign(messages_.metacluster_start[M], 0);
+  {
+    std::vector<std::uint32_t> fill(messages_.metacluster_start.begin(), messages_.metacluster_start.end() - 1);
+    for (std::size_t c = 0; c < C; ++c)
+      if (metaclusters_.of_cluster[c] >= 0)
+        messages_.metacluster_clusters[fill[static_cast<std::size_t>(metaclusters_.of_cluster[c])]++] =
+            static_cast<std::uint32_t>(c);
+  }
   for (std::size_t c = 0; c < C; ++c) {
     if (!clusters_.active[c]) continue;
     const auto& site = world_.clusters[c];
@@ -616,6 +633,29 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
   cluster_value("cluster_maturity", "1", "maturity label: 0 none, 1 bronze, 2 silver, 3 gold", &ClusterState::maturity);
   cluster_value("cluster_value_to_fee", "1", "value of a quarter's services to a member relative to the fee",
                 &ClusterState::value_to_fee);
+  out.push_back({{"cluster_metacluster", DType::Int32, by_cluster, "1",
+                  "index along the metacluster dimension of the cluster's meta-cluster, -1 if none", false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = m.metaclusters_.of_cluster[c];
+                 }});
+  out.push_back({{"cluster_engagement", DType::Float64, by_cluster, "1",
+                  "engagement of the cluster in its meta-cluster (0-1; 0 if none)", false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) { v = m.metaclusters_.engagement; }});
+  const std::vector<std::string> by_meta{"replicate", "step", "metacluster"};
+  out.push_back({{"metacluster_members", DType::Int32, by_meta, "1", "member clusters of the meta-cluster", false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t k = 0; k < v.size(); ++k) v[k] = m.metaclusters_.members[k];
+                 }});
+  out.push_back({{"metacluster_budget_eur", DType::Float64, by_meta, "EUR", "meta-cluster's reserves", false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) { v = m.metaclusters_.budget_eur; }});
+  out.push_back({{"metacluster_active", DType::Int32, by_meta, "1", "1 while the meta-cluster slot is in use", false, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t k = 0; k < v.size(); ++k) v[k] = m.metaclusters_.active[k];
+                 }});
+  out.push_back({{"metaclusters_active", DType::Int64, {"replicate", "step"}, "1", "meta-clusters operating", true, {}},
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   v[0] = static_cast<double>(m.metaclusters_.count_active());
+                 }});
   out.push_back({{"cluster_active", DType::Int32, by_cluster, "1", "1 while the cluster operates, 0 once it has folded",
                   false, {}},
                  [](const ClusterModel& m, std::vector<double>& v) {
@@ -644,6 +684,8 @@ void ClusterModel::describe(record::Layout& layout) const {
   layout.dims.push_back({"region", R});
   layout.dims.push_back({"cluster", C});
   layout.dims.push_back({"sector", kSectorCount});
+  const std::size_t M = std::max<std::size_t>(1, C / 2);
+  layout.dims.push_back({"metacluster", M});
 
   auto strings = [](std::size_t n, auto&& get) {
     std::vector<std::string> v(n);
@@ -693,6 +735,9 @@ void ClusterModel::describe(record::Layout& layout) const {
   layout.statics.push_back({{"cluster_target_members", DType::Float64, {"cluster"}, "1",
                              "equilibrium membership the cluster's join probability aims at"},
                             reals(C, [&](std::size_t i) { return cl[i].target_members; })});
+  layout.statics.push_back({{"metacluster", DType::String, {"metacluster"}, "",
+                             "meta-cluster slot id (a slot is reused after its meta-cluster dissolves)"},
+                            strings(M, [&](std::size_t i) { return fmt::format("M{:04d}", i + 1); })});
   layout.statics.push_back({{"sector", DType::String, {"sector"}, "", "industrial ecosystem key"},
                             strings(kSectorCount, [&](std::size_t i) { return std::string(kSectors[i].key); })});
   layout.statics.push_back({{"sector_name", DType::String, {"sector"}, "", "industrial ecosystem name"},

@@ -18,6 +18,7 @@
 #include "engine/parallel/blocks.hpp"
 #include "engine/sim/model.hpp"
 #include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/metaclusters.hpp"
 #include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/smes.hpp"
@@ -66,6 +67,7 @@ class ClusterModel final : public sim::Model {
   const Smes& smes() const { return smes_; }
   const Aggregates& aggregates() const { return aggregates_; }
   const ClusterState& clusters() const { return clusters_; }
+  const MetaclusterState& metaclusters() const { return metaclusters_; }
 
  private:
   struct Observable {
@@ -90,6 +92,7 @@ class ClusterModel final : public sim::Model {
   Smes smes_;
   Aggregates aggregates_;
   ClusterState clusters_;
+  MetaclusterState metaclusters_;
   Messages messages_;
   SearchIndex search_;
   /// Regional turnover of the last two quarters, for the demand feedback on growth.

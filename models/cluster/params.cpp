@@ -4,7 +4,7 @@ namespace clustersim::model {
 
 namespace {
 constexpr const char* kMechanismSections[] = {"growth",    "exit",     "entry",       "membership", "innovation",
-                                              "exporting", "adoption", "partnership", "skills"};
+                                              "exporting", "adoption", "partnership", "skills", "metacluster"};
 }  // namespace
 
 void declare(config::Schema& s) {
@@ -199,6 +199,34 @@ void declare(config::Schema& s) {
   s.real("skills.productivity_effect_per_quarter", d.skills.productivity_effect_per_quarter).range(-1, 1)
       .units("1/quarter").doc("Extra log-productivity growth per quarter at full skills.");
 
+  // [metacluster]
+  const auto& mc = d.metacluster;
+  s.real("metacluster.formation_rate_per_quarter", mc.formation_rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Hazard that a cluster with spare reserves seeks partner clusters for a meta-cluster.");
+  s.integer("metacluster.candidates", mc.candidates).range(1, 100).units("clusters")
+      .doc("Clusters sampled per search (related ecosystem, another region, spare reserves).");
+  s.real("metacluster.spare_reserves_eur", mc.spare_reserves_eur).range(0, 1e9).units("EUR")
+      .doc("Reserves a cluster needs to take part (spare capacity).");
+  s.real("metacluster.seed_eur", mc.seed_eur).range(0, 1e9).units("EUR")
+      .doc("Seed needed to found a meta-cluster; paid from outside seed funding first, else by the two founders.");
+  s.real("metacluster.seed_funding_multiplier", mc.seed_funding_multiplier).range(1, 1000)
+      .doc("Formation hazard multiplier while outside seed funding is available.");
+  s.real("metacluster.contribution_eur_per_quarter", mc.contribution_eur_per_quarter).range(0, 1e9)
+      .units("EUR/quarter").doc("Each member cluster's contribution.");
+  s.real("metacluster.coordination_cost_eur_per_quarter", mc.coordination_cost_eur_per_quarter).range(0, 1e9)
+      .units("EUR/member/quarter").doc("Cost of a quarter of joint activity per member cluster; without it engagement decays.");
+  s.real("metacluster.initial_engagement", mc.initial_engagement).range(0, 1).doc("Engagement of a new member cluster.");
+  s.real("metacluster.engagement_gain_per_quarter", mc.engagement_gain_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Engagement gained in a quarter of joint activity.");
+  s.real("metacluster.engagement_decay_per_quarter", mc.engagement_decay_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Share of engagement lost each quarter.");
+  s.real("metacluster.leave_engagement", mc.leave_engagement).range(0, 1)
+      .doc("A member cluster whose engagement falls below this leaves.");
+  s.real("metacluster.partner_search_share", mc.partner_search_share).range(0, 1)
+      .doc("Share of a member SME's candidates drawn from the other member clusters, times engagement.");
+  s.real("metacluster.export_effect", mc.export_effect).range(0, 100)
+      .doc("Relative export-entry gain for member SMEs (wider market reach), times engagement.");
+
   // [region]
   s.real("region.spillover_decay_km", d.region.spillover_decay_km).range(1, 1e5).units("km")
       .doc("Distance decay of interregional knowledge spillovers, w = exp(-d / decay).");
@@ -303,6 +331,21 @@ Params read(const config::Scenario& s) {
   p.skills.training_effect = s.real("skills.training_effect");
   p.skills.productivity_effect_per_quarter = s.real("skills.productivity_effect_per_quarter");
   p.skills.enabled = s.boolean("skills.enabled");
+  auto& mc = p.metacluster;
+  mc.formation_rate_per_quarter = s.real("metacluster.formation_rate_per_quarter");
+  mc.candidates = s.integer("metacluster.candidates");
+  mc.spare_reserves_eur = s.real("metacluster.spare_reserves_eur");
+  mc.seed_eur = s.real("metacluster.seed_eur");
+  mc.seed_funding_multiplier = s.real("metacluster.seed_funding_multiplier");
+  mc.contribution_eur_per_quarter = s.real("metacluster.contribution_eur_per_quarter");
+  mc.coordination_cost_eur_per_quarter = s.real("metacluster.coordination_cost_eur_per_quarter");
+  mc.initial_engagement = s.real("metacluster.initial_engagement");
+  mc.engagement_gain_per_quarter = s.real("metacluster.engagement_gain_per_quarter");
+  mc.engagement_decay_per_quarter = s.real("metacluster.engagement_decay_per_quarter");
+  mc.leave_engagement = s.real("metacluster.leave_engagement");
+  mc.partner_search_share = s.real("metacluster.partner_search_share");
+  mc.export_effect = s.real("metacluster.export_effect");
+  mc.enabled = s.boolean("metacluster.enabled");
   const std::string& peers = s.string("adoption.peers");
   p.adoption.peers = peers == "sector"     ? Peers::Sector
                      : peers == "cluster"  ? Peers::Cluster

@@ -152,6 +152,24 @@ struct SkillsParams {
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
+/// Meta-clusters: formation, engagement, effects (metaclusters.hpp).
+struct MetaclusterParams {
+  double formation_rate_per_quarter = 0.005;
+  std::int64_t candidates = 5;
+  double spare_reserves_eur = 30000;
+  double seed_eur = 20000;
+  double seed_funding_multiplier = 4.0;
+  double contribution_eur_per_quarter = 2500;
+  double coordination_cost_eur_per_quarter = 3000;  ///< per member cluster
+  double initial_engagement = 0.6;
+  double engagement_gain_per_quarter = 0.1;
+  double engagement_decay_per_quarter = 0.1;
+  double leave_engagement = 0.2;
+  double partner_search_share = 0.3;
+  double export_effect = 0.3;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
 /// Regions: knowledge spillovers over distance, absorptive capacity, feedback on growth.
 struct RegionParams {
   double spillover_decay_km = 400;
@@ -178,6 +196,7 @@ struct Params {
   AdoptionParams adoption;
   PartnershipParams partnership;
   SkillsParams skills;
+  MetaclusterParams metacluster;
   RegionParams region;
 };
 

@@ -16,6 +16,7 @@ inline constexpr std::uint32_t kEntrant = 6;      ///< agent = the entrant's id
 inline constexpr std::uint32_t kPartnerSearch = 7;  ///< candidate draws of a partner search
 inline constexpr std::uint32_t kPartnerEnd = 8;     ///< one draw per partnership the SME decides on
 inline constexpr std::uint32_t kClusterStart = 9;   ///< agent = cluster index
+inline constexpr std::uint32_t kMetacluster = 10;   ///< agent = cluster index
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
 /// added later takes new slots and leaves these untouched.

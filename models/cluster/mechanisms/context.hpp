@@ -29,6 +29,11 @@ struct Messages {
   std::vector<std::uint8_t> cluster_active;
   /// Per-member effect of each cluster's services this quarter (organisations.hpp).
   std::vector<ServiceEffects> service_effects;
+  /// Meta-clusters: each cluster's meta-cluster (-1 none) and engagement, and the member
+  /// clusters of each meta-cluster (metacluster_clusters[metacluster_start[m] ..]).
+  std::vector<std::int32_t> metacluster_of;
+  std::vector<double> engagement;
+  std::vector<std::uint32_t> metacluster_start, metacluster_clusters;
   /// Knowledge an SME of each region absorbs per quarter (regional and spilled-over).
   std::vector<double> region_knowledge_inflow;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.

@@ -32,7 +32,15 @@ inline void exporting(Smes& s, std::size_t i, const Draws& u, const StepContext&
                                                                ctx.messages, s.cluster[i], kInternationalisation))));
   if (cost > 0 && has_foreign_partner(s, i)) cost *= 1.0 - p.foreign_partner_cost_reduction;
   const double cost_factor = turnover_per_year / (turnover_per_year + cost);
-  const double member_factor = s.cluster[i] != kNoCluster ? p.member_entry_multiplier : 1.0;
+  double member_factor = 1.0;
+  if (s.cluster[i] != kNoCluster) {
+    const auto c = static_cast<std::size_t>(s.cluster[i]);
+    // A meta-cluster widens its members' market reach.
+    member_factor = p.member_entry_multiplier *
+                    (1.0 + (ctx.messages.metacluster_of[c] >= 0
+                                ? ctx.params.metacluster.export_effect * ctx.messages.engagement[c]
+                                : 0.0));
+  }
   if (draw < p.entry_rate_per_quarter * cost_factor * member_factor) {
     f |= flag::kExporting;
     s.events[i] |= event::kStartedExporting;

@@ -51,7 +51,16 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
   std::uint32_t best = kNoPartner, best_row = TieRequest::kUnknownRow;
   for (std::int64_t k = 0; k < p.candidates; ++k) {
     const SearchIndex::Entry* candidate = nullptr;
-    if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
+    const std::int32_t meta = cluster != kNoCluster ? ctx.messages.metacluster_of[static_cast<std::size_t>(cluster)] : -1;
+    if (meta >= 0 && rng.uniform() < ctx.params.metacluster.partner_search_share *
+                                         ctx.messages.engagement[static_cast<std::size_t>(cluster)]) {
+      // A wider search: a member of another cluster of the same meta-cluster.
+      const auto m = static_cast<std::size_t>(meta);
+      const std::uint32_t first = ctx.messages.metacluster_start[m], n = ctx.messages.metacluster_start[m + 1] - first;
+      const auto other = static_cast<std::size_t>(ctx.messages.metacluster_clusters[first + rng.below(n)]);
+      const std::uint32_t from = index.cluster_start[other], size = index.cluster_start[other + 1] - from;
+      if (size > 0 && other != static_cast<std::size_t>(cluster)) candidate = &index.cluster_entries[from + rng.below(size)];
+    } else if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
       const auto c = static_cast<std::size_t>(cluster);
       const std::uint32_t first = index.cluster_start[c], n = index.cluster_start[c + 1] - first;
       if (n > 0) candidate = &index.cluster_entries[first + rng.below(n)];

@@ -260,3 +260,63 @@ TEST_CASE("regional structure: S3 priorities, spillover weights and distances", 
   // Paris to Berlin is about 880 km.
   CHECK(model::distance_km(2.35, 48.86, 13.40, 52.52) == Approx(878).margin(10));
 }
+
+TEST_CASE("meta-clusters form across regions, keep their books and need outside money to last", "[model]") {
+  // No contributions: once the seed is spent, joint activity stops and engagement decays.
+  const std::vector<std::string> world{"population.regions=242", "population.smes=100000", "population.clusters=30",
+                                       "metacluster.formation_rate_per_quarter=0.05",
+                                       "metacluster.contribution_eur_per_quarter=0"};
+  const auto params = test::params_from(test::kSmallWorld, world);
+  ClusterModel m(params);
+  m.start_replicate(12);
+  std::int64_t peak = 0, dissolved = 0;
+  for (int t = 1; t <= 40; ++t) {
+    const auto budget_before = m.clusters().budget_eur;
+    const auto active_before = m.metaclusters().active;
+    m.step(t);
+    const auto& mc = m.metaclusters();
+    peak = std::max(peak, mc.count_active());
+    for (std::size_t k = 0; k < mc.capacity(); ++k) dissolved += active_before[k] && !mc.active[k] ? 1 : 0;
+    // Every operating meta-cluster has at least two members, and membership counts agree.
+    std::vector<std::int32_t> counted(mc.capacity(), 0);
+    for (std::size_t c = 0; c < mc.of_cluster.size(); ++c)
+      if (mc.of_cluster[c] >= 0) ++counted[static_cast<std::size_t>(mc.of_cluster[c])];
+    for (std::size_t k = 0; k < mc.capacity(); ++k) {
+      CHECK(counted[k] == mc.members[k]);
+      if (mc.active[k]) CHECK(mc.members[k] >= 2);
+      CHECK(mc.budget_eur[k] >= 0.0);
+    }
+    // Members come from different regions.
+    for (std::size_t k = 0; k < mc.capacity(); ++k) {
+      std::set<std::uint32_t> regions;
+      for (std::size_t c = 0; c < mc.of_cluster.size(); ++c)
+        if (mc.of_cluster[c] == static_cast<std::int32_t>(k)) regions.insert(m.world().clusters[c].region);
+      if (mc.members[k] >= 2) CHECK(regions.size() >= 2);
+    }
+    // Contributions and seeds are booked as cluster spending: the budget identity holds.
+    const auto& cs = m.clusters();
+    for (std::size_t c = 0; c < cs.budget_eur.size(); ++c)
+      CHECK(cs.budget_eur[c] - budget_before[c] == Approx(cs.income_eur[c] - cs.spending_eur[c]).margin(1e-6));
+  }
+  CHECK(peak > 0);
+  // Without contributions or outside funding they wind down.
+  CHECK(dissolved > 0);
+}
+
+TEST_CASE("meta-clusters widen their members' partner search across regions", "[model][validation]") {
+  auto cross_ties = [](const std::string& enabled) {
+    const auto params = test::params_from(
+        test::kSmallWorld, {"population.regions=242", "population.smes=100000", "population.clusters=30",
+                            "metacluster.formation_rate_per_quarter=0.2", "metacluster.enabled=" + enabled,
+                            "metacluster.partner_search_share=0.8"});
+    ClusterModel m(params);
+    m.start_replicate(4);
+    std::int64_t cross = 0;
+    for (int t = 1; t <= 24; ++t) {
+      m.step(t);
+      cross += m.aggregates().total(Aggregates::kCrossRegionTies);
+    }
+    return cross;
+  };
+  CHECK(cross_ties("false") < cross_ties("true"));
+}

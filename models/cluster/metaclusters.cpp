@@ -1,0 +1,142 @@
+#include "models/cluster/metaclusters.hpp"
+
+#include <algorithm>
+
+#include "engine/random/stream.hpp"
+#include "models/cluster/purposes.hpp"
+
+namespace clustersim::model {
+
+std::int64_t MetaclusterState::count_active() const {
+  return std::count(active.begin(), active.end(), std::uint8_t{1});
+}
+
+void start_metaclusters(MetaclusterState& s, std::size_t clusters) {
+  s.of_cluster.assign(clusters, kNoMetacluster);
+  s.engagement.assign(clusters, 0.0);
+  const std::size_t capacity = std::max<std::size_t>(1, clusters / 2);
+  s.members.assign(capacity, 0);
+  s.budget_eur.assign(capacity, 0.0);
+  s.active.assign(capacity, 0);
+  s.external_seed_eur = 0.0;
+}
+
+namespace {
+
+void leave(MetaclusterState& s, std::size_t c) {
+  const auto m = static_cast<std::size_t>(s.of_cluster[c]);
+  s.of_cluster[c] = kNoMetacluster;
+  s.engagement[c] = 0.0;
+  --s.members[m];
+}
+
+/// Reserves above what the cluster keeps for running costs: its spare capacity.
+bool has_spare_capacity(const ClusterState& clusters, std::size_t c, const MetaclusterParams& p) {
+  return clusters.active[c] && clusters.budget_eur[c] >= p.spare_reserves_eur;
+}
+
+/// Pays `amount` from a cluster's reserves, booked as spending so that the budget identity
+/// (change = income - spending) keeps holding.
+bool pay(ClusterState& clusters, std::size_t c, double amount) {
+  if (clusters.budget_eur[c] < amount) return false;
+  clusters.budget_eur[c] -= amount;
+  clusters.spending_eur[c] += amount;
+  return true;
+}
+
+}  // namespace
+
+void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Params& params, const World& world,
+                         std::uint64_t seed, std::int32_t step) {
+  const auto& p = params.metacluster;
+  const std::size_t C = clusters.active.size();
+  if (!p.enabled) return;
+
+  // Folded clusters leave; members pay their contribution (engagement suffers if they cannot).
+  std::vector<std::uint8_t> paid(C, 0);
+  for (std::size_t c = 0; c < C; ++c) {
+    if (s.of_cluster[c] == kNoMetacluster) continue;
+    if (!clusters.active[c]) {
+      leave(s, c);
+      continue;
+    }
+    if (pay(clusters, c, p.contribution_eur_per_quarter)) {
+      s.budget_eur[static_cast<std::size_t>(s.of_cluster[c])] += p.contribution_eur_per_quarter;
+      paid[c] = 1;
+    }
+  }
+  // Joint activity where the meta-cluster can pay its coordination; engagement follows it.
+  std::vector<std::uint8_t> activity(s.capacity(), 0);
+  for (std::size_t m = 0; m < s.capacity(); ++m) {
+    if (!s.active[m]) continue;
+    const double cost = p.coordination_cost_eur_per_quarter * s.members[m];
+    if (s.budget_eur[m] >= cost) {
+      s.budget_eur[m] -= cost;
+      activity[m] = 1;
+    }
+  }
+  for (std::size_t c = 0; c < C; ++c) {
+    if (s.of_cluster[c] == kNoMetacluster) continue;
+    const bool joint = activity[static_cast<std::size_t>(s.of_cluster[c])] && paid[c];
+    s.engagement[c] = std::clamp(s.engagement[c] * (1.0 - p.engagement_decay_per_quarter) +
+                                     (joint ? p.engagement_gain_per_quarter : 0.0),
+                                 0.0, 1.0);
+    if (s.engagement[c] < p.leave_engagement) leave(s, c);
+  }
+  // A meta-cluster needs two members; the last one leaves and the reserves are lost to it.
+  for (std::size_t m = 0; m < s.capacity(); ++m) {
+    if (!s.active[m] || s.members[m] >= 2) continue;
+    for (std::size_t c = 0; c < C; ++c)
+      if (s.of_cluster[c] == static_cast<std::int32_t>(m)) leave(s, c);
+    s.active[m] = 0;
+    s.budget_eur[m] = 0.0;
+    s.members[m] = 0;
+  }
+
+  // Formation and joining: a related cluster of another region with spare reserves.
+  const auto t = static_cast<std::uint32_t>(step);
+  double external_seed = s.external_seed_eur;
+  for (std::size_t c = 0; c < C; ++c) {
+    if (s.of_cluster[c] != kNoMetacluster || !has_spare_capacity(clusters, c, p)) continue;
+    random::Stream rng(seed, c, t, purpose::kMetacluster);
+    if (!rng.bernoulli(p.formation_rate_per_quarter * (external_seed > 0 ? p.seed_funding_multiplier : 1.0)))
+      continue;
+    const auto& site = world.clusters[c];
+    for (std::int64_t k = 0; k < p.candidates; ++k) {
+      const std::size_t other = rng.below(static_cast<std::uint32_t>(C));
+      const auto& o = world.clusters[other];
+      if (other == c || o.region == site.region || !has_spare_capacity(clusters, other, p)) continue;
+      if (world.relatedness[site.sector][o.sector] < params.partnership.related_sector_weight) continue;
+      if (s.of_cluster[other] != kNoMetacluster) {  // join its meta-cluster
+        const auto m = static_cast<std::size_t>(s.of_cluster[other]);
+        if (!pay(clusters, c, p.contribution_eur_per_quarter)) break;
+        s.budget_eur[m] += p.contribution_eur_per_quarter;
+        s.of_cluster[c] = static_cast<std::int32_t>(m);
+        s.engagement[c] = p.initial_engagement;
+        ++s.members[m];
+        break;
+      }
+      // A new one: the seed comes from outside funding first, the founders' reserves otherwise.
+      const auto slot = std::find(s.active.begin(), s.active.end(), std::uint8_t{0});
+      if (slot == s.active.end()) break;
+      const double from_outside = std::min(external_seed, p.seed_eur);
+      const double each = (p.seed_eur - from_outside) / 2.0;
+      if (clusters.budget_eur[c] < each || clusters.budget_eur[other] < each) continue;
+      pay(clusters, c, each);
+      pay(clusters, other, each);
+      external_seed -= from_outside;
+      const auto m = static_cast<std::size_t>(slot - s.active.begin());
+      s.active[m] = 1;
+      s.budget_eur[m] = p.seed_eur;
+      s.members[m] = 2;
+      for (std::size_t x : {c, other}) {
+        s.of_cluster[x] = static_cast<std::int32_t>(m);
+        s.engagement[x] = p.initial_engagement;
+      }
+      break;
+    }
+  }
+  s.external_seed_eur = 0.0;
+}
+
+}  // namespace clustersim::model
