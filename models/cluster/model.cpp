@@ -125,6 +125,7 @@ void ClusterModel::create_initial_smes() {
       smes_.partners[i].fill(kNoPartner);
       smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
       smes_.events[i] = 0;
+      smes_.former_partner[i] = kNoPartner;
       // Time since the last innovation from the stationary geometric distribution, so
       // smes_innovating starts at its steady level instead of ramping up from zero.
       const double quarters = std::floor(std::log(rng.uniform()) / std::log1p(-std::min(innovation_hazard, 0.999999)));
@@ -304,9 +305,14 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
     if (q.kind == TieRequest::kForm) return;
     const std::size_t a = q.from_row;
     if (q.kind == TieRequest::kEnd) {
+      // Both remember the tie: a former partner is trusted when they search again.
       const std::size_t b = smes_.row_of(q.to);
       unlink(a, q.to);
-      if (b != SIZE_MAX) unlink(b, q.from);
+      smes_.former_partner[a] = q.to;
+      if (b != SIZE_MAX) {
+        unlink(b, q.from);
+        smes_.former_partner[b] = q.from;
+      }
       return;
     }
     for (auto& slot : smes_.partners[a]) {  // kUnlinkAll: the SME has exited
@@ -400,8 +406,14 @@ void ClusterModel::entry(std::int32_t step) {
   std::size_t total = 0;
   for (std::size_t r = 0; r < R; ++r) {
     random::Stream rng(seed_, r, t, purpose::kEntryCount);
-    const double mean = params_.entry.rate_per_quarter *
-                        static_cast<double>(aggregates_.region_value(r, Aggregates::kActive));
+    // Regional start-up rate: the region's own rate (regions file) or the default, more
+    // where demand grew last quarter.
+    const double demand_growth = turnover_before_[r] > 0 && turnover_last_[r] > 0
+                                     ? std::log(turnover_last_[r] / turnover_before_[r])
+                                     : 0.0;
+    const double rate = world_.regions[r].startup_rate_per_quarter.value_or(params_.entry.rate_per_quarter) *
+                        std::exp(params_.entry.demand_elasticity * demand_growth);
+    const double mean = rate * static_cast<double>(aggregates_.region_value(r, Aggregates::kActive));
     entrants[r] = entrant_sector_cumulative_[world_.cell(r, kSectorCount - 1)] > 0 ? rng.poisson(mean) : 0;
     total += entrants[r];
   }
@@ -447,6 +459,7 @@ void ClusterModel::entry(std::int32_t step) {
       smes_.partners[i].fill(kNoPartner);
       smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
       smes_.events[i] = 0;
+      smes_.former_partner[i] = kNoPartner;
     }
   });
   CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");

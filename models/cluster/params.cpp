@@ -58,7 +58,9 @@ void declare(config::Schema& s) {
   s.real("exit.min_employees", d.exit.min_employees).range(0, 100).units("employees")
       .doc("An SME shrinking below this size exits.");
   s.real("entry.rate_per_quarter", d.entry.rate_per_quarter).range(0, 1).units("1/quarter")
-      .doc("Start-ups per active SME of the region per quarter (Poisson mean).");
+      .doc("Start-ups per active SME of a region per quarter (Poisson mean), unless the regions file gives the region's own rate.");
+  s.real("entry.demand_elasticity", d.entry.demand_elasticity).range(0, 100)
+      .doc("Start-up rate x exp(elasticity x last quarter's regional turnover growth).");
   s.real("entry.max_employees", d.entry.max_employees).range(1, 1e4).units("employees")
       .doc("Upper truncation of a start-up's employment.");
 
@@ -187,6 +189,10 @@ void declare(config::Schema& s) {
       .doc("Acceptance weight of a candidate from an unrelated ecosystem.");
   s.real("partnership.trust_shared_cluster", d.partnership.trust_shared_cluster).range(0, 100)
       .doc("Relative extra acceptance weight when both SMEs are in the same cluster (trust).");
+  s.real("partnership.former_partner_share", d.partnership.former_partner_share).range(0, 1)
+      .doc("Probability that a search first considers the SME's former partner (an earlier tie).");
+  s.real("partnership.trust_former_partner", d.partnership.trust_former_partner).range(0, 100)
+      .doc("Relative extra acceptance weight of a former partner (trust from an earlier tie).");
 
   // [skills]
   s.real("skills.investment_rate_per_quarter", d.skills.investment_rate_per_quarter).range(0, 1).units("1/quarter")
@@ -280,7 +286,9 @@ Params read(const config::Scenario& s) {
               s.real("growth.productivity_sigma_per_quarter")};
   p.exit = {s.real("exit.base_rate_per_quarter"), s.integer("exit.loss_quarters"),
             s.real("exit.loss_hazard_multiplier"), s.real("exit.min_employees")};
-  p.entry = {s.real("entry.rate_per_quarter"), s.real("entry.max_employees")};
+  p.entry.rate_per_quarter = s.real("entry.rate_per_quarter");
+  p.entry.demand_elasticity = s.real("entry.demand_elasticity");
+  p.entry.max_employees = s.real("entry.max_employees");
   p.membership.leave_rate_per_quarter = s.real("membership.leave_rate_per_quarter");
   p.membership.value_elasticity = s.real("membership.value_elasticity");
   p.membership.target_members_mean = s.real("membership.target_members_mean");
@@ -365,6 +373,8 @@ Params read(const config::Scenario& s) {
   p.partnership.related_sector_weight = s.real("partnership.related_sector_weight");
   p.partnership.unrelated_sector_weight = s.real("partnership.unrelated_sector_weight");
   p.partnership.trust_shared_cluster = s.real("partnership.trust_shared_cluster");
+  p.partnership.former_partner_share = s.real("partnership.former_partner_share");
+  p.partnership.trust_former_partner = s.real("partnership.trust_former_partner");
   p.region = {s.real("region.spillover_decay_km"),        s.real("region.spillover_share"),
               s.real("region.knowledge_inflow_per_quarter"), s.real("region.absorptive_more_developed"),
               s.real("region.absorptive_transition"),     s.real("region.absorptive_less_developed"),

@@ -46,6 +46,7 @@ struct ExitParams {
 
 struct EntryParams {
   double rate_per_quarter = 0.0138;
+  double demand_elasticity = 1.0;
   double max_employees = 9;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
@@ -138,6 +139,8 @@ struct PartnershipParams {
   double related_sector_weight = 0.5;
   double unrelated_sector_weight = 0.1;
   double trust_shared_cluster = 1.0;
+  double former_partner_share = 0.2;
+  double trust_former_partner = 1.0;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 

@@ -19,13 +19,15 @@ inline constexpr std::uint32_t kClusterStart = 9;   ///< agent = cluster index
 inline constexpr std::uint32_t kMetacluster = 10;   ///< agent = cluster index
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
-/// added later takes new slots and leaves these untouched.
+/// added later takes new slots and leaves these untouched. Ten slots fill three Philox
+/// blocks (12 values) — the per-SME random cost — leaving two spare. A choice made only
+/// after a success (which cluster to join, which kind of innovation) reuses the success's
+/// uniform, rescaled, instead of a slot of its own.
 namespace slot {
 inline constexpr int kGrowth1 = 0, kGrowth2 = 1;  // one Box–Muller pair: employment and productivity shocks
-inline constexpr int kExit = 2, kMembership = 3, kMembershipPick = 4, kInnovation = 5;
-inline constexpr int kExport = 6, kDigital = 7, kGreen = 8, kPartnerNew = 9, kPartnerEnd = 10;
-inline constexpr int kSkills = 11, kProcessInnovation = 12;
-inline constexpr int kCount = 13;
+inline constexpr int kExit = 2, kMembership = 3, kInnovation = 4, kExport = 5, kDigital = 6, kGreen = 7;
+inline constexpr int kPartnerNew = 8, kSkills = 9;
+inline constexpr int kCount = 10;
 }  // namespace slot
 
 }  // namespace clustersim::model::purpose

@@ -1,6 +1,6 @@
 #pragma once
 // SME state as columns (structure of arrays), one row per SME, with stable ids kept by the
-// engine's agent table. About 50 bytes per SME, so 25 million SMEs fit in about 1 GB.
+// engine's agent table. About 55 bytes per SME, so 25 million SMEs fit in about 1 GB.
 
 #include <algorithm>
 #include <array>
@@ -53,6 +53,7 @@ struct Smes {
   std::vector<std::uint8_t> shrinking_quarters;        ///< consecutive quarters of decline (saturating)
   std::vector<std::uint8_t> quarters_since_innovation;  ///< kNeverInnovated = none on record
   std::vector<PartnerSlots> partners;
+  std::vector<std::uint32_t> former_partner;  ///< id of the last partner whose tie ended (kNoPartner: none)
   std::vector<float> skills;          ///< staff skills, 0..1
   std::vector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
   agents::Table table;
@@ -68,6 +69,7 @@ struct Smes {
     table.attach(shrinking_quarters);
     table.attach(quarters_since_innovation);
     table.attach(partners);
+    table.attach(former_partner);
     table.attach(skills);
     table.attach(events);
   }

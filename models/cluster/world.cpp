@@ -158,6 +158,8 @@ void read_regions_csv(const Params& p, World& w) {
       throw ScenarioError(table.file().string(), "line 1, column " + std::to_string(col + 1) + " (" + h + ")",
                           "unknown sector column; sector columns are smes_<ecosystem>, e.g. smes_digital");
   }
+  const bool has_startup_rate = table.has_column("startup_rate_per_quarter");
+  const std::size_t c_startup = has_startup_rate ? table.column("startup_rate_per_quarter") : 0;
   if (static_cast<std::int64_t>(table.rows()) != p.population.regions)
     throw ScenarioError(table.file().string(), "population.regions",
                         "the file has " + std::to_string(table.rows()) + " regions but population.regions is " +
@@ -176,6 +178,7 @@ void read_regions_csv(const Params& p, World& w) {
     r.productivity_factor = productivity_factor(r.level);
     r.lon_deg = table.real(row, c_lon, -180, 180);
     r.lat_deg = table.real(row, c_lat, -90, 90);
+    if (has_startup_rate) r.startup_rate_per_quarter = table.real(row, c_startup, 0, 1);
     double total = 0;
     for (std::size_t s = 0; s < kSectorCount; ++s) {
       const auto count = table.integer(row, c_sector[s], 0, 1'000'000'000);

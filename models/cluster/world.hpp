@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct Region {
   double productivity_factor = 1.0;
   /// Scales the knowledge SMEs of the region absorb (region.absorptive_*).
   double absorptive_capacity = 1.0;
+  /// The region's own start-up rate from the regions file (column startup_rate_per_quarter).
+  std::optional<double> startup_rate_per_quarter;
   /// Smart-specialisation priorities: the ecosystems with the highest location quotients.
   std::vector<std::uint8_t> s3_sectors;
 };

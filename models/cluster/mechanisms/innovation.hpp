@@ -28,9 +28,10 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
   const double rate = p.hazard_per_knowledge + p.process_hazard_per_knowledge;
   const float any = 1.0f - std::exp(-static_cast<float>(rate * k));
   std::uint8_t innovations = 0;
-  if (u[purpose::slot::kInnovation] < any)
-    innovations = u[purpose::slot::kProcessInnovation] * rate < p.hazard_per_knowledge ? event::kProductInnovation
-                                                                                        : event::kProcessInnovation;
+  const double draw = u[purpose::slot::kInnovation];
+  // Given an innovation, draw / any is uniform on [0, 1): it also picks the kind.
+  if (draw < any)
+    innovations = draw / any * rate < p.hazard_per_knowledge ? event::kProductInnovation : event::kProcessInnovation;
   s.events[i] |= innovations;
   std::uint8_t& since = s.quarters_since_innovation[i];
   if (innovations)

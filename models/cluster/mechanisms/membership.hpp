@@ -21,12 +21,14 @@ inline void membership(Smes& s, std::size_t i, const Draws& u, const StepContext
   if (first == last) return;
   double total = 0;
   for (std::uint32_t k = first; k < last; ++k) total += ctx.messages.join_probability[ctx.world.cluster_index[k]];
-  if (!(u[purpose::slot::kMembership] < total)) return;
-  // Which cluster: proportional to the join probabilities, using a separate uniform.
-  double target = u[purpose::slot::kMembershipPick] * total, acc = 0;
+  const double draw = u[purpose::slot::kMembership];
+  if (!(draw < total)) return;
+  // Which cluster: given a join, the draw is uniform on [0, total), so it also picks the
+  // cluster in proportion to the join probabilities.
+  double acc = 0;
   for (std::uint32_t k = first; k < last; ++k) {
     acc += ctx.messages.join_probability[ctx.world.cluster_index[k]];
-    if (target < acc || k + 1 == last) {
+    if (draw < acc || k + 1 == last) {
       c = static_cast<std::int32_t>(ctx.world.cluster_index[k]);
       return;
     }

@@ -49,6 +49,18 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
   const double max_score = 1.0 + p.trust_shared_cluster;
   double best_score = 0;
   std::uint32_t best = kNoPartner, best_row = TieRequest::kUnknownRow;
+  // Trust from an earlier tie: the former partner is considered first. Its sector never
+  // changes; whether it is still alive is checked when the request is applied.
+  const std::uint32_t former = s.former_partner[i];
+  if (former != kNoPartner && !has_partner(slots, former) && rng.uniform() < p.former_partner_share) {
+    const std::size_t j = s.row_of(former);
+    if (j != SIZE_MAX) {
+      best_score = static_cast<double>(ctx.world.relatedness[sector][s.sector[j]]) *
+                   std::min(max_score, 1.0 + p.trust_former_partner) / max_score;
+      best = former;
+      best_row = static_cast<std::uint32_t>(j);
+    }
+  }
   for (std::int64_t k = 0; k < p.candidates; ++k) {
     const SearchIndex::Entry* candidate = nullptr;
     const std::int32_t meta = cluster != kNoCluster ? ctx.messages.metacluster_of[static_cast<std::size_t>(cluster)] : -1;

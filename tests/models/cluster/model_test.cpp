@@ -320,3 +320,21 @@ TEST_CASE("meta-clusters widen their members' partner search across regions", "[
   };
   CHECK(cross_ties("false") < cross_ties("true"));
 }
+
+TEST_CASE("ended partnerships are remembered and former partners are found again", "[model]") {
+  const auto params = test::params_from(test::kSmallWorld, {"partnership.rate_per_quarter=0.1",
+                                                            "partnership.dissolve_rate_per_quarter=0.3",
+                                                            "partnership.former_partner_share=1"});
+  ClusterModel m(params);
+  m.start_replicate(21);
+  std::size_t renewed = 0;
+  for (int t = 1; t <= 12; ++t) {
+    m.step(t);
+    const auto& s = m.smes();
+    for (std::size_t i = 0; i < s.rows(); ++i)
+      if (s.alive(i) && s.former_partner[i] != model::kNoPartner &&
+          model::mechanism::has_partner(s.partners[i], s.former_partner[i]))
+        ++renewed;
+  }
+  CHECK(renewed > 0);
+}

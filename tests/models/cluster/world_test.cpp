@@ -51,6 +51,9 @@ TEST_CASE("the shipped sample regions CSV loads", "[model]") {
     return n;
   };
   CHECK(region_total(4) > region_total(0));
+  // The optional start-up rate column.
+  REQUIRE(world.regions[5].startup_rate_per_quarter.has_value());
+  CHECK(*world.regions[5].startup_rate_per_quarter == Approx(0.030));
 }
 
 TEST_CASE("a bad regions CSV is an error naming the line and column", "[model]") {
