@@ -169,11 +169,11 @@ TEST_CASE("the shipped experiment file runs", "[scenario]") {
   require_ok(run_command(kPython + "check_merged.py " + (dir / "sweep/merged.h5").string() + " 6", dir / "py"));
 }
 
-TEST_CASE("a sweep under mpirun -np 2 merges identically to the sweep without MPI", "[mpi]") {
+TEST_CASE("a sweep under mpirun -np 1, 2 and 4 merges identically to the sweep without MPI", "[mpi]") {
   const fs::path dir = fresh("mpi");
   const fs::path exp = write_experiment(dir, 2);
   require_ok(run_clustersim("sweep " + exp.string() + " -d " + (dir / "plain").string() + " --quiet", dir / "cmd"));
-  for (int np : {1, 2}) {
+  for (int np : {1, 2, 4}) {
     const fs::path sweep = dir / ("np" + std::to_string(np));
     const auto r = run_command("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
                                "mpirun -np " + std::to_string(np) + " --oversubscribe " +
@@ -181,7 +181,7 @@ TEST_CASE("a sweep under mpirun -np 2 merges identically to the sweep without MP
                                dir / "mpirun");
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(r.exit_code == 0);
-    if (np == 2) CHECK_THAT(r.err, Catch::Contains("over 2 MPI ranks"));
+    if (np > 1) CHECK_THAT(r.err, Catch::Contains("over " + std::to_string(np) + " MPI ranks"));
     require_identical(dir / "plain/merged.h5", sweep / "merged.h5", dir);
   }
 }
