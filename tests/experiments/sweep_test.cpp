@@ -43,7 +43,7 @@ void require_ok(const clustersim::test::CommandResult& r) {
 }
 
 void require_identical(const fs::path& a, const fs::path& b, const fs::path& dir) {
-  require_ok(run_command(kPython + "compare_merged.py " + a.string() + " " + b.string(), dir / "compare"));
+  require_ok(run_command(kPython + "../scenarios/compare_outputs.py " + a.string() + " " + b.string(), dir / "compare"));
 }
 
 }  // namespace

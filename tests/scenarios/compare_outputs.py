@@ -1,6 +1,8 @@
-"""Exit 0 when two clustersim outputs hold bit-identical data (every variable, every
-value, NaN-aware) and the same scenario; attributes that describe the invocation
-(command_line, created) may differ."""
+"""Exit 0 when two clustersim outputs (run files or merged sweep files) hold identical
+content: the same variables with bit-identical values (NaN-aware, strings equal) and the
+same scenario / experiment attributes. Attributes that describe the invocation
+(command_line, created) may differ.
+Usage: compare_outputs.py A.h5 B.h5"""
 import sys
 
 import h5py
@@ -26,9 +28,10 @@ def main():
         if not same:
             print(f"{name} differs", file=sys.stderr)
             return 1
-    if a.attrs["scenario"] != b.attrs["scenario"]:
-        print("scenario attributes differ", file=sys.stderr)
-        return 1
+    for attr in ("scenario", "experiment_sha", "experiment"):
+        if a.attrs.get(attr) != b.attrs.get(attr):
+            print(f"attribute {attr} differs", file=sys.stderr)
+            return 1
     print(f"identical: {len(va)} variables")
     return 0
 
