@@ -17,6 +17,7 @@
 
 #include "engine/parallel/blocks.hpp"
 #include "engine/sim/model.hpp"
+#include "models/cluster/instruments/programme.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 #include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
@@ -31,8 +32,14 @@ struct Aggregates {
   enum RegionSlot : std::size_t {
     kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
     kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kSkillsInvesting,
-    kProductInnovations, kProcessInnovations, kMemberDigital, kRegionSlots
+    kProductInnovations, kProcessInnovations, kMemberDigital,
+    // Instrument support (mechanisms/support.hpp), SMEs in the quarter:
+    kSupported, kSupportedIntl, kSupportedDigital, kSupportedGreen, kSupportedOutside, kMobility, kRegionSlots
   };
+  /// Per instrument, SMEs it supported in the quarter: [instrument * kInstrumentSlots + slot].
+  enum InstrumentSlot : std::size_t { kISupported, kIPartnered, kIProduct, kIProcess, kISkills, kIIntl, kIDigital,
+                                      kIGreen, kIOutside, kIMobility, kInstrumentSlots };
+  std::vector<std::int64_t> instrument;
   enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
                                   kSectorGreen, kSectorSlots };
   std::vector<std::int64_t> region;        ///< [region * kRegionSlots + slot]
@@ -66,6 +73,7 @@ class ClusterModel final : public sim::Model {
   const Smes& smes() const { return smes_; }
   const Aggregates& aggregates() const { return aggregates_; }
   const ClusterState& clusters() const { return clusters_; }
+  const instruments::Programme& programme() const { return programme_; }
 
  private:
   struct Observable {
@@ -91,6 +99,8 @@ class ClusterModel final : public sim::Model {
   Aggregates aggregates_;
   ClusterState clusters_;
   Messages messages_;
+  instruments::Programme programme_;
+  ClusterSupport cluster_support_;
   SearchIndex search_;
   /// Regional turnover of the last two quarters, for the demand feedback on growth.
   std::vector<double> turnover_last_, turnover_before_;

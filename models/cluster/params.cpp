@@ -1,5 +1,7 @@
 #include "models/cluster/params.hpp"
 
+#include "models/cluster/instruments/instrument.hpp"
+
 namespace clustersim::model {
 
 namespace {
@@ -222,6 +224,7 @@ void declare(config::Schema& s) {
   // Mechanism switches, for experiments and for validating one mechanism in isolation.
   for (const char* section : kMechanismSections)
     s.boolean(std::string(section) + ".enabled", true).doc(std::string("Run the ") + section + " mechanism.");
+  instruments::declare(s);
 }
 
 namespace {
@@ -233,6 +236,7 @@ BassParams read_bass(const config::Scenario& s, const std::string& which) {
 
 Params read(const config::Scenario& s) {
   Params p;
+  p.instruments = s.elements("instruments");
   p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));
   auto& pop = p.population;
   pop.smes = s.integer("population.smes");

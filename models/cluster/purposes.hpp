@@ -16,6 +16,9 @@ inline constexpr std::uint32_t kEntrant = 6;      ///< agent = the entrant's id
 inline constexpr std::uint32_t kPartnerSearch = 7;  ///< candidate draws of a partner search
 inline constexpr std::uint32_t kPartnerEnd = 8;     ///< one draw per partnership the SME decides on
 inline constexpr std::uint32_t kClusterStart = 9;   ///< agent = cluster index
+inline constexpr std::uint32_t kSupportSearch = 10;   ///< partner draw of a joint project or mobility visit
+inline constexpr std::uint32_t kInstrumentCall = 11;  ///< agent = instrument << 32 | cluster: apply, score, partner
+inline constexpr std::uint32_t kInstrumentAward = 12; ///< agent = instrument << 32 | award: project size, failure
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
 /// added later takes new slots and leaves these untouched.
@@ -24,7 +27,8 @@ inline constexpr int kGrowth1 = 0, kGrowth2 = 1;  // one Box–Muller pair: empl
 inline constexpr int kExit = 2, kMembership = 3, kMembershipPick = 4, kInnovation = 5;
 inline constexpr int kExport = 6, kDigital = 7, kGreen = 8, kPartnerNew = 9, kPartnerEnd = 10;
 inline constexpr int kSkills = 11, kProcessInnovation = 12;
-inline constexpr int kCount = 13;
+inline constexpr int kSupport = 13, kSupportEffect = 14;  // policy instruments (mechanisms/support.hpp)
+inline constexpr int kCount = 15;
 }  // namespace slot
 
 }  // namespace clustersim::model::purpose

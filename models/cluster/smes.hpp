@@ -55,6 +55,7 @@ struct Smes {
   std::vector<PartnerSlots> partners;
   std::vector<float> skills;          ///< staff skills, 0..1
   std::vector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
+  std::vector<std::uint16_t> support;  ///< instrument support received this quarter (support.hpp encoding)
   agents::Table table;
 
   Smes() {
@@ -70,6 +71,7 @@ struct Smes {
     table.attach(partners);
     table.attach(skills);
     table.attach(events);
+    table.attach(support);
   }
   std::size_t rows() const { return table.size(); }
   bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }
