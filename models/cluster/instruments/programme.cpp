@@ -20,7 +20,9 @@ std::size_t level_index(DevelopmentLevel level) { return static_cast<std::size_t
 }  // namespace
 
 Programme::Programme(const std::vector<config::TableElement>& elements, const World& world) {
-  CLUSTERSIM_ASSERT(elements.size() <= kMaxInstruments, "too many instruments");
+  if (elements.size() > kMaxInstruments)
+    throw ScenarioError(elements.back().origin, "instruments",
+                        "at most " + std::to_string(kMaxInstruments) + " instruments, got " + std::to_string(elements.size()));
   const std::size_t R = world.regions.size();
   for (const auto& e : elements) {
     const auto type = std::find_if(registry().begin(), registry().end(), [&](const TypeEntry& t) { return t.name == e.type; });
@@ -229,6 +231,13 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
     for (std::size_t n = 0; n < st.awards.size(); ++n) {
       Award& a = st.awards[n];
       if (a.ended || step < a.first_step || step > a.last_step) continue;
+      if (!clusters.active[static_cast<std::size_t>(a.cluster)]) {
+        // The cluster has folded: the award ends and its unpaid money returns.
+        st.ledger.cancel(a.remaining);
+        a.remaining = {};
+        a.ended = true;
+        continue;
+      }
       random::Stream rng(seed_, key(i, n), static_cast<std::uint32_t>(step), purpose::kInstrumentAward);
       if (rng.uniform() < inst.failure_hazard(a, ctx)) {
         st.ledger.cancel(a.remaining);
@@ -250,6 +259,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                [&](std::int32_t cluster, Purpose purpose, double smes, float strength, std::int32_t partner, bool outside) {
                  if (cluster < 0 || smes <= 0) return;
                  const auto cl = static_cast<std::size_t>(cluster);
+                 if (!clusters.active[cl]) return;  // a folded partner passes nothing on
                  const auto& site = world.clusters[cl];
                  Offer o;
                  o.instrument = instrument;
