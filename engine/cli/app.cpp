@@ -9,7 +9,9 @@
 #include <optional>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "engine/sim/progress.hpp"
 
@@ -68,6 +70,7 @@ void print_summary(const sim::RunSummary& s) {
 
 std::string value_text(const config::ParamSpec& p) {
   if (p.type == config::ParamType::Path) return "(unset)";
+  if (p.type == config::ParamType::StringList || p.type == config::ParamType::IntegerList) return "[]";
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
@@ -91,16 +94,25 @@ std::string range_text(const config::ParamSpec& p) {
 }
 
 void print_keys(const config::Schema& schema, bool markdown) {
+  // Table-array keys read `instruments[].budget_eur` (every element) and
+  // `instruments[cascade_funding].voucher_eur` (elements of that type).
+  std::vector<std::pair<std::string, const config::ParamSpec*>> rows;
+  for (const auto& p : schema.params()) rows.emplace_back(p.key, &p);
+  for (const auto& a : schema.arrays()) {
+    for (const auto& p : a.common.params()) rows.emplace_back(a.name + "[]." + p.key, &p);
+    for (const auto& [type, keys] : a.types)
+      for (const auto& p : keys.params()) rows.emplace_back(a.name + "[" + type + "]." + p.key, &p);
+  }
   if (markdown) {
     fmt::print("| key | type | default | range | units | meaning |\n|---|---|---|---|---|---|\n");
-    for (const auto& p : schema.params())
-      fmt::print("| `{}` | {} | {}{} | {} | {} | {} |\n", p.key, config::type_name(p.type), value_text(p),
-                 p.required ? " (required)" : "", range_text(p), p.units, p.doc);
+    for (const auto& [key, p] : rows)
+      fmt::print("| `{}` | {} | {}{} | {} | {} | {} |\n", key, config::type_name(p->type), value_text(*p),
+                 p->required ? " (required)" : "", range_text(*p), p->units, p->doc);
     return;
   }
-  for (const auto& p : schema.params())
-    fmt::print("{:<48} {:<8} {:<14} {:<22} {:<20} {}\n", p.key, config::type_name(p.type), value_text(p),
-               range_text(p), p.units, p.doc);
+  for (const auto& [key, p] : rows)
+    fmt::print("{:<48} {:<8} {:<14} {:<22} {:<20} {}\n", key, config::type_name(p->type), value_text(*p),
+               range_text(*p), p->units, p->doc);
 }
 
 void setup_logging(bool quiet) {

@@ -127,6 +127,8 @@ std::string expected(ParamType type) {
     case ParamType::Boolean: return "must be true or false";
     case ParamType::String: return "must be a string";
     case ParamType::Path: return "must be a file path (a string)";
+    case ParamType::StringList: return "must be an array of strings";
+    case ParamType::IntegerList: return "must be an array of integers";
   }
   return "must be a value";
 }
@@ -197,6 +199,9 @@ Value from_node(const ParamSpec& spec, const toml::node& node, const std::string
     case ParamType::Path:
       if (const auto* v = node.as_string()) return checked_path(spec, where, v->get(), base_dir);
       break;
+    case ParamType::StringList:
+    case ParamType::IntegerList:
+      break;
   }
   type_error(where, spec.key, spec.type, describe(node));
 }
@@ -231,6 +236,9 @@ Value from_text(const ParamSpec& spec, std::string_view text) {
       return checked_string(spec, where, std::string(text));
     case ParamType::Path:
       return checked_path(spec, where, std::string(text), fs::current_path());
+    case ParamType::StringList:
+    case ParamType::IntegerList:
+      break;
   }
   type_error(where, spec.key, spec.type, toml_string(text));
 }
@@ -241,7 +249,9 @@ std::size_t value_index(ParamType type) {
     case ParamType::Real: return 1;
     case ParamType::Boolean: return 2;
     case ParamType::String:
-    case ParamType::Path: return 3;
+    case ParamType::Path:
+    case ParamType::StringList:
+    case ParamType::IntegerList: return 3;
   }
   return std::variant_npos;
 }
@@ -385,11 +395,138 @@ std::map<std::string, Leaf, std::less<>> merge(const std::vector<SourceFile>& ch
   return merged;
 }
 
+
+// ---------------------------------------------------------------------------------------
+// Arrays of tables
+
+void flatten_element(const toml::table& table, const std::string& prefix,
+                     std::vector<std::pair<std::string, const toml::node*>>& out) {
+  for (const auto& [k, node] : table) {
+    std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const auto* sub = node.as_table();
+    if (sub != nullptr && !sub->empty())
+      flatten_element(*sub, key, out);
+    else
+      out.emplace_back(std::move(key), &node);
+  }
+}
+
+TableElement::Item item_from_node(const ParamSpec& spec, const toml::node& node, const std::string& where,
+                                  const fs::path& base_dir) {
+  if (spec.type == ParamType::StringList || spec.type == ParamType::IntegerList) {
+    const auto* array = node.as_array();
+    if (array == nullptr) type_error(where, spec.key, spec.type, describe(node));
+    if (spec.type == ParamType::StringList) {
+      std::vector<std::string> values;
+      for (const auto& x : *array) {
+        const auto* v = x.as_string();
+        if (v == nullptr) type_error(where, spec.key, spec.type, "an array holding " + describe(x));
+        values.push_back(v->get());
+      }
+      return values;
+    }
+    std::vector<std::int64_t> values;
+    for (const auto& x : *array) {
+      const auto* v = x.as_integer();
+      if (v == nullptr) type_error(where, spec.key, spec.type, "an array holding " + describe(x));
+      values.push_back(checked_integer(spec, where, v->get()));
+    }
+    return values;
+  }
+  return std::visit([](auto&& v) -> TableElement::Item { return v; }, from_node(spec, node, where, base_dir));
+}
+
+TableElement::Item default_item(const ParamSpec& spec) {
+  if (spec.type == ParamType::StringList) return std::vector<std::string>{};
+  if (spec.type == ParamType::IntegerList) return std::vector<std::int64_t>{};
+  return std::visit([](auto&& v) -> TableElement::Item { return v; }, spec.default_value);
+}
+
+std::vector<TableElement> parse_array(const TableArraySpec& spec, const toml::node& node, const std::string& where,
+                                      const fs::path& base_dir) {
+  const auto* array = node.as_array();
+  if (array == nullptr)
+    throw ScenarioError(where, spec.name, "must be an array of tables, written [[" + spec.name + "]], got " + describe(node));
+  std::vector<TableElement> out;
+  std::set<std::string, std::less<>> ids;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    TableElement e;
+    e.array = spec.name;
+    e.index = i;
+    e.origin = where;
+    const auto* table = (*array)[i].as_table();
+    if (table == nullptr) throw ScenarioError(where, e.key_name(), "must be a table, got " + describe((*array)[i]));
+    std::vector<std::pair<std::string, const toml::node*>> leaves;
+    flatten_element(*table, "", leaves);
+    auto leaf = [&](std::string_view name) -> const toml::node* {
+      for (const auto& [k, n] : leaves)
+        if (k == name) return n;
+      return nullptr;
+    };
+    for (const char* name : {"id", "type"}) {
+      const toml::node* n = leaf(name);
+      if (n == nullptr) throw ScenarioError(where, e.key_name(name), "required key is missing");
+      const auto* text = n->as_string();
+      if (text == nullptr) type_error(where, e.key_name(name), ParamType::String, describe(*n));
+      if (text->get().empty()) throw ScenarioError(where, e.key_name(name), "must not be empty");
+      (std::string_view(name) == "id" ? e.id : e.type) = text->get();
+    }
+    if (!ids.insert(e.id).second)
+      throw ScenarioError(where, e.key_name("id"), "duplicate id '" + e.id + "'; each element needs its own");
+    const Schema* type_schema = spec.find_type(e.type);
+    if (type_schema == nullptr) {
+      std::string rule = "unknown type '" + e.type + "'; must be one of ";
+      for (std::size_t k = 0; k < spec.types.size(); ++k) rule += (k ? ", '" : "'") + spec.types[k].first + "'";
+      throw ScenarioError(where, e.key_name("type"), rule);
+    }
+    std::vector<const ParamSpec*> declared;
+    for (const auto& p : spec.common.params()) declared.push_back(&p);
+    for (const auto& p : type_schema->params()) declared.push_back(&p);
+    std::set<std::string, std::less<>> given;
+    for (const auto& [key, n] : leaves) {
+      const auto it = std::find_if(declared.begin(), declared.end(), [&](const ParamSpec* p) { return p->key == key; });
+      if (it == declared.end()) {
+        std::string best;
+        std::size_t best_distance = 0;
+        for (const ParamSpec* p : declared) {
+          const std::size_t d = edit_distance(key, p->key);
+          if (best.empty() || d < best_distance) {
+            best = p->key;
+            best_distance = d;
+          }
+        }
+        std::string rule = "unknown key for type '" + e.type + "'";
+        if (!best.empty() && best_distance <= std::max<std::size_t>(3, key.size() / 3)) rule += "; did you mean '" + best + "'?";
+        throw ScenarioError(where, e.key_name(key), rule);
+      }
+      given.insert(key);
+    }
+    for (const ParamSpec* p : declared) {
+      ParamSpec named = *p;
+      named.key = e.key_name(p->key);
+      const toml::node* n = leaf(p->key);
+      if (n == nullptr && p->required) throw ScenarioError(where, named.key, "required key is missing");
+      e.values.emplace_back(p->key, n != nullptr ? item_from_node(named, *n, where, base_dir) : default_item(*p));
+    }
+    if (spec.validate) spec.validate(e, where);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 /// Checks one merged file value against the schema and stores it; false for an empty table.
 bool apply_file_value(const Schema& schema, Scenario& scenario, const std::string& key, const Leaf& leaf,
                       const SourceFile& source) {
   const std::string where = source.display.string();
   const toml::node& node = *leaf.node;
+  if (const TableArraySpec* array = schema.find_array(key)) {
+    scenario.set_elements(key, parse_array(*array, node, where, source.dir));
+    return true;
+  }
+  for (std::string_view p = parent_of(key); !p.empty(); p = parent_of(p)) {
+    if (schema.find_array(p) != nullptr)
+      throw ScenarioError(where, std::string(p), "must be an array of tables, written [[" + std::string(p) + "]]");
+  }
   if (const ParamSpec* spec = schema.find(key)) {
     scenario.set(key, from_node(*spec, node, where, source.dir), where);
     return true;
@@ -410,6 +547,14 @@ std::string apply_override(const Schema& schema, Scenario& scenario, const std::
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) throw ScenarioError(kSetOrigin, text, "expected KEY=VALUE");
   const std::string key = text.substr(0, eq);
+  for (std::string_view p = key; !p.empty(); p = parent_of(p)) {
+    const auto bracket = p.find('[');
+    const std::string_view head = bracket == std::string_view::npos ? p : p.substr(0, bracket);
+    if (schema.find_array(head) != nullptr)
+      throw ScenarioError(kSetOrigin, key,
+                          "--set cannot change arrays of tables ([[" + std::string(head) +
+                              "]]); edit them in a scenario file that extends this one");
+  }
   const ParamSpec* spec = schema.find(key);
   if (spec == nullptr) {
     if (schema.is_table(key)) {
@@ -440,6 +585,18 @@ void Scenario::set(std::string_view key, Value value, std::string origin) {
                         ", set with another type");
   values_.insert_or_assign(spec->key, std::move(value));
   origins_.insert_or_assign(spec->key, std::move(origin));
+}
+
+void Scenario::set_elements(std::string_view array, std::vector<TableElement> elements) {
+  CLUSTERSIM_ASSERT(schema_->find_array(array) != nullptr, "set of undeclared table array '" + std::string(array) + "'");
+  elements_.insert_or_assign(std::string(array), std::move(elements));
+}
+
+const std::vector<TableElement>& Scenario::elements(std::string_view array) const {
+  CLUSTERSIM_ASSERT(schema_->find_array(array) != nullptr, "undeclared table array '" + std::string(array) + "'");
+  static const std::vector<TableElement> kNone;
+  const auto it = elements_.find(array);
+  return it == elements_.end() ? kNone : it->second;
 }
 
 const Value& Scenario::value(std::string_view key, ParamType expected_type) const {
@@ -522,6 +679,37 @@ std::string Scenario::to_toml() const {
     if (!table.empty()) out += (out.empty() ? "[" : "\n[") + toml_dotted(table) + "]\n";
     out += body;
   }
+  // Arrays of tables last: after a [[name]] header every key belongs to the element.
+  for (const auto& array : schema_->arrays()) {
+    const auto it = elements_.find(array.name);
+    if (it == elements_.end()) continue;
+    for (const auto& e : it->second) {
+      out += (out.empty() ? "[[" : "\n[[") + toml_dotted(array.name) + "]]\n";
+      for (const auto& [key, item] : e.values) {
+        out += toml_dotted(key) + " = ";
+        out += std::visit(
+            [](const auto& x) -> std::string {
+              using T = std::decay_t<decltype(x)>;
+              if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
+              if constexpr (std::is_same_v<T, double>) return toml_float(x);
+              if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+              if constexpr (std::is_same_v<T, std::string>) return toml_string(x);
+              if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+                std::string list = "[";
+                for (std::size_t k = 0; k < x.size(); ++k) list += (k ? ", " : "") + toml_string(x[k]);
+                return list + "]";
+              }
+              if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+                std::string list = "[";
+                for (std::size_t k = 0; k < x.size(); ++k) list += (k ? ", " : "") + std::to_string(x[k]);
+                return list + "]";
+              }
+            },
+            item);
+        out += '\n';
+      }
+    }
+  }
   return out;
 }
 
@@ -551,6 +739,8 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
   for (const auto& text : overrides) given.insert(apply_override(schema, scenario, text));
 
   for (const auto& spec : schema.params()) {
+    CLUSTERSIM_ASSERT(spec.type != ParamType::StringList && spec.type != ParamType::IntegerList,
+                      "list key '" + spec.key + "' outside a table array");
     assert_default_valid(spec);
     if (given.count(spec.key) != 0) continue;
     if (spec.required) {

@@ -35,6 +35,9 @@ class Scenario {
   // Construction is the loader's business; tests may build one from a schema alone.
   Scenario(const Schema& schema, std::filesystem::path source);
   void set(std::string_view key, Value value, std::string origin);
+  /// The elements of a declared table array (empty when no file set it).
+  const std::vector<TableElement>& elements(std::string_view array) const;
+  void set_elements(std::string_view array, std::vector<TableElement> elements);
 
  private:
   const Value& value(std::string_view key, ParamType expected) const;
@@ -42,6 +45,7 @@ class Scenario {
   std::filesystem::path source_;
   std::map<std::string, Value, std::less<>> values_;
   std::map<std::string, std::string, std::less<>> origins_;
+  std::map<std::string, std::vector<TableElement>, std::less<>> elements_;
 };
 
 /// Loads `file`, following `extends` (relative to the including file; a cycle is an

@@ -97,6 +97,68 @@ ParamBuilder Schema::path(std::string key) {
   return add(std::move(spec));
 }
 
+ParamBuilder Schema::string_list(std::string key) {
+  ParamSpec spec;
+  spec.key = std::move(key);
+  spec.type = ParamType::StringList;
+  spec.default_value = std::string{};
+  return add(std::move(spec));
+}
+
+ParamBuilder Schema::integer_list(std::string key) {
+  ParamSpec spec;
+  spec.key = std::move(key);
+  spec.type = ParamType::IntegerList;
+  spec.default_value = std::string{};
+  return add(std::move(spec));
+}
+
+TableArraySpec& Schema::table_array(std::string name) {
+  CLUSTERSIM_ASSERT(find(name) == nullptr && !is_table(name) && find_array(name) == nullptr,
+                    "table array '" + name + "' clashes with a declared key");
+  TableArraySpec spec;
+  spec.name = std::move(name);
+  spec.common.string("id", "").required().doc("Unique name of the element, used in output coordinates and messages.");
+  spec.common.string("type", "").required().doc("Kind of element; decides which further keys it takes.");
+  arrays_.push_back(std::move(spec));
+  return arrays_.back();
+}
+
+const TableArraySpec* Schema::find_array(std::string_view name) const {
+  for (const auto& a : arrays_)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+Schema& TableArraySpec::type(std::string type_name) {
+  CLUSTERSIM_ASSERT(find_type(type_name) == nullptr, "type '" + type_name + "' declared twice in '" + name + "'");
+  types.emplace_back(std::move(type_name), Schema{});
+  return types.back().second;
+}
+
+const Schema* TableArraySpec::find_type(std::string_view type_name) const {
+  for (const auto& [t, s] : types)
+    if (t == type_name) return &s;
+  return nullptr;
+}
+
+const TableElement::Item& TableElement::item(std::string_view key) const {
+  for (const auto& [k, v] : values)
+    if (k == key) return v;
+  CLUSTERSIM_ASSERT(false, "element key '" + std::string(key) + "' is not declared for type '" + type + "'");
+  return values.front().second;
+}
+
+bool TableElement::has(std::string_view key) const {
+  return std::any_of(values.begin(), values.end(), [&](const auto& kv) { return kv.first == key; });
+}
+
+std::string TableElement::key_name(std::string_view key) const {
+  std::string out = array + "[" + (id.empty() ? std::to_string(index) : id) + "]";
+  if (!key.empty()) out += "." + std::string(key);
+  return out;
+}
+
 ParamBuilder Schema::add(ParamSpec spec) {
   const std::string& key = spec.key;
   CLUSTERSIM_ASSERT(!key.empty() && key.front() != '.' && key.back() != '.' &&
@@ -190,6 +252,8 @@ std::string_view type_name(ParamType type) {
     case ParamType::Boolean: return "boolean";
     case ParamType::String: return "string";
     case ParamType::Path: return "path";
+    case ParamType::StringList: return "string list";
+    case ParamType::IntegerList: return "integer list";
   }
   CLUSTERSIM_ASSERT(false, "unknown ParamType");
   return {};

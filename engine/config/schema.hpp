@@ -5,6 +5,8 @@
 // docs/SCENARIOS.md is checked against it by a test, so the three never drift apart.
 
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,9 +21,14 @@ enum class ParamType {
   Boolean,
   String,   ///< free text, or one of `choices` when that is non-empty
   Path,     ///< a file path, resolved relative to the scenario file that sets it
+  StringList,   ///< an array of strings; only inside an array of tables (default: empty)
+  IntegerList,  ///< an array of integers; only inside an array of tables (default: empty)
 };
 
 using Value = std::variant<std::int64_t, double, bool, std::string>;
+
+struct TableArraySpec;
+class TableElement;
 
 struct ParamSpec {
   std::string key;  ///< dotted path, e.g. "population.smes"
@@ -59,6 +66,17 @@ class Schema {
   ParamBuilder string(std::string key, std::string default_value);
   /// An optional file path; unset means "not given".
   ParamBuilder path(std::string key);
+  /// Lists (empty by default); allowed only in the element schemas of a table array.
+  ParamBuilder string_list(std::string key);
+  ParamBuilder integer_list(std::string key);
+
+  /// Declares an array of tables (`[[name]]` in TOML) whose elements have an `id`, a `type`
+  /// and keys that depend on the type: `common` keys for every element plus the keys of
+  /// the element's type. Returns the spec to fill; valid until the next table_array call.
+  TableArraySpec& table_array(std::string name);
+  /// nullptr when `name` is not a declared table array.
+  const TableArraySpec* find_array(std::string_view name) const;
+  const std::vector<TableArraySpec>& arrays() const { return arrays_; }
 
   /// nullptr when the key is not declared.
   const ParamSpec* find(std::string_view key) const;
@@ -71,6 +89,49 @@ class Schema {
  private:
   ParamBuilder add(ParamSpec spec);
   std::vector<ParamSpec> params_;
+  std::vector<TableArraySpec> arrays_;
+};
+
+/// One element of a table array after loading: every key of its type with its value
+/// (defaults filled in), the file it came from and its position.
+class TableElement {
+ public:
+  using Item = std::variant<std::int64_t, double, bool, std::string, std::vector<std::string>,
+                            std::vector<std::int64_t>>;
+  std::string array;   ///< e.g. "instruments"
+  std::size_t index = 0;
+  std::string id, type;
+  std::string origin;  ///< the file that set the array
+  std::vector<std::pair<std::string, Item>> values;  ///< in declaration order: common keys, then the type's
+
+  std::int64_t integer(std::string_view key) const { return std::get<std::int64_t>(item(key)); }
+  double real(std::string_view key) const { return std::get<double>(item(key)); }
+  bool boolean(std::string_view key) const { return std::get<bool>(item(key)); }
+  const std::string& string(std::string_view key) const { return std::get<std::string>(item(key)); }
+  const std::vector<std::string>& strings(std::string_view key) const {
+    return std::get<std::vector<std::string>>(item(key));
+  }
+  const std::vector<std::int64_t>& integers(std::string_view key) const {
+    return std::get<std::vector<std::int64_t>>(item(key));
+  }
+  const Item& item(std::string_view key) const;
+  bool has(std::string_view key) const;
+  /// How messages name a key of this element: "instruments[core_a].funding.eu".
+  std::string key_name(std::string_view key = {}) const;
+};
+
+/// An array of tables with typed elements (see Schema::table_array).
+struct TableArraySpec {
+  std::string name;
+  std::string doc;
+  Schema common;  ///< keys of every element; `id` and `type` are declared automatically
+  std::vector<std::pair<std::string, Schema>> types;  ///< the keys of each type, in declaration order
+  /// Rules across keys of one element (shares summing to 1, end after start, ...); throws
+  /// ScenarioError(where, element.key_name(key), rule).
+  std::function<void(const TableElement&, const std::string& where)> validate;
+
+  Schema& type(std::string type_name);
+  const Schema* find_type(std::string_view type_name) const;
 };
 
 /// Dotted-key helpers: parent_of("a.b.c") == "a.b" ("" for a top-level key),

@@ -95,11 +95,14 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
 
   // Formation and joining: a related cluster of another region with spare reserves.
   const auto t = static_cast<std::uint32_t>(step);
-  double external_seed = s.external_seed_eur;
+  // Outside seed money (a metacluster_support instrument) is paid into the clusters' own
+  // budgets, so here it only signals that a seed exists and formation is likelier; the
+  // founders pay the seed from their (topped-up) reserves, so no euro is counted twice.
+  const bool seeded = s.external_seed_eur > 0;
   for (std::size_t c = 0; c < C; ++c) {
     if (s.of_cluster[c] != kNoMetacluster || !has_spare_capacity(clusters, c, p)) continue;
     random::Stream rng(seed, c, t, purpose::kMetacluster);
-    if (!rng.bernoulli(p.formation_rate_per_quarter * (external_seed > 0 ? p.seed_funding_multiplier : 1.0)))
+    if (!rng.bernoulli(p.formation_rate_per_quarter * (seeded ? p.seed_funding_multiplier : 1.0)))
       continue;
     const auto& site = world.clusters[c];
     for (std::int64_t k = 0; k < p.candidates; ++k) {
@@ -116,15 +119,13 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
         ++s.members[m];
         break;
       }
-      // A new one: the seed comes from outside funding first, the founders' reserves otherwise.
+      // A new one: the two founders pay the seed from their reserves.
       const auto slot = std::find(s.active.begin(), s.active.end(), std::uint8_t{0});
       if (slot == s.active.end()) break;
-      const double from_outside = std::min(external_seed, p.seed_eur);
-      const double each = (p.seed_eur - from_outside) / 2.0;
+      const double each = p.seed_eur / 2.0;
       if (clusters.budget_eur[c] < each || clusters.budget_eur[other] < each) continue;
       pay(clusters, c, each);
       pay(clusters, other, each);
-      external_seed -= from_outside;
       const auto m = static_cast<std::size_t>(slot - s.active.begin());
       s.active[m] = 1;
       s.budget_eur[m] = p.seed_eur;

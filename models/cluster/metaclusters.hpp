@@ -26,7 +26,8 @@ struct MetaclusterState {
   std::vector<std::int32_t> members;
   std::vector<double> budget_eur;
   std::vector<std::uint8_t> active;
-  /// Seed money available this quarter from outside (e.g. a metacluster_support instrument).
+  /// Seed money paid to clusters this quarter from outside (a metacluster_support
+  /// instrument); it raises the formation hazard (the money itself is in the clusters' budgets).
   double external_seed_eur = 0.0;
 
   std::size_t capacity() const { return members.size(); }

@@ -17,6 +17,7 @@
 #include "models/cluster/mechanisms/membership.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
 #include "models/cluster/mechanisms/skills.hpp"
+#include "models/cluster/mechanisms/support.hpp"
 
 namespace clustersim::model {
 
@@ -52,7 +53,10 @@ std::int64_t Aggregates::total(RegionSlot slot) const {
 }
 
 ClusterModel::ClusterModel(Params params)
-    : params_(std::move(params)), world_(build_world(params_)), observables_(observables()) {
+    : params_(std::move(params)),
+      world_(build_world(params_)),
+      observables_(observables()),
+      programme_(params_.instruments, world_) {
   const std::size_t R = world_.regions.size();
   entrant_sector_cumulative_.assign(R * kSectorCount, 0.0);
   for (std::size_t r = 0; r < R; ++r) {
@@ -77,6 +81,9 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   create_initial_smes();
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());
+  programme_.start_replicate(seed_, world_);
+  messages_.offers = {};
+  cluster_support_.reset(world_.clusters.size());
   aggregate();
   build_search_index();
   turnover_last_.assign(world_.regions.size(), 0.0);
@@ -126,6 +133,7 @@ void ClusterModel::create_initial_smes() {
       smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
       smes_.events[i] = 0;
       smes_.former_partner[i] = kNoPartner;
+      smes_.support[i] = 0;
       // Time since the last innovation from the stationary geometric distribution, so
       // smes_innovating starts at its steady level instead of ramping up from zero.
       const double quarters = std::floor(std::log(rng.uniform()) / std::log1p(-std::min(innovation_hazard, 0.999999)));
@@ -151,11 +159,22 @@ void ClusterModel::create_initial_smes() {
 // One step.
 
 void ClusterModel::step(std::int32_t step) {
+  programme_.prepare(step, world_, clusters_, aggregates_.cluster_members, aggregates_.cell_active,
+                     aggregates_.cell_members, messages_.offers, cluster_support_);
   prepare_messages();
   sme_phase(step);
   entry(step);
   aggregate();
-  update_clusters(clusters_, params_, aggregates_.cluster_members);
+  if (programme_.size() > 0) {
+    std::vector<std::int64_t> supported(programme_.size());
+    for (std::size_t k = 0; k < supported.size(); ++k)
+      supported[k] = aggregates_.instrument[k * Aggregates::kInstrumentSlots + Aggregates::kISupported];
+    programme_.settle(step, supported);
+  }
+  update_clusters(clusters_, params_, aggregates_.cluster_members, cluster_support_);
+  // Seed money for meta-clusters from a metacluster_support instrument this quarter.
+  metaclusters_.external_seed_eur = 0.0;
+  for (double seed : cluster_support_.metacluster_seed_eur) metaclusters_.external_seed_eur += seed;
   update_metaclusters(metaclusters_, clusters_, params_, world_, seed_, step);
   compact_if_needed();
   build_search_index();
@@ -272,6 +291,7 @@ void ClusterModel::sme_phase(std::int32_t step) {
     Draws u;
     auto& out = ties[block];
     for (std::size_t i = begin; i < end; ++i) {
+      smes_.support[i] = 0;
       if (!smes_.alive(i)) {
         smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
         continue;
@@ -287,6 +307,7 @@ void ClusterModel::sme_phase(std::int32_t step) {
       if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
       if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
       if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
+      if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
       if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
       if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
     }
@@ -460,6 +481,7 @@ void ClusterModel::entry(std::int32_t step) {
       smes_.skills[i] = static_cast<float>(0.2 + 0.4 * rng.uniform());
       smes_.events[i] = 0;
       smes_.former_partner[i] = kNoPartner;
+      smes_.support[i] = 0;
     }
   });
   CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");
@@ -472,7 +494,8 @@ void ClusterModel::aggregate() {
                     cell_base = cluster_base + C, cell_member_base = cell_base + R * kSectorCount,
                     peer_base = cell_member_base + R * kSectorCount,
                     groups = peer_group_count(params_.adoption.peers, R, C),
-                    dead_slot = peer_base + groups * Aggregates::kPeerSlots;
+                    instrument_base = peer_base + groups * Aggregates::kPeerSlots,
+                    dead_slot = instrument_base + programme_.size() * Aggregates::kInstrumentSlots;
   const Peers peers = params_.adoption.peers;
   parallel::IntegerSums sums(dead_slot + 1);
   const auto recent = params_.innovation.recent_quarters;
@@ -482,6 +505,29 @@ void ClusterModel::aggregate() {
       const std::uint8_t f = smes_.flags[i];
       const std::size_t r = smes_.region[i];
       std::int64_t* reg = &acc[region_base + r * Aggregates::kRegionSlots];
+      if (const std::uint16_t code = smes_.support[i]) {
+        // Counted even if the SME exited later in the quarter: it was supported and paid for.
+        const Purpose purpose = support_purpose(code);
+        const std::int64_t outside = support_outside(code) ? 1 : 0;
+        std::int64_t* ins = &acc[instrument_base + support_instrument(code) * Aggregates::kInstrumentSlots];
+        const std::uint8_t ev = smes_.events[i];
+        ins[Aggregates::kISupported] += 1;
+        ins[Aggregates::kIPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
+        ins[Aggregates::kIProduct] += (ev & event::kProductInnovation) ? 1 : 0;
+        ins[Aggregates::kIProcess] += (ev & event::kProcessInnovation) ? 1 : 0;
+        ins[Aggregates::kISkills] += (ev & event::kSkillsInvestment) ? 1 : 0;
+        ins[Aggregates::kIIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
+        ins[Aggregates::kIDigital] += purpose == Purpose::Digital ? 1 : 0;
+        ins[Aggregates::kIGreen] += purpose == Purpose::Green ? 1 : 0;
+        ins[Aggregates::kIOutside] += outside;
+        ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? 1 : 0;
+        reg[Aggregates::kSupported] += 1;
+        reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
+        reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? 1 : 0;
+        reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? 1 : 0;
+        reg[Aggregates::kSupportedOutside] += outside;
+        reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? 1 : 0;
+      }
       if (!(f & flag::kAlive)) {
         reg[Aggregates::kExited] += (f & flag::kExitedNow) ? 1 : 0;
         acc[dead_slot] += 1;
@@ -538,6 +584,7 @@ void ClusterModel::aggregate() {
   aggregates_.cell_active = slice(cell_base, R * kSectorCount);
   aggregates_.cell_members = slice(cell_member_base, R * kSectorCount);
   aggregates_.peer = slice(peer_base, groups * Aggregates::kPeerSlots);
+  aggregates_.instrument = slice(instrument_base, programme_.size() * Aggregates::kInstrumentSlots);
   aggregates_.rows_dead = total[dead_slot];
 }
 
@@ -675,6 +722,109 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                    for (std::size_t c = 0; c < v.size(); ++c) v[c] = m.clusters_.active[c];
                  }});
 
+  // Instrument support by region (DOMAIN.md indicators).
+  region_count("smes_supported", "SMEs supported by a policy instrument in the quarter", Aggregates::kSupported, 1,
+               DType::Int64, "1");
+  region_count("smes_supported_internationalisation", "SMEs supported for internationalisation in the quarter",
+               Aggregates::kSupportedIntl, 1, DType::Int64, "1");
+  region_count("smes_supported_digitalisation", "SMEs supported for digitalisation in the quarter",
+               Aggregates::kSupportedDigital, 1, DType::Int64, "1");
+  region_count("smes_supported_sustainability", "SMEs supported for sustainability (green) in the quarter",
+               Aggregates::kSupportedGreen, 1, DType::Int64, "1");
+  region_count("smes_supported_outside", "SMEs supported from outside the funded (lead) partner's region in the quarter",
+               Aggregates::kSupportedOutside, 1, DType::Int64, "1");
+  region_count("mobility_participants", "SMEs taking part in mobility schemes (staff exchange, meta-cluster visits) in the quarter",
+               Aggregates::kMobility, 1, DType::Int64, "1");
+  for (std::size_t k = out.size() - 6; k < out.size(); ++k) out[k].spec.headline = false;
+
+  // Instruments: money (cent-exact ledgers, shown in EUR) and activity, by instrument.
+  const std::vector<std::string> by_instrument{"replicate", "step", "instrument"};
+  const std::vector<std::string> by_source{"replicate", "step", "instrument", "source"};
+  using instruments::Cents;
+  using instruments::Ledger;
+  auto money = [&](const char* name, const char* long_name, auto get) {
+    out.push_back({{name, DType::Float64, by_instrument, "EUR", long_name, false, {}},
+                   [get](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(instruments::total(get(m.programme_, i))) / 100.0;
+                   }});
+  };
+  auto by_src = [&](const char* name, const char* long_name, auto get) {
+    out.push_back({{name, DType::Float64, by_source, "EUR", long_name, false, {}},
+                   [get](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t i = 0; i < m.programme_.size(); ++i) {
+                       const Cents c = get(m.programme_, i);
+                       for (std::size_t s = 0; s < instruments::kSourceCount; ++s)
+                         v[i * instruments::kSourceCount + s] = static_cast<double>(c[s]) / 100.0;
+                     }
+                   }});
+  };
+  using P = instruments::Programme;
+  money("instrument_budget_eur", "budget allocated to the instrument so far (cumulative tranches)",
+        [](const P& p, std::size_t i) { return p.ledger(i).allocated; });
+  money("instrument_spent_eur", "money the instrument disbursed in the quarter",
+        [](const P& p, std::size_t i) { return p.spent_this_step(i); });
+  money("instrument_committed_eur", "money awarded but not yet paid at the end of the quarter",
+        [](const P& p, std::size_t i) { return p.ledger(i).committed; });
+  money("instrument_unspent_eur", "allocated money neither paid nor committed (available or returned to funders)",
+        [](const P& p, std::size_t i) {
+          Cents c{};
+          for (std::size_t s = 0; s < instruments::kSourceCount; ++s) c[s] = p.ledger(i).unspent(s);
+          return c;
+        });
+  by_src("instrument_spent_by_source_eur", "money disbursed in the quarter by funding source",
+         [](const P& p, std::size_t i) { return p.spent_this_step(i); });
+  by_src("instrument_allocated_by_source_eur", "cumulative allocation by funding source",
+         [](const P& p, std::size_t i) { return p.ledger(i).allocated; });
+  by_src("instrument_disbursed_by_source_eur", "cumulative disbursement by funding source",
+         [](const P& p, std::size_t i) { return p.ledger(i).disbursed; });
+  by_src("instrument_committed_by_source_eur", "committed, not yet paid, by funding source",
+         [](const P& p, std::size_t i) { return p.ledger(i).committed; });
+  by_src("instrument_unspent_by_source_eur", "unspent (available or returned) by funding source",
+         [](const P& p, std::size_t i) {
+           Cents c{};
+           for (std::size_t s = 0; s < instruments::kSourceCount; ++s) c[s] = p.ledger(i).unspent(s);
+           return c;
+         });
+  auto counter = [&](const char* name, const char* long_name, auto get) {
+    out.push_back({{name, DType::Int64, by_instrument, "1", long_name, false, {}},
+                   [get](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(get(m, i));
+                   }});
+  };
+  counter("instrument_applications", "applications to the instrument's calls in the quarter",
+          [](const ClusterModel& m, std::size_t i) { return m.programme_.counts(i).applications; });
+  counter("instrument_awards", "awards made in the quarter",
+          [](const ClusterModel& m, std::size_t i) { return m.programme_.counts(i).awards; });
+  counter("instrument_projects_failed", "awarded projects that failed in the quarter (their money returned)",
+          [](const ClusterModel& m, std::size_t i) { return m.programme_.counts(i).failed; });
+  counter("instrument_clusters_trained", "cluster organisations trained (excellence awards) in the quarter",
+          [](const ClusterModel& m, std::size_t i) { return m.programme_.counts(i).clusters_trained; });
+  counter("instrument_third_country_agreements", "collaboration agreements signed with third countries in the quarter",
+          [](const ClusterModel& m, std::size_t i) { return m.programme_.counts(i).agreements; });
+  auto supported = [&](const char* name, const char* long_name, Aggregates::InstrumentSlot slot) {
+    counter(name, long_name, [slot](const ClusterModel& m, std::size_t i) {
+      return m.aggregates_.instrument[i * Aggregates::kInstrumentSlots + slot];
+    });
+  };
+  supported("instrument_smes_supported", "SMEs the instrument supported in the quarter", Aggregates::kISupported);
+  supported("instrument_smes_new_partnerships", "supported SMEs that concluded a new partnership in the quarter",
+            Aggregates::kIPartnered);
+  supported("instrument_smes_product_innovation", "supported SMEs with a new-to-firm product in the quarter",
+            Aggregates::kIProduct);
+  supported("instrument_smes_process_innovation", "supported SMEs with a business process innovation in the quarter",
+            Aggregates::kIProcess);
+  supported("instrument_smes_investing_skills", "supported SMEs that invested in skills in the quarter",
+            Aggregates::kISkills);
+  supported("instrument_smes_internationalisation", "SMEs that benefited from internationalisation support in the quarter",
+            Aggregates::kIIntl);
+  supported("instrument_smes_digitalisation", "SMEs supported for digitalisation in the quarter", Aggregates::kIDigital);
+  supported("instrument_smes_sustainability", "SMEs supported for sustainability (green) in the quarter",
+            Aggregates::kIGreen);
+  supported("instrument_smes_supported_outside", "SMEs supported outside the funded (lead) partner's region in the quarter",
+            Aggregates::kIOutside);
+  supported("instrument_mobility_participants", "mobility participants (staff exchange, meta-cluster visits) in the quarter",
+            Aggregates::kIMobility);
+
   auto sector_value = [&](const char* name, const char* long_name, Aggregates::SectorSlot slot, double scale,
                           DType dtype, const char* units) {
     out.push_back({{name, dtype, by_sector, units, long_name, false, {}},
@@ -699,6 +849,9 @@ void ClusterModel::describe(record::Layout& layout) const {
   layout.dims.push_back({"sector", kSectorCount});
   const std::size_t M = std::max<std::size_t>(1, C / 2);
   layout.dims.push_back({"metacluster", M});
+  const std::size_t I = programme_.size();
+  layout.dims.push_back({"instrument", I});
+  layout.dims.push_back({"source", instruments::kSourceCount});
 
   auto strings = [](std::size_t n, auto&& get) {
     std::vector<std::string> v(n);
@@ -755,6 +908,13 @@ void ClusterModel::describe(record::Layout& layout) const {
                             strings(kSectorCount, [&](std::size_t i) { return std::string(kSectors[i].key); })});
   layout.statics.push_back({{"sector_name", DType::String, {"sector"}, "", "industrial ecosystem name"},
                             strings(kSectorCount, [&](std::size_t i) { return std::string(kSectors[i].name); })});
+  layout.statics.push_back({{"instrument", DType::String, {"instrument"}, "", "policy instrument id ([[instruments]] in the scenario)"},
+                            strings(I, [&](std::size_t i) { return programme_.instrument(i).common.id; })});
+  layout.statics.push_back({{"instrument_type", DType::String, {"instrument"}, "", "policy instrument type"},
+                            strings(I, [&](std::size_t i) { return programme_.instrument(i).common.type; })});
+  layout.statics.push_back({{"source", DType::String, {"source"}, "", "funding source"},
+                            strings(instruments::kSourceCount,
+                                    [&](std::size_t i) { return std::string(instruments::kSourceNames[i]); })});
   for (const auto& o : observables_) layout.series.push_back(o.spec);
 }
 

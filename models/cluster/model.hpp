@@ -17,6 +17,7 @@
 
 #include "engine/parallel/blocks.hpp"
 #include "engine/sim/model.hpp"
+#include "models/cluster/instruments/programme.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 #include "models/cluster/metaclusters.hpp"
 #include "models/cluster/organisations.hpp"
@@ -32,8 +33,14 @@ struct Aggregates {
   enum RegionSlot : std::size_t {
     kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
     kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kSkillsInvesting,
-    kProductInnovations, kProcessInnovations, kMemberDigital, kRegionSlots
+    kProductInnovations, kProcessInnovations, kMemberDigital,
+    // Instrument support (mechanisms/support.hpp), SMEs in the quarter:
+    kSupported, kSupportedIntl, kSupportedDigital, kSupportedGreen, kSupportedOutside, kMobility, kRegionSlots
   };
+  /// Per instrument, SMEs it supported in the quarter: [instrument * kInstrumentSlots + slot].
+  enum InstrumentSlot : std::size_t { kISupported, kIPartnered, kIProduct, kIProcess, kISkills, kIIntl, kIDigital,
+                                      kIGreen, kIOutside, kIMobility, kInstrumentSlots };
+  std::vector<std::int64_t> instrument;
   enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
                                   kSectorGreen, kSectorSlots };
   std::vector<std::int64_t> region;        ///< [region * kRegionSlots + slot]
@@ -68,6 +75,7 @@ class ClusterModel final : public sim::Model {
   const Aggregates& aggregates() const { return aggregates_; }
   const ClusterState& clusters() const { return clusters_; }
   const MetaclusterState& metaclusters() const { return metaclusters_; }
+  const instruments::Programme& programme() const { return programme_; }
 
  private:
   struct Observable {
@@ -94,6 +102,8 @@ class ClusterModel final : public sim::Model {
   ClusterState clusters_;
   MetaclusterState metaclusters_;
   Messages messages_;
+  instruments::Programme programme_;
+  ClusterSupport cluster_support_;
   SearchIndex search_;
   /// Regional turnover of the last two quarters, for the demand feedback on growth.
   std::vector<double> turnover_last_, turnover_before_;

@@ -76,7 +76,9 @@ void start_clusters(ClusterState& s, const Params& params, const World& world, s
   }
 }
 
-void update_clusters(ClusterState& s, const Params& params, const std::vector<std::int64_t>& members) {
+void update_clusters(ClusterState& s, const Params& params, const std::vector<std::int64_t>& members,
+                     const ClusterSupport& support) {
+  const bool supported = !support.extra_income_eur.empty();
   const auto& p = params.clusters;
   for (std::size_t c = 0; c < s.active.size(); ++c) {
     const auto m = static_cast<double>(members[c]);
@@ -86,7 +88,8 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
       refresh_services(s, c, p, m);
       continue;
     }
-    const double income = p.fee_eur_per_member_per_quarter * m + p.public_funding_eur_per_quarter;
+    const double income = p.fee_eur_per_member_per_quarter * m + p.public_funding_eur_per_quarter +
+                          (supported ? support.extra_income_eur[c] : 0.0);
     const double available = s.budget_eur[c] + income;
     double spending, services;
     if (available < p.running_cost_eur_per_quarter) {
@@ -105,7 +108,8 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
     s.service_spending_eur[c] = services;
     s.budget_eur[c] = available - spending;
     s.staff_fte[c] = std::min(spending, p.running_cost_eur_per_quarter) / p.staff_cost_eur_per_quarter;
-    s.manager_skill[c] = std::min(1.0, s.manager_skill[c] + p.experience_gain_per_quarter);
+    s.manager_skill[c] = std::min(1.0, s.manager_skill[c] + p.experience_gain_per_quarter +
+                                           (supported ? support.skill_gain[c] : 0.0));
     ++s.quarters_active[c];
     if (s.shortfall_quarters[c] >= p.fold_after_quarters) s.active[c] = 0;
     s.maturity[c] = s.active[c] ? maturity_level(s.manager_skill[c], s.quarters_active[c], s.staff_fte[c], p) : 0;

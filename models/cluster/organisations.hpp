@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/cluster/params.hpp"
+#include "models/cluster/support.hpp"
 #include "models/cluster/world.hpp"
 
 namespace clustersim::model {
@@ -40,7 +41,10 @@ void start_clusters(ClusterState& state, const Params& params, const World& worl
 /// One quarter: income (fees, public funding), spending (running cost, then services), no
 /// overdraft, folding after sustained shortfalls, staff, experience and maturity, and the
 /// services' effects and value for next quarter. `members` are this quarter's counts.
-void update_clusters(ClusterState& state, const Params& params, const std::vector<std::int64_t>& members);
+/// `support` adds instrument income (core funding, seed money, management shares) and
+/// manager-skill gains (excellence) of this quarter; empty vectors mean none.
+void update_clusters(ClusterState& state, const Params& params, const std::vector<std::int64_t>& members,
+                     const ClusterSupport& support = {});
 
 /// Normalised service mix (shares summing to 1; all zero if every weight is zero).
 std::array<double, kServiceCount> service_mix(const ClusterParams& p);

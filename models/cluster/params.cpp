@@ -1,5 +1,7 @@
 #include "models/cluster/params.hpp"
 
+#include "models/cluster/instruments/instrument.hpp"
+
 namespace clustersim::model {
 
 namespace {
@@ -214,7 +216,7 @@ void declare(config::Schema& s) {
   s.real("metacluster.spare_reserves_eur", mc.spare_reserves_eur).range(0, 1e9).units("EUR")
       .doc("Reserves a cluster needs to take part (spare capacity).");
   s.real("metacluster.seed_eur", mc.seed_eur).range(0, 1e9).units("EUR")
-      .doc("Seed needed to found a meta-cluster; paid from outside seed funding first, else by the two founders.");
+      .doc("Seed needed to found a meta-cluster, paid by the two founders from their reserves.");
   s.real("metacluster.seed_funding_multiplier", mc.seed_funding_multiplier).range(1, 1000)
       .doc("Formation hazard multiplier while outside seed funding is available.");
   s.real("metacluster.contribution_eur_per_quarter", mc.contribution_eur_per_quarter).range(0, 1e9)
@@ -256,6 +258,7 @@ void declare(config::Schema& s) {
   // Mechanism switches, for experiments and for validating one mechanism in isolation.
   for (const char* section : kMechanismSections)
     s.boolean(std::string(section) + ".enabled", true).doc(std::string("Run the ") + section + " mechanism.");
+  instruments::declare(s);
 }
 
 namespace {
@@ -267,6 +270,7 @@ BassParams read_bass(const config::Scenario& s, const std::string& which) {
 
 Params read(const config::Scenario& s) {
   Params p;
+  p.instruments = s.elements("instruments");
   p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));
   auto& pop = p.population;
   pop.smes = s.integer("population.smes");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "engine/config/scenario.hpp"
 #include "engine/config/schema.hpp"
@@ -201,6 +202,8 @@ struct Params {
   SkillsParams skills;
   MetaclusterParams metacluster;
   RegionParams region;
+  /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
+  std::vector<config::TableElement> instruments;
 };
 
 /// Declares every model key with its default (the values above), range, units and doc.

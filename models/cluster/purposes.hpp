@@ -17,17 +17,21 @@ inline constexpr std::uint32_t kPartnerSearch = 7;  ///< candidate draws of a pa
 inline constexpr std::uint32_t kPartnerEnd = 8;     ///< one draw per partnership the SME decides on
 inline constexpr std::uint32_t kClusterStart = 9;   ///< agent = cluster index
 inline constexpr std::uint32_t kMetacluster = 10;   ///< agent = cluster index
+inline constexpr std::uint32_t kSupportSearch = 11;   ///< partner draw of a joint project or mobility visit
+inline constexpr std::uint32_t kInstrumentCall = 12;  ///< agent = instrument << 32 | cluster: apply, score, partner
+inline constexpr std::uint32_t kInstrumentAward = 13; ///< agent = instrument << 32 | award: project size, failure
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
-/// added later takes new slots and leaves these untouched. Ten slots fill three Philox
-/// blocks (12 values) — the per-SME random cost — leaving two spare. A choice made only
+/// added later takes new slots and leaves these untouched. Twelve slots fill three Philox
+/// blocks (12 values), the per-SME random cost. A choice made only
 /// after a success (which cluster to join, which kind of innovation) reuses the success's
 /// uniform, rescaled, instead of a slot of its own.
 namespace slot {
 inline constexpr int kGrowth1 = 0, kGrowth2 = 1;  // one Box–Muller pair: employment and productivity shocks
 inline constexpr int kExit = 2, kMembership = 3, kInnovation = 4, kExport = 5, kDigital = 6, kGreen = 7;
 inline constexpr int kPartnerNew = 8, kSkills = 9;
-inline constexpr int kCount = 10;
+inline constexpr int kSupport = 10, kSupportEffect = 11;  // policy instruments (mechanisms/support.hpp)
+inline constexpr int kCount = 12;
 }  // namespace slot
 
 }  // namespace clustersim::model::purpose

@@ -56,6 +56,7 @@ struct Smes {
   std::vector<std::uint32_t> former_partner;  ///< id of the last partner whose tie ended (kNoPartner: none)
   std::vector<float> skills;          ///< staff skills, 0..1
   std::vector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
+  std::vector<std::uint16_t> support;  ///< instrument support received this quarter (support.hpp encoding)
   agents::Table table;
 
   Smes() {
@@ -72,6 +73,7 @@ struct Smes {
     table.attach(former_partner);
     table.attach(skills);
     table.attach(events);
+    table.attach(support);
   }
   std::size_t rows() const { return table.size(); }
   bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }

@@ -225,3 +225,81 @@ TEST_CASE("docs/SCENARIOS.md lists every scenario key exactly as clustersim keys
   // Regenerate with scripts/update-docs after changing a key, default, range or doc line.
   CHECK(docs.substr(b + begin.size(), e - b - begin.size()) == r.out);
 }
+
+namespace {
+
+const std::string kInstrument = R"(
+[[instruments]]
+id = "vouchers"
+type = "cascade_funding"
+budget_eur = 100000
+funding.eu = 0.5
+funding.national = 0.5
+)";
+
+/// A scenario with one instrument whose `key = value` line is replaced or added.
+std::string instrument_with(const std::string& line) { return kValid + kInstrument + line + "\n"; }
+
+}  // namespace
+
+TEST_CASE("bad input: instruments: each rule names the file, the instrument and the key, and nothing runs", "[scenario]") {
+  struct Bad {
+    const char* name;
+    std::string text;
+    std::string message;
+  };
+  const std::vector<Bad> cases{
+      {"shares", kValid + R"(
+[[instruments]]
+id = "vouchers"
+type = "cascade_funding"
+funding.eu = 0.7
+funding.national = 0.5
+)",
+       "instruments[vouchers].funding: shares sum to 1.2, must be 1"},
+      {"negative_budget", kValid + "[[instruments]]\nid = \"vouchers\"\ntype = \"cascade_funding\"\nbudget_eur = -5\n",
+       "instruments[vouchers].budget_eur: must be >= 0, got -5"},
+      {"rate", instrument_with("cofinancing.eu_rate_transition = 1.5"),
+       "instruments[vouchers].cofinancing.eu_rate_transition: must be between -1 and 1, got 1.5"},
+      {"pass_through", instrument_with("pass_through_share = 1.5"),
+       "instruments[vouchers].pass_through_share: must be between 0 and 1, got 1.5"},
+      {"type", kValid + "[[instruments]]\nid = \"x\"\ntype = \"lottery\"\n",
+       "instruments[x].type: unknown type 'lottery'; must be one of 'cluster_core_funding'"},
+      {"duplicate", kValid + kInstrument + kInstrument, "instruments[vouchers].id: duplicate id 'vouchers'"},
+      {"steps", instrument_with("start_step = 8\nend_step = 4"),
+       "instruments[vouchers].end_step: must be >= start_step (8), got 4"},
+      {"unknown_key", instrument_with("grant_eur_per_quarter = 5"),
+       "instruments[vouchers].grant_eur_per_quarter: unknown key for type 'cascade_funding'"},
+      {"region", instrument_with("eligible.regions = [\"XX99\"]"),
+       "instruments[vouchers].eligible.regions: no region with code 'XX99' in this world"},
+  };
+  for (const auto& bad : cases) {
+    DYNAMIC_SECTION(bad.name) {
+      Case c(std::string("instrument_") + bad.name);
+      const auto f = c.write("x.toml", bad.text);
+      expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), f.string() + ": " + bad.message);
+    }
+  }
+}
+
+TEST_CASE("bad input: --set cannot change instruments", "[scenario]") {
+  Case c("instrument_set");
+  const auto f = c.write("x.toml", kValid + kInstrument);
+  expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string() + " --set instruments.budget_eur=5"),
+                        "--set: instruments.budget_eur: --set cannot change arrays of tables ([[instruments]])");
+}
+
+TEST_CASE("check prints the instruments, and its output reloads to the same text", "[scenario]") {
+  Case c("check_instruments");
+  const auto f = c.write("x.toml", kValid + kInstrument + "eligible.countries = [\"DE\", \"FR\"]\ncall.steps = [1, 3]\n");
+  const auto r = c.run("check " + f.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("[[instruments]]\nid = \"vouchers\"\ntype = \"cascade_funding\"\n"));
+  CHECK_THAT(r.out, Catch::Contains("eligible.countries = [\"DE\", \"FR\"]"));
+  CHECK_THAT(r.out, Catch::Contains("pass_through_share = 0.8"));  // the type's defaults are filled in
+  const auto resolved = c.write("resolved.toml", r.out);
+  const auto again = c.run("check " + resolved.string());
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out == r.out);
+}

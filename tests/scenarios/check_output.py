@@ -16,6 +16,44 @@ def fail(msg):
     sys.exit(1)
 
 
+INSTRUMENT_VARS = ["instrument_budget_eur", "instrument_spent_eur", "instrument_applications", "instrument_awards",
+                   "instrument_smes_supported"]
+
+
+def check_instruments(ds):
+    """The instrument layout (docs/OUTPUT.md) and the accounting invariant: for every
+    instrument and funding source, at every step, allocated = disbursed + committed + unspent
+    to the cent, and the disbursements of the quarters add up to the cumulative disbursement."""
+    for dim in ["instrument", "source"]:
+        if dim not in ds.dims or dim not in ds.coords:
+            fail(f"missing dimension or coordinate {dim}")
+    if list(ds["source"].values) != ["eu", "national", "regional", "private"]:
+        fail(f"sources are {list(ds['source'].values)}")
+    for name in INSTRUMENT_VARS:
+        if ds[name].dims != ("replicate", "step", "instrument"):
+            fail(f"{name} has dims {ds[name].dims}")
+    if ds["instrument_spent_by_source_eur"].dims != ("replicate", "step", "instrument", "source"):
+        fail("instrument_spent_by_source_eur has the wrong dims")
+    if ds.sizes["instrument"] == 0:
+        return
+
+    def cents(name):
+        return np.rint(ds[name].values * 100).astype(np.int64)
+
+    allocated = cents("instrument_allocated_by_source_eur")
+    disbursed = cents("instrument_disbursed_by_source_eur")
+    committed = cents("instrument_committed_by_source_eur")
+    unspent = cents("instrument_unspent_by_source_eur")
+    if not (allocated == disbursed + committed + unspent).all():
+        fail("accounting invariant broken: allocated != disbursed + committed + unspent")
+    if not (np.cumsum(cents("instrument_spent_by_source_eur"), axis=1) == disbursed).all():
+        fail("quarterly spending by source does not add up to the cumulative disbursement")
+    if not (cents("instrument_spent_by_source_eur").sum(axis=3) == cents("instrument_spent_eur")).all():
+        fail("spending by source does not add up to instrument_spent_eur")
+    if (committed < 0).any() or (unspent < 0).any():
+        fail("negative committed or unspent money")
+
+
 def main():
     path, steps, replicates = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     ds = xr.open_dataset(path, engine="h5netcdf")
@@ -58,6 +96,7 @@ def main():
     members = ds["cluster_members"].sum("cluster")
     if not (members == ds["cluster_member_smes"].sum("region")).all():
         fail("cluster_members disagrees with cluster_member_smes")
+    check_instruments(ds)
     print(f"ok: {path} {dict(ds.sizes)}")
 
 

@@ -12,6 +12,7 @@
 #include "models/cluster/params.hpp"
 #include "models/cluster/purposes.hpp"
 #include "models/cluster/smes.hpp"
+#include "models/cluster/support.hpp"
 #include "models/cluster/world.hpp"
 
 namespace clustersim::model {
@@ -38,6 +39,8 @@ struct Messages {
   std::vector<double> region_knowledge_inflow;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
   std::vector<double> region_growth_bonus;
+  /// Policy-instrument support offered this quarter (support.hpp; empty without instruments).
+  SupportOffers offers;
 };
 
 /// Last step's snapshot of who can be found where, for partner search: living SMEs by

@@ -406,6 +406,8 @@ TEST_CASE("Reloading to_toml reproduces the scenario exactly", "[unit]") {
       case ParamType::Boolean: CHECK(reloaded.boolean(p.key) == original.boolean(p.key)); break;
       case ParamType::String: CHECK(reloaded.string(p.key) == original.string(p.key)); break;
       case ParamType::Path: CHECK(reloaded.path(p.key) == original.path(p.key)); break;
+      case ParamType::StringList:
+      case ParamType::IntegerList: FAIL("lists exist only in table arrays"); break;
     }
   }
   CHECK(reloaded.real("population.churn_rate") == 5e-324);
@@ -435,4 +437,109 @@ TEST_CASE("A schema default that breaks its own rule is a bug", "[unit]") {
   schema.integer("run.steps", 0).at_least(1);
   TempDir dir("bad-default");
   CHECK_THROWS_AS(load_scenario(dir.write("s.toml", ""), {}, schema), InvariantError);
+}
+
+namespace {
+
+Schema array_schema() {
+  Schema s = test_schema();
+  auto& a = s.table_array("instruments");
+  a.common.real("budget_eur", 0).at_least(0).units("EUR");
+  a.common.integer("start_step", 1).at_least(0);
+  a.common.integer("end_step", 40).at_least(0);
+  a.common.real("funding.eu", 1).range(0, 1);
+  a.common.real("funding.national", 0).range(0, 1);
+  a.common.string_list("eligible.regions");
+  a.common.integer_list("call.steps").at_least(0);
+  a.type("vouchers").string("purpose", "digital").choices({"digital", "green"});
+  a.type("core").real("grant_eur", 5e4).at_least(0);
+  a.validate = [](const TableElement& e, const std::string& where) {
+    if (e.integer("end_step") < e.integer("start_step"))
+      throw ScenarioError(where, e.key_name("end_step"), "must be >= start_step");
+    const double sum = e.real("funding.eu") + e.real("funding.national");
+    if (std::fabs(sum - 1) > 1e-9) throw ScenarioError(where, e.key_name("funding"), "shares sum to " + std::to_string(sum) + ", must be 1");
+  };
+  return s;
+}
+
+const char* kArrays = R"(run.seed = 3
+[[instruments]]
+id = "v1"
+type = "vouchers"
+budget_eur = 1000
+purpose = "green"
+funding.eu = 0.5
+funding.national = 0.5
+eligible.regions = ["R1", "R2"]
+call.steps = [1, 5]
+
+[[instruments]]
+id = "c1"
+type = "core"
+)";
+
+std::string load_error(const TempDir& dir, const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario(dir.write("bad.toml", text), overrides, array_schema());
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("A table array loads typed elements with defaults and round-trips through to_toml", "[unit]") {
+  TempDir dir("arrays");
+  const Schema schema = array_schema();
+  const Scenario s = load_scenario(dir.write("a.toml", kArrays), {}, schema);
+  const auto& e = s.elements("instruments");
+  REQUIRE(e.size() == 2);
+  CHECK(e[0].id == "v1");
+  CHECK(e[0].string("purpose") == "green");
+  CHECK(e[0].real("budget_eur") == 1000);
+  CHECK(e[0].strings("eligible.regions") == std::vector<std::string>{"R1", "R2"});
+  CHECK(e[0].integers("call.steps") == std::vector<std::int64_t>{1, 5});
+  CHECK(e[1].real("grant_eur") == 5e4);
+  CHECK(e[1].strings("eligible.regions").empty());
+  CHECK_FALSE(e[1].has("purpose"));
+  const std::string text = s.to_toml();
+  CHECK(text.find("[[instruments]]\nid = \"v1\"") != std::string::npos);
+  const Scenario again = load_scenario(dir.write("resolved.toml", text), {}, schema);
+  CHECK(again.to_toml() == text);
+  // extends: an array replaces the base's array whole.
+  dir.write("child.toml", "extends = \"a.toml\"\n[[instruments]]\nid = \"only\"\ntype = \"core\"\n");
+  const Scenario child = load_scenario(dir.path() / "child.toml", {}, schema);
+  REQUIRE(child.elements("instruments").size() == 1);
+  CHECK(child.elements("instruments")[0].id == "only");
+  // No instruments at all: an empty array.
+  CHECK(load_scenario(dir.write("none.toml", "run.seed = 1\n"), {}, schema).elements("instruments").empty());
+}
+
+TEST_CASE("Bad table-array elements name the file, the element's id and the key", "[unit]") {
+  TempDir dir("arrays-bad");
+  const std::string f = (dir.path() / "bad.toml").string();
+  const std::string head = "run.seed = 3\n[[instruments]]\nid = \"v1\"\n";
+  CHECK(load_error(dir, head + "type = \"lottery\"\n") ==
+        f + ": instruments[v1].type: unknown type 'lottery'; must be one of 'vouchers', 'core'");
+  CHECK(load_error(dir, head + "type = \"core\"\npurpose = \"green\"\n") ==
+        f + ": instruments[v1].purpose: unknown key for type 'core'");
+  CHECK(load_error(dir, head + "type = \"core\"\ngrant_eur = \"lots\"\n") ==
+        f + ": instruments[v1].grant_eur: must be a number, got \"lots\" (string)");
+  CHECK(load_error(dir, head + "type = \"core\"\nbudget_eur = -5\n") ==
+        f + ": instruments[v1].budget_eur: must be >= 0, got -5");
+  CHECK(load_error(dir, head + "type = \"core\"\nfunding.eu = 1.5\n") ==
+        f + ": instruments[v1].funding.eu: must be between 0 and 1, got 1.5");
+  CHECK(load_error(dir, head + "type = \"core\"\nstart_step = 9\nend_step = 4\n") ==
+        f + ": instruments[v1].end_step: must be >= start_step");
+  CHECK(load_error(dir, head + "type = \"core\"\nfunding.eu = 0.7\nfunding.national = 0.5\n") ==
+        f + ": instruments[v1].funding: shares sum to 1.200000, must be 1");
+  CHECK(load_error(dir, head + "type = \"core\"\n[[instruments]]\nid = \"v1\"\ntype = \"core\"\n") ==
+        f + ": instruments[v1].id: duplicate id 'v1'; each element needs its own");
+  CHECK(load_error(dir, "[[instruments]]\ntype = \"core\"\n") == f + ": instruments[0].id: required key is missing");
+  CHECK(load_error(dir, head + "type = \"core\"\neligible.regions = [1]\n") ==
+        f + ": instruments[v1].eligible.regions: must be an array of strings, got an array holding 1 (integer)");
+  CHECK(load_error(dir, "[instruments]\nid = \"x\"\n") == f + ": instruments: must be an array of tables, written [[instruments]]");
+  CHECK(load_error(dir, "run.seed = 1\n", {"instruments[0].budget_eur=5"}).find(
+            "--set: instruments[0].budget_eur: --set cannot change arrays of tables ([[instruments]])") == 0);
 }

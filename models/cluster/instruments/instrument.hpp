@@ -1,0 +1,144 @@
+#pragma once
+// Policy instruments (docs/MODEL.md, "Instruments"): the shared framework every instrument
+// type uses — schedule, funding mix by source, eligibility, competitive calls, awards,
+// disbursement and a cent-exact ledger — and the interface a type implements (its own keys,
+// the size of an award, and its effect). Each type lives in its own file and is registered
+// by one line in registry.cpp.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config/schema.hpp"
+#include "engine/random/stream.hpp"
+#include "models/cluster/organisations.hpp"
+#include "models/cluster/support.hpp"
+#include "models/cluster/world.hpp"
+
+namespace clustersim::model::instruments {
+
+enum Source : std::size_t { kEu, kNational, kRegional, kPrivate, kSourceCount };
+inline constexpr std::array<std::string_view, kSourceCount> kSourceNames{"eu", "national", "regional", "private"};
+using Cents = std::array<std::int64_t, kSourceCount>;
+
+/// Money by source, in cents: allocated = disbursed + committed + available + returned,
+/// always (checked after every operation). Unspent = available + returned.
+struct Ledger {
+  Cents allocated{}, available{}, committed{}, disbursed{}, returned{};
+  void allocate(const Cents& x);
+  void commit(const Cents& x);   ///< available -> committed
+  void pay(const Cents& x);      ///< committed -> disbursed
+  void cancel(const Cents& x);   ///< committed -> available (a failed or unused award)
+  void close();                  ///< available -> returned (the programme has ended)
+  bool balanced() const;
+  std::int64_t unspent(std::size_t s) const { return available[s] + returned[s]; }
+};
+
+/// Splits `cents` by `shares` (summing to 1) exactly, largest remainder first.
+Cents split(std::int64_t cents, const std::array<double, kSourceCount>& shares);
+/// Takes `cents` out of `from` in proportion to what each source holds (exact; <= from).
+Cents take_proportional(std::int64_t cents, const Cents& from);
+std::int64_t total(const Cents& c);
+std::int64_t to_cents(double eur);
+
+/// Parameters every instrument has (keys in docs/SCENARIOS.md, "[[instruments]]").
+struct Common {
+  std::string id, type;
+  double budget_eur = 0;
+  std::int32_t start_step = 1, end_step = 40, ramp_steps = 0, stop_step = 0;  // stop 0: none
+  std::array<double, kSourceCount> funding{1, 0, 0, 0};
+  /// EU co-financing rate by development level (more, transition, less); < 0: use `funding`.
+  std::array<double, 3> eu_rate{-1, -1, -1};
+  std::vector<std::string> regions, countries, levels, sectors;
+  bool s3_only = false;
+  double min_employees = 0, max_employees = 249;
+  std::vector<std::int64_t> call_steps;
+  std::int32_t call_every_steps = 4;
+  double apply_probability = 0.6, maturity_apply_bonus = 0.5;
+  std::int64_t max_awards_per_call = 1000;
+  std::int32_t award_quarters = 4, lag_steps = 0;
+  double member_weight = 2.0;  ///< SME support: weight of a member against a non-member of the group
+};
+
+/// An award to a cluster (with a partner cluster for consortia): money committed by source,
+/// paid in equal instalments over its quarters, or per supported SME.
+struct Award {
+  std::int32_t cluster = -1, partner = -1;
+  std::int32_t first_step = 0, last_step = 0;  ///< quarters in which it pays and acts
+  Cents remaining{};                           ///< committed, not yet paid
+  std::int64_t instalment_cents = 0;           ///< per quarter, the part paid as instalments
+  std::int64_t instalment_left = 0, per_sme_left = 0;
+  double smes_per_quarter = 0;                 ///< expected SMEs supported per quarter
+  bool ended = false;
+};
+
+/// What an instrument type sees of the world when it acts.
+struct Context {
+  const World& world;
+  const ClusterState& clusters;
+  const std::vector<std::int64_t>& cluster_members;
+  const std::vector<std::int64_t>& cell_active;   ///< living SMEs by cell, last step
+  const std::vector<std::int64_t>& cell_members;
+  std::vector<double>& project_maturity;   ///< per cluster, 0-1 (technical assistance raises it)
+  std::vector<double>& commercial_skills;  ///< per cluster, 0-1
+  std::uint64_t seed;
+  std::int32_t step;
+};
+
+enum class PartnerRule { None, OtherRegion, OtherCountry, OtherSector };
+
+/// Per-instrument counters of one step (output).
+struct StepCounts {
+  std::int64_t applications = 0, awards = 0, clusters_trained = 0, agreements = 0, failed = 0;
+};
+
+class Instrument {
+ public:
+  virtual ~Instrument() = default;
+  Common common;
+  std::uint16_t index = 0;
+
+  /// Who a consortium needs besides the applicant.
+  virtual PartnerRule partner_rule() const { return PartnerRule::None; }
+  /// Total size of one award (EUR), committed at the call.
+  virtual double award_eur(random::Stream& rng) const = 0;
+  /// Part of an award paid per supported SME (EUR per SME; 0: all in instalments) and the
+  /// share of the award reserved for it.
+  virtual double per_sme_eur() const { return 0; }
+  virtual double per_sme_share() const { return 0; }
+  /// Scoring weight of consortium readiness (project maturity, commercial skills).
+  virtual double readiness_weight() const { return 0; }
+  /// Hazard per quarter that an active award's project fails (its remaining money returns).
+  virtual double failure_hazard(const Award&, const Context&) const { return 0; }
+  /// Called once when an award is made (counts, one-off effects).
+  virtual void on_award(const Award&, const Context&, StepCounts&) const {}
+  /// This quarter's effect of an active award: offers to SMEs (via `offer`) and cluster
+  /// effects. `paid_eur` is what the award paid in instalments this quarter.
+  virtual void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport& clusters,
+                   const std::function<void(std::int32_t cluster, Purpose, double smes, float strength,
+                                            std::int32_t partner, bool outside)>& offer) const = 0;
+  // `offer(cluster, purpose, smes, strength, partner, outside)`: about `smes` SMEs of the
+  // cluster's group (members, weighted by Common::member_weight against eligible non-members
+  // of its cells; members only for joint projects and mobility) get support this quarter.
+};
+
+/// One instrument type: its name, its keys, how to read them. Registered in registry.cpp.
+struct TypeEntry {
+  std::string_view name;
+  std::string_view doc;
+  std::function<void(config::Schema&)> declare;
+  std::function<std::unique_ptr<Instrument>(const config::TableElement&)> make;
+};
+const std::vector<TypeEntry>& registry();
+
+/// Reads the keys every instrument has.
+void read_common(const config::TableElement& element, Common& common);
+
+/// Declares [[instruments]]: common keys, every registered type's keys, cross-key rules.
+void declare(config::Schema& schema);
+
+}  // namespace clustersim::model::instruments

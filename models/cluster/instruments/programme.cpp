@@ -1,0 +1,348 @@
+#include "models/cluster/instruments/programme.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/core/error.hpp"
+#include "models/cluster/purposes.hpp"
+
+namespace clustersim::model::instruments {
+
+namespace {
+
+std::uint64_t key(std::size_t instrument, std::size_t agent) {
+  return (static_cast<std::uint64_t>(instrument) << 32) | static_cast<std::uint64_t>(agent);
+}
+
+std::size_t level_index(DevelopmentLevel level) { return static_cast<std::size_t>(level); }
+
+}  // namespace
+
+Programme::Programme(const std::vector<config::TableElement>& elements, const World& world) {
+  if (elements.size() > kMaxInstruments)
+    throw ScenarioError(elements.back().origin, "instruments",
+                        "at most " + std::to_string(kMaxInstruments) + " instruments, got " + std::to_string(elements.size()));
+  const std::size_t R = world.regions.size();
+  for (const auto& e : elements) {
+    const auto type = std::find_if(registry().begin(), registry().end(), [&](const TypeEntry& t) { return t.name == e.type; });
+    CLUSTERSIM_ASSERT(type != registry().end(), "instrument type '" + e.type + "' passed validation but is not registered");
+    auto inst = type->make(e);
+    inst->index = static_cast<std::uint16_t>(instruments_.size());
+    const Common& c = inst->common;
+    // Eligibility lists must name things that exist in this world.
+    std::vector<std::uint8_t> ok(R, 1);
+    for (const auto& code : c.regions)
+      if (std::none_of(world.regions.begin(), world.regions.end(), [&](const Region& r) { return r.code == code; }))
+        throw ScenarioError(e.origin, e.key_name("eligible.regions"), "no region with code '" + code + "' in this world");
+    for (const auto& code : c.countries)
+      if (std::none_of(world.regions.begin(), world.regions.end(), [&](const Region& r) { return r.country == code; }))
+        throw ScenarioError(e.origin, e.key_name("eligible.countries"), "no region in country '" + code + "' in this world");
+    for (std::size_t r = 0; r < R; ++r) {
+      const Region& reg = world.regions[r];
+      if (!c.regions.empty() && std::find(c.regions.begin(), c.regions.end(), reg.code) == c.regions.end()) ok[r] = 0;
+      if (!c.countries.empty() && std::find(c.countries.begin(), c.countries.end(), reg.country) == c.countries.end()) ok[r] = 0;
+      if (!c.levels.empty() &&
+          std::find(c.levels.begin(), c.levels.end(), std::string(to_string(reg.level))) == c.levels.end())
+        ok[r] = 0;
+    }
+    region_ok_.push_back(std::move(ok));
+    std::uint16_t mask = 0;
+    for (std::size_t s = 0; s < kSectorCount; ++s)
+      if (c.sectors.empty() || std::find(c.sectors.begin(), c.sectors.end(), kSectors[s].key) != c.sectors.end())
+        mask = static_cast<std::uint16_t>(mask | (1u << s));
+    sector_masks_.push_back(mask);
+    // Tranches: the budget spread over [start, end], rising linearly over the ramp; exact cents.
+    const auto steps = static_cast<std::size_t>(c.end_step - c.start_step + 1);
+    std::vector<double> w(steps);
+    for (std::size_t k = 0; k < steps; ++k)
+      w[k] = c.ramp_steps > 0 ? std::min(1.0, static_cast<double>(k + 1) / (c.ramp_steps + 1)) : 1.0;
+    const double wsum = std::accumulate(w.begin(), w.end(), 0.0);
+    const std::int64_t budget = to_cents(c.budget_eur);
+    std::vector<std::int64_t> t(steps);
+    std::int64_t given = 0;
+    for (std::size_t k = 0; k < steps; ++k) {
+      t[k] = static_cast<std::int64_t>(std::floor(static_cast<double>(budget) * w[k] / wsum));
+      given += t[k];
+    }
+    for (std::size_t k = 0; given < budget; k = (k + 1) % steps, ++given) ++t[k];
+    tranches_.push_back(std::move(t));
+    std::vector<std::int32_t> calls;
+    if (c.call_steps.empty()) {
+      for (std::int32_t s = c.start_step; s <= c.end_step; s += c.call_every_steps) calls.push_back(s);
+    } else {
+      for (auto s : c.call_steps)
+        if (s >= c.start_step && s <= c.end_step) calls.push_back(static_cast<std::int32_t>(s));
+      std::sort(calls.begin(), calls.end());
+      calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
+    }
+    calls_.push_back(std::move(calls));
+    instruments_.push_back(std::move(inst));
+  }
+}
+
+void Programme::start_replicate(std::uint64_t seed, const World& world) {
+  seed_ = seed;
+  state_.assign(instruments_.size(), State{});
+  // Projects brought to funding are less mature than planned and consortia lack commercial
+  // skills (DOMAIN.md): both start low; technical assistance raises them.
+  project_maturity_.assign(world.clusters.size(), 0.4);
+  commercial_skills_.assign(world.clusters.size(), 0.3);
+}
+
+std::uint16_t Programme::mask_for(std::size_t i, const World& world, std::size_t region) const {
+  std::uint16_t mask = sector_masks_[i];
+  if (instruments_[i]->common.s3_only) {
+    std::uint16_t s3 = 0;
+    for (auto s : world.regions[region].s3_sectors) s3 = static_cast<std::uint16_t>(s3 | (1u << s));
+    mask &= s3;
+  }
+  return mask;
+}
+
+void Programme::run_call(std::size_t i, const Context& ctx) {
+  const Instrument& inst = *instruments_[i];
+  const Common& c = inst.common;
+  State& st = state_[i];
+  const std::size_t C = ctx.world.clusters.size();
+  struct Applicant {
+    double score;
+    std::size_t cluster;
+  };
+  std::vector<Applicant> applicants;
+  for (std::size_t k = 0; k < C; ++k) {
+    if (!ctx.clusters.active[k]) continue;
+    const auto& site = ctx.world.clusters[k];
+    if (!region_ok_[i][site.region]) continue;
+    const std::uint16_t mask = mask_for(i, ctx.world, site.region);
+    const bool sector_ok = ((mask >> site.sector) & 1u) ||
+                           (site.second_sector != kNoSector && ((mask >> site.second_sector) & 1u));
+    if (!sector_ok) continue;
+    const bool holds = std::any_of(st.awards.begin(), st.awards.end(), [&](const Award& a) {
+      return !a.ended && a.cluster == static_cast<std::int32_t>(k) && a.last_step >= ctx.step;
+    });
+    if (holds) continue;
+    random::Stream rng(seed_, key(i, k), static_cast<std::uint32_t>(ctx.step), purpose::kInstrumentCall);
+    const double maturity = ctx.clusters.maturity[k] / 3.0;
+    if (!(rng.uniform() < std::min(1.0, c.apply_probability * (1.0 + c.maturity_apply_bonus * maturity)))) continue;
+    const double readiness = 0.5 * (ctx.project_maturity[k] + ctx.commercial_skills[k]);
+    const double score = maturity + ctx.clusters.manager_skill[k] + inst.readiness_weight() * readiness + 0.3 * rng.uniform();
+    applicants.push_back({score, k});
+  }
+  st.counts.applications += static_cast<std::int64_t>(applicants.size());
+  std::stable_sort(applicants.begin(), applicants.end(), [](const Applicant& a, const Applicant& b) { return a.score > b.score; });
+  std::int64_t made = 0;
+  for (const auto& ap : applicants) {
+    if (made >= c.max_awards_per_call) break;
+    const auto& site = ctx.world.clusters[ap.cluster];
+    random::Stream rng(seed_, key(i, ap.cluster), static_cast<std::uint32_t>(ctx.step), purpose::kInstrumentAward);
+    std::int32_t partner = -1;
+    if (inst.partner_rule() != PartnerRule::None) {
+      std::vector<std::int32_t> candidates;
+      for (std::size_t k = 0; k < C; ++k) {
+        if (k == ap.cluster || !ctx.clusters.active[k]) continue;
+        const auto& other = ctx.world.clusters[k];
+        bool fits = false;
+        switch (inst.partner_rule()) {
+          case PartnerRule::OtherRegion: fits = other.region != site.region; break;
+          case PartnerRule::OtherCountry:
+            fits = ctx.world.country_index[other.region] != ctx.world.country_index[site.region];
+            break;
+          case PartnerRule::OtherSector: fits = other.sector != site.sector; break;
+          case PartnerRule::None: break;
+        }
+        if (fits) candidates.push_back(static_cast<std::int32_t>(k));
+      }
+      if (candidates.empty()) continue;  // no consortium possible
+      partner = candidates[rng.below(static_cast<std::uint32_t>(candidates.size()))];
+    }
+    const std::int64_t cost = to_cents(inst.award_eur(rng));
+    if (cost <= 0) continue;
+    std::array<double, kSourceCount> shares = c.funding;
+    const double rate = c.eu_rate[level_index(ctx.world.regions[site.region].level)];
+    if (rate >= 0) {
+      const double others = 1.0 - c.funding[kEu];
+      for (std::size_t s = 0; s < kSourceCount; ++s)
+        shares[s] = s == kEu ? rate : (others > 0 ? (1.0 - rate) * c.funding[s] / others : 0.0);
+      if (others <= 0) shares[kEu] = 1.0;
+    }
+    const Cents part = split(cost, shares);
+    bool affordable = true;
+    for (std::size_t s = 0; s < kSourceCount; ++s) affordable = affordable && part[s] <= st.ledger.available[s];
+    if (!affordable) continue;
+    st.ledger.commit(part);
+    Award a;
+    a.cluster = static_cast<std::int32_t>(ap.cluster);
+    a.partner = partner;
+    a.first_step = ctx.step + c.lag_steps;
+    a.last_step = a.first_step + c.award_quarters - 1;
+    a.remaining = part;
+    const double unit = inst.per_sme_eur();
+    a.per_sme_left = unit > 0 ? static_cast<std::int64_t>(std::floor(static_cast<double>(cost) * inst.per_sme_share())) : 0;
+    a.instalment_left = cost - a.per_sme_left;
+    a.instalment_cents = a.instalment_left / c.award_quarters;
+    a.smes_per_quarter = unit > 0 ? static_cast<double>(a.per_sme_left) / 100.0 / unit / c.award_quarters : 0.0;
+    st.awards.push_back(a);
+    ++st.counts.awards;
+    ++made;
+    inst.on_award(st.awards.back(), ctx, st.counts);
+  }
+}
+
+void Programme::prepare(std::int32_t step, const World& world, const ClusterState& clusters,
+                        const std::vector<std::int64_t>& cluster_members, const std::vector<std::int64_t>& cell_active,
+                        const std::vector<std::int64_t>& cell_members, SupportOffers& offers, ClusterSupport& support) {
+  const std::size_t C = world.clusters.size(), cells = world.regions.size() * kSectorCount;
+  support.reset(C);
+  std::vector<std::vector<Offer>> by_cluster(C), by_cell;
+  bool any_cell = false;
+  Context ctx{world, clusters, cluster_members, cell_active, cell_members, project_maturity_, commercial_skills_, seed_, step};
+  for (std::size_t i = 0; i < instruments_.size(); ++i) {
+    Instrument& inst = *instruments_[i];
+    const Common& c = inst.common;
+    State& st = state_[i];
+    st.counts = {};
+    st.spent = {};
+    if (st.stopped) continue;
+    if (c.stop_step > 0 && step >= c.stop_step) {
+      // The funding cliff: every award stops now, and what is left goes back to the funders.
+      for (auto& a : st.awards)
+        if (!a.ended) {
+          st.ledger.cancel(a.remaining);
+          a.remaining = {};
+          a.ended = true;
+        }
+      st.ledger.close();
+      st.stopped = true;
+      continue;
+    }
+    const auto& calls = calls_[i];
+    const auto call = std::find(calls.begin(), calls.end(), step);
+    if (call != calls.end()) {
+      // Allocate the tranches up to the next call (or the end), then run the call.
+      const std::int32_t next = call + 1 != calls.end() ? *(call + 1) : c.end_step + 1;
+      std::int64_t cents = 0;
+      const auto until = static_cast<std::size_t>(next - c.start_step);
+      for (std::size_t k = st.allocated_until; k < until && k < tranches_[i].size(); ++k) cents += tranches_[i][k];
+      st.allocated_until = std::max(st.allocated_until, until);
+      st.ledger.allocate(split(cents, c.funding));
+      run_call(i, ctx);
+    }
+    for (std::size_t n = 0; n < st.awards.size(); ++n) {
+      Award& a = st.awards[n];
+      if (a.ended || step < a.first_step || step > a.last_step) continue;
+      if (!clusters.active[static_cast<std::size_t>(a.cluster)]) {
+        // The cluster has folded: the award ends and its unpaid money returns.
+        st.ledger.cancel(a.remaining);
+        a.remaining = {};
+        a.ended = true;
+        continue;
+      }
+      random::Stream rng(seed_, key(i, n), static_cast<std::uint32_t>(step), purpose::kInstrumentAward);
+      if (rng.uniform() < inst.failure_hazard(a, ctx)) {
+        st.ledger.cancel(a.remaining);
+        a.remaining = {};
+        a.ended = true;
+        ++st.counts.failed;
+        continue;
+      }
+      const std::int64_t due = step == a.last_step ? a.instalment_left : std::min(a.instalment_cents, a.instalment_left);
+      const Cents paid = take_proportional(due, a.remaining);
+      for (std::size_t s = 0; s < kSourceCount; ++s) {
+        a.remaining[s] -= paid[s];
+        st.spent[s] += paid[s];
+      }
+      a.instalment_left -= due;
+      st.ledger.pay(paid);
+      const std::uint16_t instrument = inst.index;
+      inst.act(a, static_cast<double>(due) / 100.0, ctx, support,
+               [&](std::int32_t cluster, Purpose purpose, double smes, float strength, std::int32_t partner, bool outside) {
+                 if (cluster < 0 || smes <= 0) return;
+                 const auto cl = static_cast<std::size_t>(cluster);
+                 if (!clusters.active[cl]) return;  // a folded partner passes nothing on
+                 const auto& site = world.clusters[cl];
+                 Offer o;
+                 o.instrument = instrument;
+                 o.purpose = purpose;
+                 o.outside = outside;
+                 o.sector_mask = mask_for(i, world, site.region);
+                 o.partner_cluster = partner;
+                 o.strength = strength;
+                 o.min_employees = static_cast<float>(c.min_employees);
+                 o.max_employees = static_cast<float>(c.max_employees);
+                 const double members = static_cast<double>(cluster_members[cl]);
+                 const bool members_only = purpose == Purpose::JointProject || purpose == Purpose::Mobility;
+                 double others = 0;
+                 if (!members_only)
+                   for (std::uint8_t sec : {site.sector, site.second_sector})
+                     if (sec != kNoSector)
+                       others += static_cast<double>(cell_active[world.cell(site.region, sec)] -
+                                                     cell_members[world.cell(site.region, sec)]);
+                 const double weight = members_only ? members : c.member_weight * members + others;
+                 if (weight <= 0) return;
+                 Offer m = o;
+                 m.probability = static_cast<float>(std::min(1.0, smes * (members_only ? 1.0 : c.member_weight) / weight));
+                 by_cluster[cl].push_back(m);
+                 if (!members_only && others > 0) {
+                   if (!any_cell) {
+                     by_cell.assign(cells, {});
+                     any_cell = true;
+                   }
+                   Offer n2 = o;
+                   n2.probability = static_cast<float>(std::min(1.0, smes / weight));
+                   for (std::uint8_t sec : {site.sector, site.second_sector})
+                     if (sec != kNoSector) by_cell[world.cell(site.region, sec)].push_back(n2);
+                 }
+               });
+    }
+  }
+  // CSR layout of the offers.
+  offers.member_start.assign(C + 1, 0);
+  offers.member.clear();
+  for (std::size_t k = 0; k < C; ++k) {
+    offers.member.insert(offers.member.end(), by_cluster[k].begin(), by_cluster[k].end());
+    offers.member_start[k + 1] = static_cast<std::uint32_t>(offers.member.size());
+  }
+  offers.cell_start.assign(cells + 1, 0);
+  offers.cell.clear();
+  if (any_cell)
+    for (std::size_t k = 0; k < cells; ++k) {
+      offers.cell.insert(offers.cell.end(), by_cell[k].begin(), by_cell[k].end());
+      offers.cell_start[k + 1] = static_cast<std::uint32_t>(offers.cell.size());
+    }
+  offers.any = !offers.member.empty() || !offers.cell.empty();
+}
+
+void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument) {
+  for (std::size_t i = 0; i < instruments_.size(); ++i) {
+    const Instrument& inst = *instruments_[i];
+    State& st = state_[i];
+    if (st.stopped) continue;
+    // Pay for the SMEs supported this quarter, from the active awards in order.
+    std::int64_t owed = static_cast<std::int64_t>(supported_by_instrument[i]) * to_cents(inst.per_sme_eur());
+    for (auto& a : st.awards) {
+      if (owed <= 0) break;
+      if (a.ended || step < a.first_step || step > a.last_step || a.per_sme_left <= 0) continue;
+      const std::int64_t pay = std::min(owed, a.per_sme_left);
+      const Cents paid = take_proportional(pay, a.remaining);
+      for (std::size_t s = 0; s < kSourceCount; ++s) {
+        a.remaining[s] -= paid[s];
+        st.spent[s] += paid[s];
+      }
+      a.per_sme_left -= pay;
+      owed -= pay;
+      st.ledger.pay(paid);
+    }
+    // Awards in their last quarter end; money they did not use returns to the programme.
+    for (auto& a : st.awards)
+      if (!a.ended && step >= a.last_step) {
+        st.ledger.cancel(a.remaining);
+        a.remaining = {};
+        a.ended = true;
+      }
+    if (step >= inst.common.end_step) st.ledger.close();
+    CLUSTERSIM_ASSERT(st.ledger.balanced(), "instrument '" + inst.common.id + "': ledger out of balance");
+  }
+}
+
+}  // namespace clustersim::model::instruments

@@ -1,0 +1,61 @@
+#pragma once
+// The instruments of one scenario, run together: each step, in scenario order, allocation of
+// the budget tranche at call dates, calls (applications, scoring, awards), instalments,
+// effects (support offers and cluster effects), then, after the SME phase, payments per
+// supported SME, ends of awards and money returning. Everything is serial and in a fixed
+// order; randomness is keyed by (instrument, cluster or award, step).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/config/schema.hpp"
+#include "models/cluster/instruments/instrument.hpp"
+
+namespace clustersim::model::instruments {
+
+class Programme {
+ public:
+  Programme() = default;
+  /// Throws ScenarioError when an eligibility list names a region, country or sector that
+  /// does not exist in `world`.
+  Programme(const std::vector<config::TableElement>& elements, const World& world);
+
+  std::size_t size() const { return instruments_.size(); }
+  const Instrument& instrument(std::size_t i) const { return *instruments_[i]; }
+  void start_replicate(std::uint64_t seed, const World& world);
+  /// Before the SME phase: allocation, calls, instalments and this quarter's effects.
+  void prepare(std::int32_t step, const World& world, const ClusterState& clusters,
+               const std::vector<std::int64_t>& cluster_members, const std::vector<std::int64_t>& cell_active,
+               const std::vector<std::int64_t>& cell_members, SupportOffers& offers, ClusterSupport& support);
+  /// After the SME phase: pays for the SMEs each instrument supported, ends awards, returns money.
+  void settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument);
+
+  const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
+  const Cents& spent_this_step(std::size_t i) const { return state_[i].spent; }
+  const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
+
+ private:
+  struct State {
+    Ledger ledger;
+    Cents spent{};
+    StepCounts counts;
+    std::vector<Award> awards;
+    std::size_t allocated_until = 0;  ///< tranches [0, allocated_until) are allocated
+    bool stopped = false;
+  };
+  std::vector<std::unique_ptr<Instrument>> instruments_;
+  std::vector<std::vector<std::int64_t>> tranches_;  ///< cents per step from start_step
+  std::vector<std::vector<std::int32_t>> calls_;
+  std::vector<std::uint16_t> sector_masks_;          ///< eligible ecosystems (without the S3 rule)
+  std::vector<std::vector<std::uint8_t>> region_ok_;  ///< per instrument, per region
+  std::vector<State> state_;
+  std::vector<double> project_maturity_, commercial_skills_;
+  std::uint64_t seed_ = 0;
+
+  void run_call(std::size_t i, const Context& ctx);
+  std::uint16_t mask_for(std::size_t i, const World& world, std::size_t region) const;
+};
+
+}  // namespace clustersim::model::instruments

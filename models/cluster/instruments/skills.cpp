@@ -1,0 +1,39 @@
+// skills: up- and re-skilling of SME staff through clusters (Pact for Skills, DOMAIN.md).
+// Paid per trained SME; a trained SME invests in skills (mechanisms/skills.hpp's gain).
+#include "models/cluster/instruments/types.hpp"
+
+namespace clustersim::model::instruments {
+namespace {
+class Skills final : public Instrument {
+ public:
+  double grant_eur = 60000, training_eur_per_sme = 1000, pass_through_share = 0.9, effect = 1.0;
+  double award_eur(random::Stream&) const override { return grant_eur; }
+  double per_sme_eur() const override { return training_eur_per_sme; }
+  double per_sme_share() const override { return pass_through_share; }
+  void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, const OfferFn& offer) const override {
+    s.extra_income_eur[static_cast<std::size_t>(a.cluster)] += paid_eur;
+    offer(a.cluster, Purpose::Skills, a.smes_per_quarter, static_cast<float>(effect), -1, false);
+  }
+};
+}  // namespace
+
+TypeEntry skills_type() {
+  return {"skills", "Up- and re-skilling of SME staff through clusters (Pact for Skills).",
+          [](config::Schema& s) {
+            const Skills d;
+            s.real("grant_eur", d.grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster.");
+            s.real("training_eur_per_sme", d.training_eur_per_sme).at_least(1).units("EUR/SME").doc("Cost of training one SME's staff.");
+            s.real("pass_through_share", d.pass_through_share).range(0, 1).doc("Share of the grant spent on SME training.");
+            s.real("effect", d.effect).range(0, 10).doc("Multiplier of skills.gain for a trained SME.");
+          },
+          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
+            auto i = std::make_unique<Skills>();
+            read_common(e, i->common);
+            i->grant_eur = e.real("grant_eur");
+            i->training_eur_per_sme = e.real("training_eur_per_sme");
+            i->pass_through_share = e.real("pass_through_share");
+            i->effect = e.real("effect");
+            return i;
+          }};
+}
+}  // namespace clustersim::model::instruments

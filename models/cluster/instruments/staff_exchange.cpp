@@ -1,0 +1,43 @@
+// staff_exchange: short mobility visits between clusters and firms (ClusterXchange: more
+// than 1,000 exchanges in 14 partnerships, DOMAIN.md). An award pairs the cluster with one in
+// another region; each visiting SME is a mobility participant and meets a member of the other
+// cluster, forming a cross-region tie with probability tie_probability. Paid per participant.
+#include "models/cluster/instruments/types.hpp"
+
+namespace clustersim::model::instruments {
+namespace {
+class StaffExchange final : public Instrument {
+ public:
+  double exchange_eur = 3000, exchanges_per_award = 20, tie_probability = 0.5;
+  PartnerRule partner_rule() const override { return PartnerRule::OtherRegion; }
+  double award_eur(random::Stream&) const override { return exchange_eur * exchanges_per_award; }
+  double per_sme_eur() const override { return exchange_eur; }
+  double per_sme_share() const override { return 1.0; }
+  void act(const Award& a, double, const Context&, ClusterSupport&, const OfferFn& offer) const override {
+    const auto strength = static_cast<float>(tie_probability);
+    offer(a.cluster, Purpose::Mobility, a.smes_per_quarter / 2.0, strength, a.partner, false);
+    offer(a.partner, Purpose::Mobility, a.smes_per_quarter / 2.0, strength, a.cluster, true);
+  }
+};
+}  // namespace
+
+TypeEntry staff_exchange_type() {
+  return {"staff_exchange", "Staff exchange / mobility visits between clusters (ClusterXchange).",
+          [](config::Schema& s) {
+            const StaffExchange d;
+            s.real("exchange_eur", d.exchange_eur).at_least(1).units("EUR/participant").doc("Cost of one exchange.");
+            s.real("exchanges_per_award", d.exchanges_per_award).at_least(0).units("participants")
+                .doc("Exchanges funded by one award (half each way).");
+            s.real("tie_probability", d.tie_probability).range(0, 1)
+                .doc("Probability that a visit ends in a partnership with the host.");
+          },
+          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
+            auto i = std::make_unique<StaffExchange>();
+            read_common(e, i->common);
+            i->exchange_eur = e.real("exchange_eur");
+            i->exchanges_per_award = e.real("exchanges_per_award");
+            i->tie_probability = e.real("tie_probability");
+            return i;
+          }};
+}
+}  // namespace clustersim::model::instruments

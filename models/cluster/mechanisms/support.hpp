@@ -1,0 +1,89 @@
+#pragma once
+// Policy-instrument support reaching an SME (docs/MODEL.md, "Instruments"). The SME looks up
+// the offers of its group — its cluster if it is a member, its (region, sector) cell if not —
+// and with one uniform receives at most one of them; the offer's purpose decides the effect:
+// innovation vouchers add knowledge, digital / green vouchers lead to adoption, skills
+// support is a skills investment, internationalisation support lets the SME start exporting,
+// a joint project adds knowledge and productivity and may tie the SME to a member of the
+// partner cluster, a mobility visit (staff exchange) seeks a partner among the members of the
+// partner cluster (another region). Ties go through the same request buffer as partnerships.
+
+#include <cmath>
+
+#include "engine/random/stream.hpp"
+#include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/mechanisms/partnership.hpp"
+
+namespace clustersim::model::mechanism {
+
+inline void support_tie(Smes& s, std::size_t i, const Offer& o, const StepContext& ctx, double accept,
+                        std::vector<TieRequest>& out) {
+  if (o.partner_cluster < 0) return;
+  const auto id = static_cast<std::uint32_t>(s.table.id(i));
+  const auto c = static_cast<std::size_t>(o.partner_cluster);
+  const std::uint32_t first = ctx.search.cluster_start[c], n = ctx.search.cluster_start[c + 1] - first;
+  if (n == 0) return;
+  random::Stream rng(ctx.seed, id, static_cast<std::uint32_t>(ctx.step), purpose::kSupportSearch);
+  const auto& candidate = ctx.search.cluster_entries[first + rng.below(n)];
+  if (candidate.id == id || has_partner(s.partners[i], candidate.id) || !(rng.uniform() < accept)) return;
+  out.push_back({id, candidate.id, static_cast<std::uint32_t>(i), candidate.row, TieRequest::kForm});
+}
+
+inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx, std::vector<TieRequest>& out) {
+  const SupportOffers& offers = ctx.messages.offers;
+  const std::int32_t cluster = s.cluster[i];
+  const Offer *first, *last;
+  if (cluster != kNoCluster) {
+    const auto c = static_cast<std::size_t>(cluster);
+    first = offers.member.data() + offers.member_start[c];
+    last = offers.member.data() + offers.member_start[c + 1];
+  } else {
+    const std::size_t cell = ctx.world.cell(s.region[i], s.sector[i]);
+    first = offers.cell.data() + offers.cell_start[cell];
+    last = offers.cell.data() + offers.cell_start[cell + 1];
+  }
+  if (first == last) return;
+  const double draw = u[purpose::slot::kSupport];
+  const float employees = s.employees[i];
+  double acc = 0;
+  const Offer* got = nullptr;
+  for (const Offer* o = first; o != last; ++o) {
+    if (!((o->sector_mask >> s.sector[i]) & 1u) || employees < o->min_employees || employees > o->max_employees) continue;
+    acc += o->probability;
+    if (draw < acc) {
+      got = o;
+      break;
+    }
+  }
+  if (got == nullptr) return;
+  const Offer& o = *got;
+  s.support[i] = encode_support(o.instrument, o.purpose, o.outside);
+  const double effect_draw = u[purpose::slot::kSupportEffect];
+  switch (o.purpose) {
+    case Purpose::Innovation: s.knowledge[i] += o.strength; break;
+    case Purpose::Digital:
+      if (effect_draw < o.strength) s.flags[i] |= flag::kDigital;
+      break;
+    case Purpose::Green:
+      if (effect_draw < o.strength) s.flags[i] |= flag::kGreen;
+      break;
+    case Purpose::Skills:
+      s.skills[i] += static_cast<float>(ctx.params.skills.gain) * o.strength * (1.0f - s.skills[i]);
+      s.events[i] |= event::kSkillsInvestment;
+      break;
+    case Purpose::Internationalisation:
+      if (!(s.flags[i] & flag::kExporting) && effect_draw < o.strength) {
+        s.flags[i] |= flag::kExporting;
+        s.events[i] |= event::kStartedExporting;
+      }
+      break;
+    case Purpose::JointProject:
+      s.knowledge[i] += o.strength;
+      s.productivity_eur_per_year[i] *= 1.0f + 0.1f * o.strength;
+      support_tie(s, i, o, ctx, 0.5, out);
+      break;
+    case Purpose::Mobility: support_tie(s, i, o, ctx, o.strength, out); break;
+  }
+}
+
+}  // namespace clustersim::model::mechanism

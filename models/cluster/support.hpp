@@ -1,0 +1,64 @@
+#pragma once
+// What policy instruments hand to the model each quarter (docs/MODEL.md, "Instruments"):
+// support offers that the per-SME `support` mechanism reads (probabilities by cluster for
+// members and by (region, sector) cell for non-members, precomputed once per step), and
+// cluster-level effects that the cluster organisations' update reads. Mechanisms never see
+// an instrument; instruments never touch an SME row.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace clustersim::model {
+
+/// What a unit of SME support does (mechanisms/support.hpp).
+enum class Purpose : std::uint8_t { Innovation, Digital, Green, Skills, Internationalisation, JointProject, Mobility };
+inline constexpr std::size_t kPurposeCount = 7;
+inline constexpr std::array<std::string_view, kPurposeCount> kPurposeNames{
+    "innovation", "digital", "green", "skills", "internationalisation", "joint_project", "mobility"};
+
+/// One instrument's offer to a group of SMEs this quarter.
+struct Offer {
+  std::uint16_t instrument = 0;   ///< index in the scenario's [[instruments]]
+  Purpose purpose = Purpose::Innovation;
+  bool outside = false;           ///< recipients are outside the funded (lead) partner's region
+  std::uint16_t sector_mask = 0;  ///< bit s: ecosystem s is eligible
+  std::int32_t partner_cluster = -1;  ///< joint projects and mobility: whose members to meet
+  float probability = 0;          ///< that an eligible SME of the group is supported this quarter
+  float strength = 0;             ///< effect size (meaning depends on the purpose, docs/MODEL.md)
+  float min_employees = 0, max_employees = 1e9f;
+};
+
+/// Offers in CSR layout: members of cluster c read member[member_start[c] .. member_start[c+1]),
+/// non-members of cell k read cell[cell_start[k] .. cell_start[k+1]).
+struct SupportOffers {
+  std::vector<std::uint32_t> member_start, cell_start;
+  std::vector<Offer> member, cell;
+  bool any = false;
+};
+
+/// Cluster-level effects of instruments this quarter, by cluster.
+struct ClusterSupport {
+  std::vector<double> extra_income_eur;  ///< paid into the cluster's budget (core funding, seed money, management shares)
+  std::vector<double> skill_gain;        ///< added to the manager's skill (excellence, training)
+  /// Meta-cluster seed money received this quarter: the interface a meta-cluster model reads
+  /// (docs/MODEL.md, metacluster_support). Also counted in extra_income_eur.
+  std::vector<double> metacluster_seed_eur;
+  void reset(std::size_t clusters) {
+    extra_income_eur.assign(clusters, 0.0);
+    skill_gain.assign(clusters, 0.0);
+    metacluster_seed_eur.assign(clusters, 0.0);
+  }
+};
+
+/// The SME `support` column: 0, or (instrument + 1) | purpose << 10 | outside << 13.
+inline std::uint16_t encode_support(std::uint16_t instrument, Purpose purpose, bool outside) {
+  return static_cast<std::uint16_t>((instrument + 1u) | (static_cast<unsigned>(purpose) << 10) | (outside ? 1u << 13 : 0u));
+}
+inline std::size_t support_instrument(std::uint16_t code) { return (code & 0x3FFu) - 1u; }
+inline Purpose support_purpose(std::uint16_t code) { return static_cast<Purpose>((code >> 10) & 0x7u); }
+inline bool support_outside(std::uint16_t code) { return (code >> 13) & 1u; }
+inline constexpr std::size_t kMaxInstruments = 1022;
+
+}  // namespace clustersim::model

@@ -1,0 +1,322 @@
+// Policy instruments: the shared framework (exact money, eligibility, selection), each
+// type's accounting, and the direction of their effects with the same seeds as the baseline.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+
+#include "engine/core/error.hpp"
+#include "engine/parallel/blocks.hpp"
+#include "engine/random/stream.hpp"
+#include "model_fixture.hpp"
+#include "models/cluster/instruments/instrument.hpp"
+#include "models/cluster/model.hpp"
+
+using namespace clustersim;
+using model::Aggregates;
+using model::ClusterModel;
+namespace in = clustersim::model::instruments;
+
+namespace {
+
+std::string with(const std::string& instruments, const std::string& world = test::kSmallWorld) {
+  return world + "\n" + instruments;
+}
+
+/// Runs `steps` quarters and returns the model (for its aggregates and programme).
+std::unique_ptr<ClusterModel> run(const model::Params& params, int steps, std::uint64_t seed = 7) {
+  auto m = std::make_unique<ClusterModel>(params);
+  m->start_replicate(seed);
+  for (int t = 1; t <= steps; ++t) m->step(t);
+  return m;
+}
+
+std::int64_t cumulative(const model::Params& params, int steps, Aggregates::RegionSlot slot) {
+  ClusterModel m(params);
+  m.start_replicate(7);
+  std::int64_t sum = 0;
+  for (int t = 1; t <= steps; ++t) {
+    m.step(t);
+    sum += m.aggregates().total(slot);
+  }
+  return sum;
+}
+
+const char* kAllTypes = R"(
+[[instruments]]
+id = "core"
+type = "cluster_core_funding"
+budget_eur = 2000000
+funding.eu = 0.5
+funding.national = 0.25
+funding.regional = 0.25
+[[instruments]]
+id = "excellence"
+type = "cluster_excellence"
+budget_eur = 300000
+[[instruments]]
+id = "vouchers"
+type = "cascade_funding"
+budget_eur = 1000000
+voucher_eur = 3333.33
+funding.eu = 0.6
+funding.private = 0.4
+cofinancing.eu_rate_less_developed = 0.85
+[[instruments]]
+id = "i3"
+type = "interregional_investment"
+budget_eur = 500000
+project_min_eur = 20000
+project_max_eur = 80000
+third_party_share = 0.3
+award_quarters = 8
+[[instruments]]
+id = "i3_capacity"
+type = "interregional_investment"
+strand = "capacity_building"
+budget_eur = 200000
+project_min_eur = 20000
+project_max_eur = 40000
+[[instruments]]
+id = "intercluster"
+type = "intercluster_call"
+budget_eur = 6000000
+[[instruments]]
+id = "intl"
+type = "internationalisation"
+budget_eur = 400000
+[[instruments]]
+id = "xchange"
+type = "staff_exchange"
+budget_eur = 1000000
+disbursement_lag_steps = 1
+[[instruments]]
+id = "taf"
+type = "technical_assistance"
+budget_eur = 100000
+[[instruments]]
+id = "meta"
+type = "metacluster_support"
+budget_eur = 2000000
+stop_step = 7
+[[instruments]]
+id = "skills"
+type = "skills"
+budget_eur = 300000
+ramp_steps = 4
+)";
+
+}  // namespace
+
+TEST_CASE("money splits by source to the cent and the ledger always balances", "[unit]") {
+  const std::array<double, in::kSourceCount> shares{0.5, 0.3, 0.2, 0.0};
+  for (std::int64_t cents : {0LL, 1LL, 7LL, 100001LL, 123456789LL}) {
+    const auto parts = in::split(cents, shares);
+    CHECK(in::total(parts) == cents);
+    CHECK(parts[in::kPrivate] == 0);
+  }
+  const in::Cents from{333, 0, 667, 1};
+  for (std::int64_t cents : {0LL, 1LL, 500LL, 1001LL}) {
+    const auto taken = in::take_proportional(cents, from);
+    CHECK(in::total(taken) == cents);
+    for (std::size_t s = 0; s < in::kSourceCount; ++s) CHECK(taken[s] <= from[s]);
+  }
+  in::Ledger l;
+  l.allocate(in::split(1000000, shares));
+  l.commit(in::split(400000, shares));
+  l.pay(in::take_proportional(150000, l.committed));
+  l.cancel(in::take_proportional(50000, l.committed));
+  l.close();
+  CHECK(l.balanced());
+  CHECK(in::total(l.disbursed) == 150000);
+  CHECK(in::total(l.committed) == 200000);
+  CHECK(in::total(l.returned) == 650000);
+}
+
+TEST_CASE("every instrument type keeps its ledger exact at every step", "[model]") {
+  const auto params = test::params_from(with(kAllTypes));
+  ClusterModel m(params);
+  m.start_replicate(5);
+  const auto& prog = m.programme();
+  REQUIRE(prog.size() == 11);
+  std::vector<in::Cents> paid(prog.size(), in::Cents{});
+  std::vector<std::int64_t> awards(prog.size(), 0);
+  for (int t = 1; t <= 12; ++t) {
+    m.step(t);
+    for (std::size_t i = 0; i < prog.size(); ++i) {
+      INFO(prog.instrument(i).common.id << " at step " << t);
+      const auto& l = prog.ledger(i);
+      REQUIRE(l.balanced());
+      CHECK(in::total(l.allocated) <= in::to_cents(prog.instrument(i).common.budget_eur));
+      for (std::size_t s = 0; s < in::kSourceCount; ++s) {
+        paid[i][s] += prog.spent_this_step(i)[s];
+        CHECK(paid[i][s] == l.disbursed[s]);
+        CHECK(l.allocated[s] == l.disbursed[s] + l.committed[s] + l.unspent(s));
+      }
+      awards[i] += prog.counts(i).awards;
+    }
+  }
+  for (std::size_t i = 0; i < prog.size(); ++i) {
+    INFO(prog.instrument(i).common.id);
+    CHECK(awards[i] > 0);
+    CHECK(in::total(prog.ledger(i).disbursed) > 0);
+  }
+  // The funding cliff (meta, stop_step = 7): everything left has returned, nothing is owed.
+  CHECK(in::total(prog.ledger(9).committed) == 0);
+  CHECK(in::total(prog.ledger(9).available) == 0);
+  // Only private and EU money funds the vouchers, in their shares.
+  CHECK(prog.ledger(2).allocated[in::kNational] == 0);
+}
+
+TEST_CASE("instruments keep the output bit-identical for 1 and 4 threads", "[model]") {
+  const auto params = test::params_from(with(kAllTypes), {"population.smes=60000"});
+  auto frames = [&](std::size_t threads) {
+    parallel::ThreadLimit limit(threads);
+    ClusterModel m(params);
+    record::Layout layout;
+    m.describe(layout);
+    layout.dims.push_back({"replicate", 1});
+    layout.dims.push_back({"step", 9});
+    record::Frame frame(layout);
+    std::vector<double> all;
+    m.start_replicate(9);
+    for (int t = 1; t <= 8; ++t) {
+      m.step(t);
+      frame.clear();
+      m.observe(frame);
+      for (std::size_t k = 0; k < frame.size(); ++k) all.insert(all.end(), frame[k].begin(), frame[k].end());
+    }
+    return all;
+  };
+  const auto one = frames(1), four = frames(4);
+  REQUIRE(one.size() == four.size());
+  CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("eligibility: only clusters of the listed region apply", "[model]") {
+  const auto base = test::params_from(test::kSmallWorld);
+  const ClusterModel world_only(base);
+  const auto& w = world_only.world();
+  const std::string code = w.regions[w.clusters[0].region].code;
+  std::int64_t in_region = 0;
+  for (const auto& c : w.clusters) in_region += w.regions[c.region].code == code ? 1 : 0;
+  const auto params = test::params_from(with(R"(
+[[instruments]]
+id = "ex"
+type = "cluster_excellence"
+budget_eur = 10000000
+call.apply_probability = 1.0
+eligible.regions = [")" + code + R"("]
+)"));
+  auto m = run(params, 1);
+  CHECK(m->programme().counts(0).applications == in_region);
+  CHECK(m->programme().counts(0).awards == in_region);
+  CHECK(m->programme().counts(0).clusters_trained == in_region);
+}
+
+TEST_CASE("selection: awards are bounded by call.max_awards and by the money available", "[model]") {
+  auto awards = [](const std::string& extra) {
+    const auto params = test::params_from(with(R"(
+[[instruments]]
+id = "ex"
+type = "cluster_excellence"
+call.apply_probability = 1.0
+grant_eur = 50000
+)" + extra));
+    return run(params, 1)->programme().counts(0);
+  };
+  // One call a year over 40 quarters: the first year's tranche is a tenth of the budget.
+  CHECK(awards("budget_eur = 1000000\n").awards == 2);
+  CHECK(awards("budget_eur = 100000000\ncall.max_awards = 3\n").awards == 3);
+  const auto all = awards("budget_eur = 100000000\n");
+  CHECK(all.awards == all.applications);
+  CHECK(all.applications == 6);
+}
+
+TEST_CASE("cascade funding enforces its minimum pass-through share", "[unit]") {
+  CHECK_THROWS_WITH(test::params_from(with(R"(
+[[instruments]]
+id = "v"
+type = "cascade_funding"
+pass_through_share = 0.6
+)")),
+                    Catch::Contains("instruments[v].pass_through_share: must be >= min_pass_through_share (0.75"));
+}
+
+TEST_CASE("an eligibility list naming a region that does not exist is a scenario error", "[unit]") {
+  const auto params = test::params_from(with(R"(
+[[instruments]]
+id = "v"
+type = "cluster_core_funding"
+eligible.regions = ["XX99"]
+)"));
+  CHECK_THROWS_WITH(ClusterModel(params),
+                    Catch::Contains("instruments[v].eligible.regions: no region with code 'XX99' in this world"));
+}
+
+TEST_CASE("digital vouchers raise digital adoption among eligible SMEs, with the same seeds", "[model][validation]") {
+  const std::string vouchers = R"(
+[[instruments]]
+id = "digital"
+type = "cascade_funding"
+budget_eur = 20000000
+call.apply_probability = 1.0
+grant_eur = 400000
+voucher_eur = 2000
+purpose = "digital"
+voucher_effect = 0.8
+)";
+  const auto with_vouchers = run(test::params_from(with(vouchers)), 8);
+  const auto without = run(test::params_from(test::kSmallWorld), 8);
+  // Eligible SMEs are those of the clusters' regions; the vouchers go to them only.
+  std::int64_t eligible_with = 0, eligible_without = 0, elsewhere_with = 0, elsewhere_without = 0;
+  const auto& w = without->world();
+  std::vector<bool> cluster_region(w.regions.size(), false);
+  for (const auto& c : w.clusters) cluster_region[c.region] = true;
+  for (std::size_t r = 0; r < w.regions.size(); ++r) {
+    const auto a = with_vouchers->aggregates().region_value(r, Aggregates::kDigital);
+    const auto b = without->aggregates().region_value(r, Aggregates::kDigital);
+    (cluster_region[r] ? eligible_with : elsewhere_with) += a;
+    (cluster_region[r] ? eligible_without : elsewhere_without) += b;
+  }
+  CHECK(with_vouchers->aggregates().total(Aggregates::kSupportedDigital) > 0);
+  CHECK(eligible_with > eligible_without + 100);
+  CHECK(elsewhere_with == Approx(elsewhere_without).epsilon(0.01));
+}
+
+TEST_CASE("staff exchange raises cross-region partnerships, with the same seeds", "[model][validation]") {
+  const std::string exchange = R"(
+[[instruments]]
+id = "xchange"
+type = "staff_exchange"
+budget_eur = 4000000
+call.apply_probability = 1.0
+exchanges_per_award = 100
+tie_probability = 0.8
+)";
+  const auto with_exchange = cumulative(test::params_from(with(exchange)), 8, Aggregates::kCrossRegionTies);
+  const auto without = cumulative(test::params_from(test::kSmallWorld), 8, Aggregates::kCrossRegionTies);
+  CHECK(with_exchange > without);
+  CHECK(cumulative(test::params_from(with(exchange)), 8, Aggregates::kMobility) > 0);
+}
+
+TEST_CASE("a funding cliff lowers cluster membership after the stop", "[model][validation]") {
+  auto members_at = [](const std::string& stop, int steps) {
+    const auto params = test::params_from(with(R"(
+[clusters]
+public_funding_eur_per_quarter = 20000
+[[instruments]]
+id = "core"
+type = "cluster_core_funding"
+budget_eur = 100000000
+call.apply_probability = 1.0
+grant_eur_per_quarter = 30000
+)" + stop),
+                                          {"population.smes=60000"});
+    return run(params, steps, 3)->aggregates().total(Aggregates::kMembers);
+  };
+  const auto cliff = members_at("stop_step = 9\n", 24), steady = members_at("", 24);
+  CHECK(cliff < steady);
+  // Before the stop both runs are the same run.
+  CHECK(members_at("stop_step = 9\n", 8) == members_at("", 8));
+}
