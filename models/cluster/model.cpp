@@ -1,6 +1,7 @@
 #include "models/cluster/model.hpp"
 
 #include <fmt/format.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -217,6 +218,13 @@ void ClusterModel::prepare_messages() {
   const Eigen::VectorXd accessible = (1.0 - rp.spillover_share) * own + rp.spillover_share * (world_.spillover_weights * own);
   const double mean_accessible = R > 0 ? accessible.mean() : 0.0;
   messages_.region_knowledge_inflow.resize(R);
+  messages_.region_mean_productivity.resize(R);
+  for (std::size_t r = 0; r < R; ++r) {
+    const auto active = a.region_value(r, Aggregates::kActive);
+    messages_.region_mean_productivity[r] =
+        active > 0 ? static_cast<double>(a.region_value(r, Aggregates::kProductivityEur)) / static_cast<double>(active)
+                   : 0.0;
+  }
   messages_.region_growth_bonus.resize(R);
   for (std::size_t r = 0; r < R; ++r) {
     const double k = accessible[static_cast<Eigen::Index>(r)];
@@ -300,7 +308,7 @@ void ClusterModel::sme_phase(std::int32_t step) {
           smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
       smes_.events[i] = 0;
       random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
-      for (auto& x : u) x = rng.uniform();
+      for (auto& x : u.raw) x = rng.next_u32();
       if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
       if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
       if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
@@ -404,9 +412,18 @@ void ClusterModel::build_search_index() {
   for (std::size_t c = 0; c < C; ++c) idx.cluster_start[c + 1] = idx.cluster_start[c] +
       static_cast<std::uint32_t>(aggregates_.cluster_members[c]);
   idx.cluster_entries.resize(idx.cluster_start[C]);
+  // Each cluster's members all live in its region, so regions fill disjoint cluster lists:
+  // in parallel over the regions that host clusters, each in row order.
   std::vector<std::uint32_t> fill(idx.cluster_start.begin(), idx.cluster_start.end() - 1);
-  for (const auto& e : idx.region_entries)
-    if (e.cluster != kNoCluster) idx.cluster_entries[fill[static_cast<std::size_t>(e.cluster)]++] = e;
+  std::vector<std::uint8_t> hosts(R, 0);
+  for (const auto& site : world_.clusters) hosts[site.region] = 1;
+  tbb::parallel_for(std::size_t{0}, R, [&](std::size_t r) {
+    if (!hosts[r]) return;
+    for (std::uint32_t k = idx.region_start[r]; k < idx.region_start[r + 1]; ++k) {
+      const auto& e = idx.region_entries[k];
+      if (e.cluster != kNoCluster) idx.cluster_entries[fill[static_cast<std::size_t>(e.cluster)]++] = e;
+    }
+  });
   // Partner-region kernel: affinity x living SMEs of the target region.
   idx.region_cumulative.resize(R * R);
   for (std::size_t r = 0; r < R; ++r) {
@@ -553,6 +570,7 @@ void ClusterModel::aggregate() {
       reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? 1 : 0;
       reg[Aggregates::kPartnerships] += static_cast<std::int64_t>(smes_.partner_count(i));
       reg[Aggregates::kKnowledgeMicro] += round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
+      reg[Aggregates::kProductivityEur] += round_nonnegative(static_cast<double>(smes_.productivity_eur_per_year[i]));
       std::int64_t* sec = &acc[sector_base + s * Aggregates::kSectorSlots];
       sec[Aggregates::kSectorActive] += 1;
       sec[Aggregates::kSectorEmploymentMilli] += employment_milli;

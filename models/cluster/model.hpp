@@ -33,7 +33,7 @@ struct Aggregates {
   enum RegionSlot : std::size_t {
     kActive, kEmploymentMilli, kTurnoverCents, kInnovating, kPartnered, kExporting, kDigital, kGreen,
     kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kSkillsInvesting,
-    kProductInnovations, kProcessInnovations, kMemberDigital,
+    kProductInnovations, kProcessInnovations, kMemberDigital, kProductivityEur,
     // Instrument support (mechanisms/support.hpp), SMEs in the quarter:
     kSupported, kSupportedIntl, kSupportedDigital, kSupportedGreen, kSupportedOutside, kMobility, kRegionSlots
   };

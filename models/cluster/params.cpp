@@ -49,6 +49,8 @@ void declare(config::Schema& s) {
       .units("1/quarter").doc("Mean log-productivity growth per quarter.");
   s.real("growth.productivity_sigma_per_quarter", d.growth.productivity_sigma_per_quarter).range(0, 2)
       .units("1/quarter").doc("Std. dev. of the log-productivity shock per quarter.");
+  s.real("growth.productivity_effect_per_quarter", d.growth.productivity_effect_per_quarter).range(-1, 1)
+      .units("1/quarter").doc("Extra log employment growth x (productivity / the region's mean productivity - 1).");
 
   // [exit] and [entry]
   s.real("exit.base_rate_per_quarter", d.exit.base_rate_per_quarter).range(0, 1).units("1/quarter")
@@ -287,7 +289,7 @@ Params read(const config::Scenario& s) {
   p.growth = {s.real("growth.drift_per_quarter"),          s.real("growth.shock_sigma_per_quarter"),
               s.real("growth.innovation_boost_per_quarter"), s.real("growth.export_boost_per_quarter"),
               s.real("growth.digital_boost_per_quarter"),  s.real("growth.productivity_drift_per_quarter"),
-              s.real("growth.productivity_sigma_per_quarter")};
+              s.real("growth.productivity_sigma_per_quarter"), s.real("growth.productivity_effect_per_quarter")};
   p.exit = {s.real("exit.base_rate_per_quarter"), s.integer("exit.loss_quarters"),
             s.real("exit.loss_hazard_multiplier"), s.real("exit.min_employees")};
   p.entry.rate_per_quarter = s.real("entry.rate_per_quarter");

@@ -34,6 +34,7 @@ struct GrowthParams {
   double digital_boost_per_quarter = 0.003;
   double productivity_drift_per_quarter = 0.003;
   double productivity_sigma_per_quarter = 0.03;
+  double productivity_effect_per_quarter = 0.01;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 

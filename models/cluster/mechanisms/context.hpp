@@ -17,7 +17,12 @@
 
 namespace clustersim::model {
 
-using Draws = std::array<double, purpose::slot::kCount>;
+/// The SME's uniforms for this step: raw 32-bit draws, converted to (0, 1) only when a
+/// mechanism reads one (many slots go unread, e.g. adoption by adopters).
+struct Draws {
+  std::array<std::uint32_t, purpose::slot::kCount> raw;
+  double operator[](int slot) const { return (static_cast<double>(raw[static_cast<std::size_t>(slot)]) + 0.5) * 0x1p-32; }
+};
 
 struct Messages {
   /// Adopter shares among each SME's peers, indexed by peer group (see peer_group()).
@@ -37,6 +42,8 @@ struct Messages {
   std::vector<std::uint32_t> metacluster_start, metacluster_clusters;
   /// Knowledge an SME of each region absorbs per quarter (regional and spilled-over).
   std::vector<double> region_knowledge_inflow;
+  /// Mean productivity of each region's SMEs last quarter (EUR/employee/year; growth selects on it).
+  std::vector<double> region_mean_productivity;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
   std::vector<double> region_growth_bonus;
   /// Policy-instrument support offered this quarter (support.hpp; empty without instruments).

@@ -1,7 +1,8 @@
 #pragma once
 // Gibrat-type growth (Gibrat 1931; docs/MODEL.md, "Growth"): employment and productivity
 // follow multiplicative shocks, log x' = log x + mu + sigma * z, with the employment drift
-// raised while the SME innovates, exports or has gone digital. Turnover is derived
+// raised by productivity above the region's mean and while the SME innovates, exports or
+// has gone digital. Turnover is derived
 // (employees * productivity / 4 per quarter), so it needs no column of its own.
 
 #include <cmath>
@@ -22,7 +23,12 @@ inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ct
   const auto& p = ctx.params.growth;
   const std::uint8_t f = s.flags[i];
   const auto z = box_muller(u[purpose::slot::kGrowth1], u[purpose::slot::kGrowth2]);
-  double mu = p.drift_per_quarter + ctx.messages.region_growth_bonus[s.region[i]];
+  // More productive firms than their region's average grow faster (selection).
+  const double mean_productivity = ctx.messages.region_mean_productivity[s.region[i]];
+  const double relative_productivity =
+      mean_productivity > 0 ? static_cast<double>(s.productivity_eur_per_year[i]) / mean_productivity - 1.0 : 0.0;
+  double mu = p.drift_per_quarter + p.productivity_effect_per_quarter * relative_productivity +
+              ctx.messages.region_growth_bonus[s.region[i]];
   if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
   if (f & flag::kExporting) mu += p.export_boost_per_quarter;
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;

@@ -71,6 +71,7 @@ TEST_CASE("Gibrat's law: growth is independent of size and log-size variance gro
        "exporting.enabled=false", "adoption.enabled=false", "partnership.enabled=false", "population.smes=100000",
        "growth.innovation_boost_per_quarter=0", "growth.export_boost_per_quarter=0",
        "growth.digital_boost_per_quarter=0", "region.knowledge_growth_effect=0", "region.demand_growth_effect=0",
+       "growth.productivity_effect_per_quarter=0",
        "growth.shock_sigma_per_quarter=" + std::to_string(sigma)});
   ClusterModel m(params);
   m.start_replicate(77);
