@@ -152,6 +152,10 @@ def cost_effectiveness(inputs: Inputs, horizon: int, seed: int = 12345) -> tuple
                 point, lo, hi = bootstrap_ratio(dc, dy, rng)
                 if not outcome_sig:
                     lo = hi = np.nan  # a ratio over an outcome that may be zero has no finite bound
+                if ymean <= 0:
+                    # Money spent for no additional outcome has no cost per outcome; a negative
+                    # ratio would read as a saving. The table says "outcome did not increase".
+                    point = lo = hi = np.nan
                 rows.append({"scenario": name, "horizon_step": horizon, "outcome": key, "label": label,
                              "measured_as": measure, "source": source,
                              "additional_spending_eur": float(np.mean(dc)),

@@ -171,8 +171,9 @@ def cost_table(costs: pd.DataFrame, scenario: str) -> pd.DataFrame:
         "additional spending (EUR)": sel.additional_spending_eur.map(fmt),
         "additional outcome [95%]": [effect_cell(a, b, c) for a, b, c in
                                      zip(sel.additional_outcome, sel.outcome_ci_low, sel.outcome_ci_high)],
-        "EUR per outcome [95%]": [effect_cell(a, b, c) for a, b, c in
-                                  zip(sel.eur_per_outcome, sel.eur_per_outcome_ci_low, sel.eur_per_outcome_ci_high)],
+        "EUR per outcome [95%]": ["outcome did not increase" if y <= 0 else effect_cell(a, b, c) for a, b, c, y in
+                                  zip(sel.eur_per_outcome, sel.eur_per_outcome_ci_low, sel.eur_per_outcome_ci_high,
+                                      sel.additional_outcome)],
     })
 
 

@@ -63,6 +63,16 @@ def test_cost_per_outcome_by_source(pair):
     assert any("smes_supported not recorded" in n for n in notes)
 
 
+def test_spending_for_a_fall_in_the_outcome_has_no_cost_per_outcome(tmp_path):
+    # Jobs fall in every replicate: a negative "EUR per job" would read as a saving.
+    base = write(synthetic_run(), tmp_path / "baseline.h5")
+    scen = write(synthetic_run(add={"employment": -EMPLOYMENT_EFFECT}, spend={"eu": 1000.0}), tmp_path / "cut.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(scen)]), horizon=8)
+    job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
+    assert job.additional_outcome < 0
+    assert np.isnan(job.eur_per_outcome) and np.isnan(job.eur_per_outcome_ci_low)
+
+
 def test_no_spending_is_a_note_not_an_error(tmp_path):
     a = write(synthetic_run(), tmp_path / "a.h5")
     b = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT}), tmp_path / "b.h5")
