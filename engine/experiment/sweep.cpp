@@ -233,7 +233,7 @@ struct Launcher {
 };
 
 struct Progress {
-  std::size_t total = 0, done = 0, failed = 0, before_done = 0, before_failed = 0, todo = 0, finished = 0;
+  std::size_t total = 0, done = 0, failed = 0, before_done = 0, before_failed = 0, to_run = 0, finished = 0;
   bool quiet = false;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last{};
 
@@ -243,11 +243,11 @@ struct Progress {
     if (!force && now - last < std::chrono::milliseconds(500)) return;
     last = now;
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    const double eta = finished ? elapsed / static_cast<double>(finished) * static_cast<double>(todo - finished)
+    const double eta = finished ? elapsed / static_cast<double>(finished) * static_cast<double>(to_run - finished)
                                 : std::nan("");
     fmt::print(stderr, "[sweep] {}/{} runs: {} done, {} failed | this session {}/{} | elapsed {} | ETA {}\n",
-               done + failed, total, done, failed, finished, todo, format_duration(elapsed),
-               finished == todo ? "0s" : format_duration(eta));
+               done + failed, total, done, failed, finished, to_run, format_duration(elapsed),
+               finished == to_run ? "0s" : format_duration(eta));
   }
   void record(Outcome o) {
     if (o == kDone) ++done;
@@ -293,7 +293,7 @@ std::vector<std::size_t> prepare(const SweepOptions& o, const Experiment& e, con
         fs::remove(entry.path(), ec);
       }
     }
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> to_run;
   std::size_t existing = 0;
   for (const auto& r : plan.runs) {
     const State s = state_of(dir, r.run_id);
@@ -303,7 +303,7 @@ std::vector<std::size_t> prepare(const SweepOptions& o, const Experiment& e, con
     const bool mine = r.index % o.shard_count == o.shard_index - 1;
     if (!mine) continue;
     if ((s == State::Pending && (o.resume || !o.retry_failed)) || (s == State::Failed && o.retry_failed))
-      todo.push_back(r.index);
+      to_run.push_back(r.index);
   }
   if (existing > 0 && !o.resume && !o.retry_failed)
     throw UsageError("'" + dir.string() + "' already holds results of this sweep (" + std::to_string(existing) +
@@ -312,10 +312,10 @@ std::vector<std::size_t> prepare(const SweepOptions& o, const Experiment& e, con
   progress.done = progress.before_done;
   progress.failed = progress.before_failed;
   // Runs about to be retried are not failed any more until they fail again.
-  for (std::size_t i : todo)
+  for (std::size_t i : to_run)
     if (state_of(dir, plan.runs[i].run_id) == State::Failed) --progress.failed;
-  progress.todo = todo.size();
-  return todo;
+  progress.to_run = to_run.size();
+  return to_run;
 }
 
 /// Runs `queue` with up to `jobs` children at a time. `serve` is called between polls (MPI
@@ -466,11 +466,11 @@ std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
     MPI_Comm_size(MPI_COMM_WORLD, &size);
   }
 #endif
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> to_run;
   int prepared = 1;
   if (rank == 0) {
     try {
-      todo = prepare(options, e, plan, progress);
+      to_run = prepare(options, e, plan, progress);
     } catch (...) {
       prepared = 0;
 #ifdef CLUSTERSIM_WITH_MPI
@@ -481,7 +481,7 @@ std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
     }
     if (!o.quiet)
       fmt::print(stderr, "[sweep] {}: {} runs planned ({} done, {} failed before); {} to run{}{}\n", o.dir.string(),
-                 plan.runs.size(), progress.before_done, progress.before_failed, todo.size(),
+                 plan.runs.size(), progress.before_done, progress.before_failed, to_run.size(),
                  size > 1 ? fmt::format(" over {} MPI ranks", size) : std::string(),
                  o.shard_count > 1 ? fmt::format(" (shard {}/{})", o.shard_index, o.shard_count) : std::string());
   }
@@ -496,7 +496,7 @@ std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
     }
   }
 #endif
-  std::deque<std::size_t> queue(todo.begin(), todo.end());
+  std::deque<std::size_t> queue(to_run.begin(), to_run.end());
 #ifdef CLUSTERSIM_WITH_MPI
   MpiServer server{size, 0};
   run_local(launcher, plan, queue, o.jobs, progress,
