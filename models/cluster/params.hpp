@@ -27,7 +27,7 @@ struct PopulationParams {
 };
 
 struct GrowthParams {
-  double drift_per_quarter = 0.0;
+  double drift_per_quarter = -0.004;
   double shock_sigma_per_quarter = 0.08;
   double innovation_boost_per_quarter = 0.01;
   double export_boost_per_quarter = 0.005;
