@@ -538,12 +538,14 @@ void ClusterModel::aggregate() {
         ins[Aggregates::kIGreen] += purpose == Purpose::Green ? 1 : 0;
         ins[Aggregates::kIOutside] += outside;
         ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? 1 : 0;
+        ins[Aggregates::kIMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
         reg[Aggregates::kSupported] += 1;
         reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
         reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? 1 : 0;
         reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? 1 : 0;
         reg[Aggregates::kSupportedOutside] += outside;
         reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? 1 : 0;
+        reg[Aggregates::kMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
       }
       if (!(f & flag::kAlive)) {
         reg[Aggregates::kExited] += (f & flag::kExitedNow) ? 1 : 0;
@@ -753,7 +755,9 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                Aggregates::kSupportedOutside, 1, DType::Int64, "1");
   region_count("mobility_participants", "SMEs taking part in mobility schemes (staff exchange, meta-cluster visits) in the quarter",
                Aggregates::kMobility, 1, DType::Int64, "1");
-  for (std::size_t k = out.size() - 6; k < out.size(); ++k) out[k].spec.headline = false;
+  region_count("mentoring_participants", "SMEs whose entrepreneurs were coached (technical assistance) in the quarter",
+               Aggregates::kMentoring, 1, DType::Int64, "1");
+  for (std::size_t k = out.size() - 7; k < out.size(); ++k) out[k].spec.headline = false;
 
   // Instruments: money (cent-exact ledgers, shown in EUR) and activity, by instrument.
   const std::vector<std::string> by_instrument{"replicate", "step", "instrument"};
@@ -842,6 +846,8 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
             Aggregates::kIOutside);
   supported("instrument_mobility_participants", "mobility participants (staff exchange, meta-cluster visits) in the quarter",
             Aggregates::kIMobility);
+  supported("instrument_mentoring_participants", "SMEs whose entrepreneurs were coached in the quarter",
+            Aggregates::kIMentoring);
 
   auto sector_value = [&](const char* name, const char* long_name, Aggregates::SectorSlot slot, double scale,
                           DType dtype, const char* units) {

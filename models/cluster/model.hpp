@@ -35,11 +35,11 @@ struct Aggregates {
     kEntered, kExited, kMembers, kCrossRegionTies, kPartnerships, kKnowledgeMicro, kSkillsInvesting,
     kProductInnovations, kProcessInnovations, kMemberDigital, kProductivityEur,
     // Instrument support (mechanisms/support.hpp), SMEs in the quarter:
-    kSupported, kSupportedIntl, kSupportedDigital, kSupportedGreen, kSupportedOutside, kMobility, kRegionSlots
+    kSupported, kSupportedIntl, kSupportedDigital, kSupportedGreen, kSupportedOutside, kMobility, kMentoring, kRegionSlots
   };
   /// Per instrument, SMEs it supported in the quarter: [instrument * kInstrumentSlots + slot].
   enum InstrumentSlot : std::size_t { kISupported, kIPartnered, kIProduct, kIProcess, kISkills, kIIntl, kIDigital,
-                                      kIGreen, kIOutside, kIMobility, kInstrumentSlots };
+                                      kIGreen, kIOutside, kIMobility, kIMentoring, kInstrumentSlots };
   std::vector<std::int64_t> instrument;
   enum SectorSlot : std::size_t { kSectorActive, kSectorEmploymentMilli, kSectorTurnoverCents, kSectorDigital,
                                   kSectorGreen, kSectorSlots };

@@ -13,10 +13,11 @@
 namespace clustersim::model {
 
 /// What a unit of SME support does (mechanisms/support.hpp).
-enum class Purpose : std::uint8_t { Innovation, Digital, Green, Skills, Internationalisation, JointProject, Mobility };
-inline constexpr std::size_t kPurposeCount = 7;
+enum class Purpose : std::uint8_t { Innovation, Digital, Green, Skills, Internationalisation, JointProject, Mobility,
+                                    Mentoring };
+inline constexpr std::size_t kPurposeCount = 8;  // three bits in the support code
 inline constexpr std::array<std::string_view, kPurposeCount> kPurposeNames{
-    "innovation", "digital", "green", "skills", "internationalisation", "joint_project", "mobility"};
+    "innovation", "digital", "green", "skills", "internationalisation", "joint_project", "mobility", "mentoring"};
 
 /// One instrument's offer to a group of SMEs this quarter.
 struct Offer {

@@ -271,7 +271,8 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                  o.min_employees = static_cast<float>(c.min_employees);
                  o.max_employees = static_cast<float>(c.max_employees);
                  const double members = static_cast<double>(cluster_members[cl]);
-                 const bool members_only = purpose == Purpose::JointProject || purpose == Purpose::Mobility;
+                 const bool members_only =
+                     purpose == Purpose::JointProject || purpose == Purpose::Mobility || purpose == Purpose::Mentoring;
                  double others = 0;
                  if (!members_only)
                    for (std::uint8_t sec : {site.sector, site.second_sector})

@@ -83,6 +83,10 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
       support_tie(s, i, o, ctx, 0.5, out);
       break;
     case Purpose::Mobility: support_tie(s, i, o, ctx, o.strength, out); break;
+    case Purpose::Mentoring:
+      // Coaching of a consortium's entrepreneurs: commercial know-how, modelled as skills.
+      s.skills[i] += static_cast<float>(ctx.params.skills.gain) * o.strength * (1.0f - s.skills[i]);
+      break;
   }
 }
 

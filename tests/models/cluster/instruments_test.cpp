@@ -320,3 +320,26 @@ grant_eur_per_quarter = 30000
   // Before the stop both runs are the same run.
   CHECK(members_at("stop_step = 9\n", 8) == members_at("", 8));
 }
+
+TEST_CASE("technical assistance coaches member SMEs: they count as mentoring participants", "[model]") {
+  const auto params = test::params_from(with(R"(
+[[instruments]]
+id = "taf"
+type = "technical_assistance"
+budget_eur = 300000
+mentored_smes_per_quarter = 6
+)"));
+  ClusterModel m(params);
+  m.start_replicate(3);
+  std::int64_t mentored = 0;
+  for (int t = 1; t <= 8; ++t) {
+    m.step(t);
+    const auto& a = m.aggregates();
+    // The instrument's own count agrees with the regional one.
+    CHECK(a.instrument[Aggregates::kIMentoring] == a.total(Aggregates::kMentoring));
+    mentored += a.total(Aggregates::kMentoring);
+  }
+  CHECK(mentored > 0);
+  // Without the instrument nobody is mentored.
+  CHECK(cumulative(test::params_from(test::kSmallWorld), 8, Aggregates::kMentoring) == 0);
+}
