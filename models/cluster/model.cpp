@@ -632,9 +632,15 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
   const std::vector<std::string> by_cluster{"replicate", "step", "cluster"};
   const std::vector<std::string> by_sector{"replicate", "step", "sector"};
 
+  // The regional variables the run summary prints (summed over regions).
+  static constexpr std::string_view kRegionHeadlines[] = {
+      "smes_active",    "employment",       "turnover_eur",   "smes_innovating",    "partnerships_concluded",
+      "smes_exporting", "digital_adopters", "green_adopters", "cluster_member_smes"};
   auto region_count = [&](const char* name, const char* long_name, Aggregates::RegionSlot slot, double scale,
                           DType dtype, const char* units) {
-    out.push_back({{name, dtype, by_region, units, long_name, true, {}},
+    const bool headline = std::find(std::begin(kRegionHeadlines), std::end(kRegionHeadlines), name) !=
+                          std::end(kRegionHeadlines);
+    out.push_back({{name, dtype, by_region, units, long_name, headline, {}},
                    [slot, scale](const ClusterModel& m, std::vector<double>& v) {
                      for (std::size_t r = 0; r < v.size(); ++r)
                        v[r] = static_cast<double>(m.aggregates_.region_value(r, slot)) * scale;
@@ -679,12 +685,6 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                                        : 0.0;
                    }
                  }});
-  for (auto& o : out)
-    if (o.spec.name == "smes_entered" || o.spec.name == "smes_exited" || o.spec.name == "sme_partnerships" ||
-        o.spec.name == "partnerships_cross_region" ||
-        o.spec.name == "cluster_member_digital_adopters" || o.spec.name == "smes_product_innovation" ||
-        o.spec.name == "smes_process_innovation" || o.spec.name == "smes_investing_skills")
-      o.spec.headline = false;
 
   out.push_back({{"cluster_members", DType::Int64, by_cluster, "1", "member SMEs of the cluster organisation", true, {}},
                  [](const ClusterModel& m, std::vector<double>& v) {
@@ -757,7 +757,6 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                Aggregates::kMobility, 1, DType::Int64, "1");
   region_count("mentoring_participants", "SMEs whose entrepreneurs were coached (technical assistance) in the quarter",
                Aggregates::kMentoring, 1, DType::Int64, "1");
-  for (std::size_t k = out.size() - 7; k < out.size(); ++k) out[k].spec.headline = false;
 
   // Instruments: money (cent-exact ledgers, shown in EUR) and activity, by instrument.
   const std::vector<std::string> by_instrument{"replicate", "step", "instrument"};
