@@ -226,6 +226,7 @@ void ClusterModel::prepare_messages() {
                    : 0.0;
   }
   messages_.region_growth_bonus.resize(R);
+  messages_.region_demand_growth.resize(R);
   for (std::size_t r = 0; r < R; ++r) {
     const double k = accessible[static_cast<Eigen::Index>(r)];
     messages_.region_knowledge_inflow[r] = rp.knowledge_inflow_per_quarter * world_.regions[r].absorptive_capacity * k;
@@ -233,6 +234,7 @@ void ClusterModel::prepare_messages() {
     const double demand_growth = turnover_before_[r] > 0 && turnover_last_[r] > 0
                                      ? std::log(turnover_last_[r] / turnover_before_[r])
                                      : 0.0;
+    messages_.region_demand_growth[r] = demand_growth;
     messages_.region_growth_bonus[r] = rp.knowledge_growth_effect * relative_knowledge + rp.demand_growth_effect * demand_growth;
   }
 
@@ -446,11 +448,8 @@ void ClusterModel::entry(std::int32_t step) {
     random::Stream rng(seed_, r, t, purpose::kEntryCount);
     // Regional start-up rate: the region's own rate (regions file) or the default, more
     // where demand grew last quarter.
-    const double demand_growth = turnover_before_[r] > 0 && turnover_last_[r] > 0
-                                     ? std::log(turnover_last_[r] / turnover_before_[r])
-                                     : 0.0;
     const double rate = world_.regions[r].startup_rate_per_quarter.value_or(params_.entry.rate_per_quarter) *
-                        std::exp(params_.entry.demand_elasticity * demand_growth);
+                        std::exp(params_.entry.demand_elasticity * messages_.region_demand_growth[r]);
     const double mean = rate * static_cast<double>(aggregates_.region_value(r, Aggregates::kActive));
     entrants[r] = entrant_sector_cumulative_[world_.cell(r, kSectorCount - 1)] > 0 ? rng.poisson(mean) : 0;
     total += entrants[r];

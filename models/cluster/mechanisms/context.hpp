@@ -44,6 +44,8 @@ struct Messages {
   std::vector<double> region_knowledge_inflow;
   /// Mean productivity of each region's SMEs last quarter (EUR/employee/year; growth selects on it).
   std::vector<double> region_mean_productivity;
+  /// Last quarter's growth of regional turnover (log ratio; 0 before two quarters exist).
+  std::vector<double> region_demand_growth;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
   std::vector<double> region_growth_bonus;
   /// Policy-instrument support offered this quarter (support.hpp; empty without instruments).
