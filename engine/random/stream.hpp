@@ -34,6 +34,9 @@ constexpr std::uint64_t replicate_seed(std::uint64_t master_seed, std::uint64_t 
 class Stream {
  public:
   using Philox = r123::Philox4x32;
+  /// The counter's last word is purpose << kBlockBits | block: 2^16 blocks of 4 draws per
+  /// (agent, step, purpose).
+  static constexpr unsigned kBlockBits = 16;
 
   Stream(std::uint64_t seed, std::uint64_t agent, std::uint32_t step, std::uint32_t purpose) noexcept
       : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
@@ -74,7 +77,6 @@ class Stream {
   std::uint64_t poisson(double mean);
 
  private:
-  static constexpr unsigned kBlockBits = 16;  // 2^16 blocks of 4 draws per (agent, step, purpose)
 
   void refill() {
     CLUSTERSIM_ASSERT((ctr_[3] & ((1u << kBlockBits) - 1)) != (1u << kBlockBits) - 1,

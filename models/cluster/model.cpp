@@ -9,6 +9,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/parallel/blocks.hpp"
+#include "engine/random/batch.hpp"
 #include "engine/random/stream.hpp"
 #include "models/cluster/mechanisms/adoption.hpp"
 #include "models/cluster/mechanisms/exit.hpp"
@@ -85,7 +86,7 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   programme_.start_replicate(seed_, world_);
   messages_.offers = {};
   cluster_support_.reset(world_.clusters.size());
-  aggregate();
+  aggregates_ = count_aggregates();
   build_search_index();
   turnover_last_.assign(world_.regions.size(), 0.0);
   for (std::size_t r = 0; r < world_.regions.size(); ++r)
@@ -163,9 +164,15 @@ void ClusterModel::step(std::int32_t step) {
   programme_.prepare(step, world_, clusters_, aggregates_.cluster_members, aggregates_.cell_active,
                      aggregates_.cell_members, messages_.offers, cluster_support_);
   prepare_messages();
-  sme_phase(step);
-  entry(step);
-  aggregate();
+  // The step's aggregates are summed as rows become final (see "Aggregation" below).
+  const AggregateOffsets offsets = aggregate_offsets();
+  parallel::IntegerSums sums(offsets.slots);
+  std::vector<std::int64_t> tie_corrections(offsets.slots, 0);
+  sme_phase(step, offsets, sums, tie_corrections);
+  entry(step, offsets, sums);
+  std::vector<std::int64_t> total = sums.total();
+  for (std::size_t k = 0; k < total.size(); ++k) total[k] += tie_corrections[k];
+  aggregates_ = unpack_aggregates(offsets, total);
   if (programme_.size() > 0) {
     std::vector<std::int64_t> supported(programme_.size());
     for (std::size_t k = 0; k < supported.size(); ++k)
@@ -292,43 +299,61 @@ void ClusterModel::prepare_messages() {
   }
 }
 
-void ClusterModel::sme_phase(std::int32_t step) {
+void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets, parallel::IntegerSums& sums,
+                             std::vector<std::int64_t>& tie_corrections) {
   const StepContext ctx{params_, world_, messages_, search_, seed_, step};
   const Params& p = params_;
   const auto t = static_cast<std::uint32_t>(step);
   parallel::BlockBuffers<TieRequest> ties(smes_.rows());
+  static_assert(purpose::slot::kCount % 4 == 0 && purpose::slot::kCount / 4 <= random::kMaxBatchBlocks);
+  constexpr std::size_t kChunk = 64;  // rows whose draws are computed together (12 x 64 x 4 B on the stack)
   parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
-    Draws u;
     auto& out = ties[block];
-    for (std::size_t i = begin; i < end; ++i) {
-      smes_.support[i] = 0;
-      if (!smes_.alive(i)) {
-        smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
-        continue;
+    std::int64_t* acc = sums.local().data();
+    std::uint32_t raw[purpose::slot::kCount * kChunk];
+    for (std::size_t chunk = begin; chunk < end; chunk += kChunk) {
+      const std::size_t rows = std::min(kChunk, end - chunk);
+      // All rows' draws at once (dead rows included: rarer than the branch it would take).
+      random::fill_draws(seed_, smes_.table.ids().data() + chunk, rows, t, purpose::kSmeStep,
+                         purpose::slot::kCount / 4, raw, kChunk);
+      for (std::size_t i = chunk; i < chunk + rows; ++i) {
+        smes_.support[i] = 0;
+        if (!smes_.alive(i)) {
+          smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
+          accumulate<1>(offsets, acc, i);
+          continue;
+        }
+        smes_.flags[i] = static_cast<std::uint8_t>(
+            smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
+        smes_.events[i] = 0;
+        const Draws u{raw + (i - chunk), kChunk};
+        if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
+        if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
+        if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
+        if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
+        if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
+        if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
+        if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
+        if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
+        if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
+        accumulate<1>(offsets, acc, i);
       }
-      smes_.flags[i] = static_cast<std::uint8_t>(
-          smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
-      smes_.events[i] = 0;
-      random::Stream rng(seed_, smes_.table.id(i), t, purpose::kSmeStep);
-      for (auto& x : u.raw) x = rng.next_u32();
-      if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
-      if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
-      if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
-      if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
-      if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
-      if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
-      if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
-      if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
-      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
     }
   });
-  apply_tie_requests(ties);
+  apply_tie_requests(ties, offsets, tie_corrections);
 }
 
-void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests) {
+void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests,
+                                      const AggregateOffsets& offsets, std::vector<std::int64_t>& corrections) {
+  // The SME pass has already counted every row; a row changed here is retracted from the
+  // step's sums before the change and counted again after it.
+  auto retract = [&](std::size_t row) { accumulate<-1>(offsets, corrections.data(), row); };
+  auto recount = [&](std::size_t row) { accumulate<1>(offsets, corrections.data(), row); };
   auto unlink = [&](std::size_t row, std::uint32_t partner) {
+    retract(row);
     for (auto& slot : smes_.partners[row])
       if (slot != kNoPartner && partner_id(slot) == partner) slot = kNoPartner;
+    recount(row);
   };
   // Endings first (they free slots), then new ties; each pass in block order, so the result
   // never depends on which thread produced which request.
@@ -346,12 +371,14 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
       }
       return;
     }
+    retract(a);
     for (auto& slot : smes_.partners[a]) {  // kUnlinkAll: the SME has exited
       if (slot == kNoPartner) continue;
       const std::size_t b = smes_.row_of(partner_id(slot));
       if (b != SIZE_MAX) unlink(b, q.from);
       slot = kNoPartner;
     }
+    recount(a);
   });
   auto free_slot = [&](std::size_t row) -> std::uint32_t* {
     for (auto& slot : smes_.partners[row])
@@ -361,18 +388,23 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
   requests.for_each_in_order([&](const TieRequest& q) {
     if (q.kind != TieRequest::kForm) return;
     const std::size_t a = q.from_row, b = q.to_row;
+    CLUSTERSIM_ASSERT(a != b, "a tie request from an SME to itself");
     if (!smes_.alive(a) || !smes_.alive(b)) return;
     if (mechanism::has_partner(smes_.partners[a], q.to)) return;
     std::uint32_t* slot_a = free_slot(a);
     std::uint32_t* slot_b = free_slot(b);
     if (slot_a == nullptr || slot_b == nullptr) return;
     const bool foreign = world_.country_index[smes_.region[a]] != world_.country_index[smes_.region[b]];
+    retract(a);
+    retract(b);
     *slot_a = q.to | (foreign ? kForeignPartner : 0u);
     *slot_b = q.from | (foreign ? kForeignPartner : 0u);
     std::uint8_t concluded = flag::kPartneredNow;
     if (smes_.region[a] != smes_.region[b]) concluded |= flag::kCrossRegionTieNow;
     smes_.flags[a] |= concluded;
     smes_.flags[b] |= concluded;
+    recount(a);
+    recount(b);
   });
 }
 
@@ -438,7 +470,7 @@ void ClusterModel::build_search_index() {
   }
 }
 
-void ClusterModel::entry(std::int32_t step) {
+void ClusterModel::entry(std::int32_t step, const AggregateOffsets& offsets, parallel::IntegerSums& sums) {
   if (!params_.entry.enabled) return;
   const std::size_t R = world_.regions.size();
   const auto t = static_cast<std::uint32_t>(step);
@@ -465,6 +497,7 @@ void ClusterModel::entry(std::int32_t step) {
   const double knowledge_start =
       0.5 * params_.innovation.effort_per_quarter / std::max(params_.innovation.depreciation_per_quarter, 1e-9);
   parallel::for_each_block(total, [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::int64_t* acc = sums.local().data();
     std::size_t region = static_cast<std::size_t>(
         std::upper_bound(region_end.begin(), region_end.end(), begin) - region_end.begin());
     for (std::size_t k = begin; k < end; ++k) {
@@ -498,113 +531,140 @@ void ClusterModel::entry(std::int32_t step) {
       smes_.events[i] = 0;
       smes_.former_partner[i] = kNoPartner;
       smes_.support[i] = 0;
+      accumulate<1>(offsets, acc, i);
     }
   });
   CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");
 }
 
-void ClusterModel::aggregate() {
+// Aggregation. Every aggregate is an exact int64 sum over rows, so it can be accumulated
+// row by row wherever the row is final: in the SME pass right after the row's mechanisms,
+// in the entry pass for newborns, and, for the few rows that serial tie changes touch
+// afterwards, by retracting the row before the change and adding it back after. One pass
+// over the SME columns per step instead of two; count_aggregates() is the plain recount
+// (the initial state, and tests check that both agree).
+
+ClusterModel::AggregateOffsets ClusterModel::aggregate_offsets() const {
   const std::size_t R = world_.regions.size(), C = world_.clusters.size();
-  const std::size_t region_base = 0, sector_base = R * Aggregates::kRegionSlots,
-                    cluster_base = sector_base + kSectorCount * Aggregates::kSectorSlots,
-                    cell_base = cluster_base + C, cell_member_base = cell_base + R * kSectorCount,
-                    peer_base = cell_member_base + R * kSectorCount,
-                    groups = peer_group_count(params_.adoption.peers, R, C),
-                    instrument_base = peer_base + groups * Aggregates::kPeerSlots,
-                    dead_slot = instrument_base + programme_.size() * Aggregates::kInstrumentSlots;
-  const Peers peers = params_.adoption.peers;
-  parallel::IntegerSums sums(dead_slot + 1);
-  const auto recent = params_.innovation.recent_quarters;
-  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
-    auto& acc = sums.local();
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::uint8_t f = smes_.flags[i];
-      const std::size_t r = smes_.region[i];
-      std::int64_t* reg = &acc[region_base + r * Aggregates::kRegionSlots];
-      if (const std::uint16_t code = smes_.support[i]) {
-        // Counted even if the SME exited later in the quarter: it was supported and paid for.
-        const Purpose purpose = support_purpose(code);
-        const std::int64_t outside = support_outside(code) ? 1 : 0;
-        std::int64_t* ins = &acc[instrument_base + support_instrument(code) * Aggregates::kInstrumentSlots];
-        const std::uint8_t ev = smes_.events[i];
-        ins[Aggregates::kISupported] += 1;
-        ins[Aggregates::kIPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
-        ins[Aggregates::kIProduct] += (ev & event::kProductInnovation) ? 1 : 0;
-        ins[Aggregates::kIProcess] += (ev & event::kProcessInnovation) ? 1 : 0;
-        ins[Aggregates::kISkills] += (ev & event::kSkillsInvestment) ? 1 : 0;
-        ins[Aggregates::kIIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
-        ins[Aggregates::kIDigital] += purpose == Purpose::Digital ? 1 : 0;
-        ins[Aggregates::kIGreen] += purpose == Purpose::Green ? 1 : 0;
-        ins[Aggregates::kIOutside] += outside;
-        ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? 1 : 0;
-        ins[Aggregates::kIMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
-        reg[Aggregates::kSupported] += 1;
-        reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
-        reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? 1 : 0;
-        reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? 1 : 0;
-        reg[Aggregates::kSupportedOutside] += outside;
-        reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? 1 : 0;
-        reg[Aggregates::kMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
-      }
-      if (!(f & flag::kAlive)) {
-        reg[Aggregates::kExited] += (f & flag::kExitedNow) ? 1 : 0;
-        acc[dead_slot] += 1;
-        continue;
-      }
-      const std::size_t s = smes_.sector[i];
-      const std::int64_t employment_milli = round_nonnegative(static_cast<double>(smes_.employees[i]) * 1000.0);
-      const std::int64_t cents = turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
-      const std::int64_t digital = (f & flag::kDigital) ? 1 : 0, green = (f & flag::kGreen) ? 1 : 0;
-      reg[Aggregates::kActive] += 1;
-      reg[Aggregates::kEmploymentMilli] += employment_milli;
-      reg[Aggregates::kTurnoverCents] += cents;
-      reg[Aggregates::kInnovating] += smes_.quarters_since_innovation[i] < recent ? 1 : 0;
-      reg[Aggregates::kPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
-      reg[Aggregates::kExporting] += (f & flag::kExporting) ? 1 : 0;
-      reg[Aggregates::kDigital] += digital;
-      reg[Aggregates::kGreen] += green;
-      reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? 1 : 0;
-      reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? 1 : 0;
-      const std::uint8_t ev = smes_.events[i];
-      reg[Aggregates::kSkillsInvesting] += (ev & event::kSkillsInvestment) ? 1 : 0;
-      reg[Aggregates::kProductInnovations] += (ev & event::kProductInnovation) ? 1 : 0;
-      reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? 1 : 0;
-      reg[Aggregates::kPartnerships] += static_cast<std::int64_t>(smes_.partner_count(i));
-      reg[Aggregates::kKnowledgeMicro] += round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
-      reg[Aggregates::kProductivityEur] += round_nonnegative(static_cast<double>(smes_.productivity_eur_per_year[i]));
-      std::int64_t* sec = &acc[sector_base + s * Aggregates::kSectorSlots];
-      sec[Aggregates::kSectorActive] += 1;
-      sec[Aggregates::kSectorEmploymentMilli] += employment_milli;
-      sec[Aggregates::kSectorTurnoverCents] += cents;
-      sec[Aggregates::kSectorDigital] += digital;
-      sec[Aggregates::kSectorGreen] += green;
-      acc[cell_base + r * kSectorCount + s] += 1;
-      std::int64_t* peer = &acc[peer_base + peer_group(peers, smes_.region[i], smes_.sector[i], smes_.cluster[i], C) *
-                                                Aggregates::kPeerSlots];
-      peer[Aggregates::kPeerActive] += 1;
-      peer[Aggregates::kPeerDigital] += digital;
-      peer[Aggregates::kPeerGreen] += green;
-      if (smes_.cluster[i] != kNoCluster) {
-        acc[cell_member_base + r * kSectorCount + s] += 1;
-        reg[Aggregates::kMembers] += 1;
-        reg[Aggregates::kMemberDigital] += digital;
-        acc[cluster_base + static_cast<std::size_t>(smes_.cluster[i])] += 1;
-      }
-    }
-  });
-  const auto total = sums.total();
-  auto slice = [&](std::size_t from, std::size_t count) {
+  AggregateOffsets o{};
+  o.sector = R * Aggregates::kRegionSlots;
+  o.cluster = o.sector + kSectorCount * Aggregates::kSectorSlots;
+  o.cell = o.cluster + C;
+  o.cell_member = o.cell + R * kSectorCount;
+  o.peer = o.cell_member + R * kSectorCount;
+  o.instrument = o.peer + peer_group_count(params_.adoption.peers, R, C) * Aggregates::kPeerSlots;
+  o.dead = o.instrument + programme_.size() * Aggregates::kInstrumentSlots;
+  o.slots = o.dead + 1;
+  o.clusters = C;
+  o.peers = params_.adoption.peers;
+  o.recent_quarters = params_.innovation.recent_quarters;
+  return o;
+}
+
+/// Adds (Sign = 1) or retracts (Sign = -1) row i's contribution to the flat sums `acc`.
+template <int Sign>
+void ClusterModel::accumulate(const AggregateOffsets& o, std::int64_t* acc, std::size_t i) const {
+  constexpr std::int64_t one = Sign;
+  const std::uint8_t f = smes_.flags[i];
+  const std::size_t r = smes_.region[i];
+  std::int64_t* reg = &acc[r * Aggregates::kRegionSlots];
+  if (const std::uint16_t code = smes_.support[i]) {
+    // Counted even if the SME exited later in the quarter: it was supported and paid for.
+    const Purpose purpose = support_purpose(code);
+    const std::int64_t outside = support_outside(code) ? one : 0;
+    std::int64_t* ins = &acc[o.instrument + support_instrument(code) * Aggregates::kInstrumentSlots];
+    const std::uint8_t ev = smes_.events[i];
+    ins[Aggregates::kISupported] += one;
+    ins[Aggregates::kIPartnered] += (f & flag::kPartneredNow) ? one : 0;
+    ins[Aggregates::kIProduct] += (ev & event::kProductInnovation) ? one : 0;
+    ins[Aggregates::kIProcess] += (ev & event::kProcessInnovation) ? one : 0;
+    ins[Aggregates::kISkills] += (ev & event::kSkillsInvestment) ? one : 0;
+    ins[Aggregates::kIIntl] += purpose == Purpose::Internationalisation ? one : 0;
+    ins[Aggregates::kIDigital] += purpose == Purpose::Digital ? one : 0;
+    ins[Aggregates::kIGreen] += purpose == Purpose::Green ? one : 0;
+    ins[Aggregates::kIOutside] += outside;
+    ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? one : 0;
+    ins[Aggregates::kIMentoring] += purpose == Purpose::Mentoring ? one : 0;
+    reg[Aggregates::kSupported] += one;
+    reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? one : 0;
+    reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? one : 0;
+    reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? one : 0;
+    reg[Aggregates::kSupportedOutside] += outside;
+    reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? one : 0;
+    reg[Aggregates::kMentoring] += purpose == Purpose::Mentoring ? one : 0;
+  }
+  if (!(f & flag::kAlive)) {
+    reg[Aggregates::kExited] += (f & flag::kExitedNow) ? one : 0;
+    acc[o.dead] += one;
+    return;
+  }
+  const std::size_t s = smes_.sector[i];
+  const std::int64_t employment_milli = one * round_nonnegative(static_cast<double>(smes_.employees[i]) * 1000.0);
+  const std::int64_t cents = one * turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
+  const std::int64_t digital = (f & flag::kDigital) ? one : 0, green = (f & flag::kGreen) ? one : 0;
+  reg[Aggregates::kActive] += one;
+  reg[Aggregates::kEmploymentMilli] += employment_milli;
+  reg[Aggregates::kTurnoverCents] += cents;
+  reg[Aggregates::kInnovating] += smes_.quarters_since_innovation[i] < o.recent_quarters ? one : 0;
+  reg[Aggregates::kPartnered] += (f & flag::kPartneredNow) ? one : 0;
+  reg[Aggregates::kExporting] += (f & flag::kExporting) ? one : 0;
+  reg[Aggregates::kDigital] += digital;
+  reg[Aggregates::kGreen] += green;
+  reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? one : 0;
+  reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? one : 0;
+  const std::uint8_t ev = smes_.events[i];
+  reg[Aggregates::kSkillsInvesting] += (ev & event::kSkillsInvestment) ? one : 0;
+  reg[Aggregates::kProductInnovations] += (ev & event::kProductInnovation) ? one : 0;
+  reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? one : 0;
+  reg[Aggregates::kPartnerships] += one * static_cast<std::int64_t>(smes_.partner_count(i));
+  reg[Aggregates::kKnowledgeMicro] += one * round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
+  reg[Aggregates::kProductivityEur] += one * round_nonnegative(static_cast<double>(smes_.productivity_eur_per_year[i]));
+  std::int64_t* sec = &acc[o.sector + s * Aggregates::kSectorSlots];
+  sec[Aggregates::kSectorActive] += one;
+  sec[Aggregates::kSectorEmploymentMilli] += employment_milli;
+  sec[Aggregates::kSectorTurnoverCents] += cents;
+  sec[Aggregates::kSectorDigital] += digital;
+  sec[Aggregates::kSectorGreen] += green;
+  acc[o.cell + r * kSectorCount + s] += one;
+  std::int64_t* peer =
+      &acc[o.peer + peer_group(o.peers, smes_.region[i], smes_.sector[i], smes_.cluster[i], o.clusters) * Aggregates::kPeerSlots];
+  peer[Aggregates::kPeerActive] += one;
+  peer[Aggregates::kPeerDigital] += digital;
+  peer[Aggregates::kPeerGreen] += green;
+  if (smes_.cluster[i] != kNoCluster) {
+    acc[o.cell_member + r * kSectorCount + s] += one;
+    reg[Aggregates::kMembers] += one;
+    reg[Aggregates::kMemberDigital] += digital;
+    acc[o.cluster + static_cast<std::size_t>(smes_.cluster[i])] += one;
+  }
+}
+
+Aggregates ClusterModel::unpack_aggregates(const AggregateOffsets& o, const std::vector<std::int64_t>& total) const {
+  const std::size_t R = world_.regions.size();
+  auto slice = [&](std::size_t from, std::size_t to) {
     return std::vector<std::int64_t>(total.begin() + static_cast<std::ptrdiff_t>(from),
-                                     total.begin() + static_cast<std::ptrdiff_t>(from + count));
+                                     total.begin() + static_cast<std::ptrdiff_t>(to));
   };
-  aggregates_.region = slice(region_base, R * Aggregates::kRegionSlots);
-  aggregates_.sector = slice(sector_base, kSectorCount * Aggregates::kSectorSlots);
-  aggregates_.cluster_members = slice(cluster_base, C);
-  aggregates_.cell_active = slice(cell_base, R * kSectorCount);
-  aggregates_.cell_members = slice(cell_member_base, R * kSectorCount);
-  aggregates_.peer = slice(peer_base, groups * Aggregates::kPeerSlots);
-  aggregates_.instrument = slice(instrument_base, programme_.size() * Aggregates::kInstrumentSlots);
-  aggregates_.rows_dead = total[dead_slot];
+  Aggregates a;
+  a.region = slice(0, o.sector);
+  a.sector = slice(o.sector, o.cluster);
+  a.cluster_members = slice(o.cluster, o.cell);
+  a.cell_active = slice(o.cell, o.cell_member);
+  a.cell_members = slice(o.cell_member, o.cell_member + R * kSectorCount);
+  a.peer = slice(o.peer, o.instrument);
+  a.instrument = slice(o.instrument, o.dead);
+  a.rows_dead = total[o.dead];
+  return a;
+}
+
+Aggregates ClusterModel::count_aggregates() const {
+  const AggregateOffsets o = aggregate_offsets();
+  parallel::IntegerSums sums(o.slots);
+  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::int64_t* acc = sums.local().data();
+    for (std::size_t i = begin; i < end; ++i) accumulate<1>(o, acc, i);
+  });
+  return unpack_aggregates(o, sums.total());
 }
 
 void ClusterModel::compact_if_needed() {

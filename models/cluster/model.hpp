@@ -73,6 +73,9 @@ class ClusterModel final : public sim::Model {
   const World& world() const { return world_; }
   const Smes& smes() const { return smes_; }
   const Aggregates& aggregates() const { return aggregates_; }
+  /// The aggregates recounted from the SME table in one full pass. step() keeps aggregates()
+  /// up to date incrementally; tests check that the two agree.
+  Aggregates count_aggregates() const;
   const ClusterState& clusters() const { return clusters_; }
   const MetaclusterState& metaclusters() const { return metaclusters_; }
   const instruments::Programme& programme() const { return programme_; }
@@ -84,13 +87,26 @@ class ClusterModel final : public sim::Model {
   };
   static std::vector<Observable> observables();
 
+  /// Where each aggregate lives in the flat vector of integer sums (regions first, at 0).
+  struct AggregateOffsets {
+    std::size_t sector, cluster, cell, cell_member, peer, instrument, dead, slots;
+    std::size_t clusters;
+    Peers peers;
+    std::int64_t recent_quarters;
+  };
+  AggregateOffsets aggregate_offsets() const;
+  template <int Sign>
+  void accumulate(const AggregateOffsets& offsets, std::int64_t* sums, std::size_t row) const;
+  Aggregates unpack_aggregates(const AggregateOffsets& offsets, const std::vector<std::int64_t>& sums) const;
+
   void create_initial_smes();
   void prepare_messages();
-  void sme_phase(std::int32_t step);
-  void entry(std::int32_t step);
-  void aggregate();
+  void sme_phase(std::int32_t step, const AggregateOffsets& offsets, parallel::IntegerSums& sums,
+                 std::vector<std::int64_t>& tie_corrections);
+  void entry(std::int32_t step, const AggregateOffsets& offsets, parallel::IntegerSums& sums);
   void compact_if_needed();
-  void apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests);
+  void apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests, const AggregateOffsets& offsets,
+                          std::vector<std::int64_t>& corrections);
   void build_search_index();
 
   Params params_;

@@ -5,6 +5,7 @@
 // everything that crosses agents goes through these messages or the aggregates.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -18,10 +19,14 @@
 namespace clustersim::model {
 
 /// The SME's uniforms for this step: raw 32-bit draws, converted to (0, 1) only when a
-/// mechanism reads one (many slots go unread, e.g. adoption by adopters).
+/// mechanism reads one (many slots go unread, e.g. adoption by adopters). A view into the
+/// draws of a chunk of rows (engine/random/batch.hpp): slot k of this SME is raw[k * stride].
 struct Draws {
-  std::array<std::uint32_t, purpose::slot::kCount> raw;
-  double operator[](int slot) const { return (static_cast<double>(raw[static_cast<std::size_t>(slot)]) + 0.5) * 0x1p-32; }
+  const std::uint32_t* raw;
+  std::size_t stride;
+  double operator[](int slot) const {
+    return (static_cast<double>(raw[static_cast<std::size_t>(slot) * stride]) + 0.5) * 0x1p-32;
+  }
 };
 
 struct Messages {

@@ -26,12 +26,18 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
   // theta_process) K, and its kind is product with probability theta_product / sum. One
   // exponential instead of two, in the hottest loop of the model.
   const double rate = p.hazard_per_knowledge + p.process_hazard_per_knowledge;
-  const float any = 1.0f - std::exp(-static_cast<float>(rate * k));
+  const float x = static_cast<float>(rate * k);
   std::uint8_t innovations = 0;
   const double draw = u[purpose::slot::kInnovation];
-  // Given an innovation, draw / any is uniform on [0, 1): it also picks the kind.
-  if (draw < any)
-    innovations = draw / any * rate < p.hazard_per_knowledge ? event::kProductInnovation : event::kProcessInnovation;
+  // 1 - e^{-x} <= x, and the single-precision value below exceeds its exact value by less
+  // than 1e-7; so a draw above x + 1e-7 is no innovation, the usual case, decided without
+  // the exponential and exactly as the full computation would decide it.
+  if (draw < static_cast<double>(x) + 1e-7) {
+    const float any = 1.0f - std::exp(-x);
+    // Given an innovation, draw / any is uniform on [0, 1): it also picks the kind.
+    if (draw < any)
+      innovations = draw / any * rate < p.hazard_per_knowledge ? event::kProductInnovation : event::kProcessInnovation;
+  }
   s.events[i] |= innovations;
   std::uint8_t& since = s.quarters_since_innovation[i];
   if (innovations)

@@ -8,6 +8,7 @@
 // from last step's snapshot (SearchIndex), never from rows being written this step; the
 // proposals are applied serially, in block order, after the parallel phase.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -61,34 +62,48 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
       best_row = static_cast<std::uint32_t>(j);
     }
   }
-  for (std::int64_t k = 0; k < p.candidates; ++k) {
-    const SearchIndex::Entry* candidate = nullptr;
-    const std::int32_t meta = cluster != kNoCluster ? ctx.messages.metacluster_of[static_cast<std::size_t>(cluster)] : -1;
-    if (meta >= 0 && rng.uniform() < ctx.params.metacluster.partner_search_share *
-                                         ctx.messages.engagement[static_cast<std::size_t>(cluster)]) {
-      // A wider search: a member of another cluster of the same meta-cluster.
-      const auto m = static_cast<std::size_t>(meta);
-      const std::uint32_t first = ctx.messages.metacluster_start[m], n = ctx.messages.metacluster_start[m + 1] - first;
-      const auto other = static_cast<std::size_t>(ctx.messages.metacluster_clusters[first + rng.below(n)]);
-      const std::uint32_t from = index.cluster_start[other], size = index.cluster_start[other + 1] - from;
-      if (size > 0 && other != static_cast<std::size_t>(cluster)) candidate = &index.cluster_entries[from + rng.below(size)];
-    } else if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
-      const auto c = static_cast<std::size_t>(cluster);
-      const std::uint32_t first = index.cluster_start[c], n = index.cluster_start[c + 1] - first;
-      if (n > 0) candidate = &index.cluster_entries[first + rng.below(n)];
-    } else {
-      const std::size_t target = index.pick_region(region, rng.uniform());
-      const std::uint32_t first = index.region_start[target], n = index.region_start[target + 1] - first;
-      if (n > 0) candidate = &index.region_entries[first + rng.below(n)];
+  // Draw every candidate first, then score them: the candidates are random entries of a
+  // large index, and picking them all before reading any lets their cache misses overlap
+  // instead of waiting on one after another. The draws do not depend on what a candidate
+  // holds, so the order of the random numbers is the same as picking and scoring in turn.
+  constexpr std::int64_t kBatch = 8;
+  const std::int32_t meta = cluster != kNoCluster ? ctx.messages.metacluster_of[static_cast<std::size_t>(cluster)] : -1;
+  for (std::int64_t done = 0; done < p.candidates; done += kBatch) {
+    const SearchIndex::Entry* picked[kBatch];
+    const std::int64_t batch = std::min(kBatch, p.candidates - done);
+    for (std::int64_t k = 0; k < batch; ++k) {
+      const SearchIndex::Entry* candidate = nullptr;
+      if (meta >= 0 && rng.uniform() < ctx.params.metacluster.partner_search_share *
+                                           ctx.messages.engagement[static_cast<std::size_t>(cluster)]) {
+        // A wider search: a member of another cluster of the same meta-cluster.
+        const auto m = static_cast<std::size_t>(meta);
+        const std::uint32_t first = ctx.messages.metacluster_start[m], n = ctx.messages.metacluster_start[m + 1] - first;
+        const auto other = static_cast<std::size_t>(ctx.messages.metacluster_clusters[first + rng.below(n)]);
+        const std::uint32_t from = index.cluster_start[other], size = index.cluster_start[other + 1] - from;
+        if (size > 0 && other != static_cast<std::size_t>(cluster)) candidate = &index.cluster_entries[from + rng.below(size)];
+      } else if (cluster != kNoCluster && rng.uniform() < p.same_cluster_share) {
+        const auto c = static_cast<std::size_t>(cluster);
+        const std::uint32_t first = index.cluster_start[c], n = index.cluster_start[c + 1] - first;
+        if (n > 0) candidate = &index.cluster_entries[first + rng.below(n)];
+      } else {
+        const std::size_t target = index.pick_region(region, rng.uniform());
+        const std::uint32_t first = index.region_start[target], n = index.region_start[target + 1] - first;
+        if (n > 0) candidate = &index.region_entries[first + rng.below(n)];
+      }
+      if (candidate != nullptr) __builtin_prefetch(candidate);
+      picked[k] = candidate;
     }
-    if (candidate == nullptr || candidate->id == id || has_partner(slots, candidate->id)) continue;
-    const bool same_cluster = cluster != kNoCluster && candidate->cluster == cluster;
-    const double score = static_cast<double>(ctx.world.relatedness[sector][candidate->sector]) *
-                         (1.0 + (same_cluster ? p.trust_shared_cluster : 0.0)) / max_score;
-    if (score > best_score) {
-      best_score = score;
-      best = candidate->id;
-      best_row = candidate->row;
+    for (std::int64_t k = 0; k < batch; ++k) {
+      const SearchIndex::Entry* candidate = picked[k];
+      if (candidate == nullptr || candidate->id == id || has_partner(slots, candidate->id)) continue;
+      const bool same_cluster = cluster != kNoCluster && candidate->cluster == cluster;
+      const double score = static_cast<double>(ctx.world.relatedness[sector][candidate->sector]) *
+                           (1.0 + (same_cluster ? p.trust_shared_cluster : 0.0)) / max_score;
+      if (score > best_score) {
+        best_score = score;
+        best = candidate->id;
+        best_row = candidate->row;
+      }
     }
   }
   if (best != kNoPartner && rng.uniform() < best_score)
