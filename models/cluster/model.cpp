@@ -297,6 +297,18 @@ void ClusterModel::prepare_messages() {
     const double non_members = std::max(free, 1.0);
     messages_.join_probability[c] = std::min(1.0, wanted / non_members);
   }
+  const std::size_t cells = world_.cluster_start.size() - 1;
+  messages_.cell_join_total.assign(cells, 0.0);
+  for (std::size_t cell = 0; cell < cells; ++cell)
+    for (std::uint32_t k = world_.cluster_start[cell]; k < world_.cluster_start[cell + 1]; ++k)
+      messages_.cell_join_total[cell] += messages_.join_probability[world_.cluster_index[k]];
+  messages_.member_digital_factor.resize(C);
+  messages_.member_green_factor.resize(C);
+  for (std::size_t c = 0; c < C; ++c) {
+    const float intelligence = messages_.service_effects[c][kIntelligence];
+    messages_.member_digital_factor[c] = mechanism::adoption_member_factor(ad.digital, ad, intelligence);
+    messages_.member_green_factor[c] = mechanism::adoption_member_factor(ad.green, ad, intelligence);
+  }
 }
 
 void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets, parallel::IntegerSums& sums,
@@ -320,7 +332,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
         smes_.support[i] = 0;
         if (!smes_.alive(i)) {
           smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
-          accumulate<1>(offsets, acc, i);
+          accumulate(offsets, acc, i);
           continue;
         }
         smes_.flags[i] = static_cast<std::uint8_t>(
@@ -336,7 +348,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
         if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
         if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
         if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
-        accumulate<1>(offsets, acc, i);
+        accumulate(offsets, acc, i);
       }
     }
   });
@@ -345,18 +357,35 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
 
 void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& requests,
                                       const AggregateOffsets& offsets, std::vector<std::int64_t>& corrections) {
-  // The SME pass has already counted every row; a row changed here is retracted from the
-  // step's sums before the change and counted again after it.
-  auto retract = [&](std::size_t row) { accumulate<-1>(offsets, corrections.data(), row); };
-  auto recount = [&](std::size_t row) { accumulate<1>(offsets, corrections.data(), row); };
-  auto unlink = [&](std::size_t row, std::uint32_t partner) {
-    retract(row);
-    for (auto& slot : smes_.partners[row])
-      if (slot != kNoPartner && partner_id(slot) == partner) slot = kNoPartner;
-    recount(row);
+  // The SME pass has already counted every row. A tie change here alters only what
+  // accumulate() reads from the partner slots and the "partnered now" / "cross-region tie
+  // now" flags, so only those counts are corrected (a full retract-and-recount of the row
+  // would touch every column of a random row, a cache miss each).
+  auto regional = [&](std::size_t row, Aggregates::RegionSlot slot) -> std::int64_t& {
+    return corrections[smes_.region[row] * Aggregates::kRegionSlots + slot];
   };
-  // Endings first (they free slots), then new ties; each pass in block order, so the result
-  // never depends on which thread produced which request.
+  auto unlink = [&](std::size_t row, std::uint32_t partner) {
+    std::int64_t removed = 0;
+    for (auto& slot : smes_.partners[row])
+      if (slot != kNoPartner && partner_id(slot) == partner) {
+        slot = kNoPartner;
+        ++removed;
+      }
+    if (smes_.alive(row)) regional(row, Aggregates::kPartnerships) -= removed;
+  };
+  auto concluded = [&](std::size_t row, std::uint8_t bits) {  // a living SME gained a partner
+    const std::uint8_t before = smes_.flags[row];
+    smes_.flags[row] |= bits;
+    regional(row, Aggregates::kPartnerships) += 1;
+    if (!(before & flag::kPartneredNow)) {
+      regional(row, Aggregates::kPartnered) += 1;
+      if (const std::uint16_t code = smes_.support[row])
+        corrections[offsets.instrument + support_instrument(code) * Aggregates::kInstrumentSlots +
+                    Aggregates::kIPartnered] += 1;
+    }
+    if ((bits & flag::kCrossRegionTieNow) && !(before & flag::kCrossRegionTieNow))
+      regional(row, Aggregates::kCrossRegionTies) += 1;
+  };
   requests.for_each_in_order([&](const TieRequest& q) {
     if (q.kind == TieRequest::kForm) return;
     const std::size_t a = q.from_row;
@@ -371,14 +400,15 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
       }
       return;
     }
-    retract(a);
+    std::int64_t removed = 0;
     for (auto& slot : smes_.partners[a]) {  // kUnlinkAll: the SME has exited
       if (slot == kNoPartner) continue;
       const std::size_t b = smes_.row_of(partner_id(slot));
       if (b != SIZE_MAX) unlink(b, q.from);
       slot = kNoPartner;
+      ++removed;
     }
-    recount(a);
+    if (smes_.alive(a)) regional(a, Aggregates::kPartnerships) -= removed;
   });
   auto free_slot = [&](std::size_t row) -> std::uint32_t* {
     for (auto& slot : smes_.partners[row])
@@ -395,16 +425,12 @@ void ClusterModel::apply_tie_requests(const parallel::BlockBuffers<TieRequest>& 
     std::uint32_t* slot_b = free_slot(b);
     if (slot_a == nullptr || slot_b == nullptr) return;
     const bool foreign = world_.country_index[smes_.region[a]] != world_.country_index[smes_.region[b]];
-    retract(a);
-    retract(b);
     *slot_a = q.to | (foreign ? kForeignPartner : 0u);
     *slot_b = q.from | (foreign ? kForeignPartner : 0u);
-    std::uint8_t concluded = flag::kPartneredNow;
-    if (smes_.region[a] != smes_.region[b]) concluded |= flag::kCrossRegionTieNow;
-    smes_.flags[a] |= concluded;
-    smes_.flags[b] |= concluded;
-    recount(a);
-    recount(b);
+    std::uint8_t bits = flag::kPartneredNow;
+    if (smes_.region[a] != smes_.region[b]) bits |= flag::kCrossRegionTieNow;
+    concluded(a, bits);
+    concluded(b, bits);
   });
 }
 
@@ -531,7 +557,7 @@ void ClusterModel::entry(std::int32_t step, const AggregateOffsets& offsets, par
       smes_.events[i] = 0;
       smes_.former_partner[i] = kNoPartner;
       smes_.support[i] = 0;
-      accumulate<1>(offsets, acc, i);
+      accumulate(offsets, acc, i);
     }
   });
   CLUSTERSIM_ASSERT(smes_.table.next_id() < kForeignPartner, "more SMEs born than 31-bit partner ids can name");
@@ -540,7 +566,7 @@ void ClusterModel::entry(std::int32_t step, const AggregateOffsets& offsets, par
 // Aggregation. Every aggregate is an exact int64 sum over rows, so it can be accumulated
 // row by row wherever the row is final: in the SME pass right after the row's mechanisms,
 // in the entry pass for newborns, and, for the few rows that serial tie changes touch
-// afterwards, by retracting the row before the change and adding it back after. One pass
+// afterwards, by correcting the few counts that a tie change can alter. One pass
 // over the SME columns per step instead of two; count_aggregates() is the plain recount
 // (the initial state, and tests check that both agree).
 
@@ -561,81 +587,79 @@ ClusterModel::AggregateOffsets ClusterModel::aggregate_offsets() const {
   return o;
 }
 
-/// Adds (Sign = 1) or retracts (Sign = -1) row i's contribution to the flat sums `acc`.
-template <int Sign>
+/// Adds row i's contribution to the flat sums `acc`.
 void ClusterModel::accumulate(const AggregateOffsets& o, std::int64_t* acc, std::size_t i) const {
-  constexpr std::int64_t one = Sign;
   const std::uint8_t f = smes_.flags[i];
   const std::size_t r = smes_.region[i];
   std::int64_t* reg = &acc[r * Aggregates::kRegionSlots];
   if (const std::uint16_t code = smes_.support[i]) {
     // Counted even if the SME exited later in the quarter: it was supported and paid for.
     const Purpose purpose = support_purpose(code);
-    const std::int64_t outside = support_outside(code) ? one : 0;
+    const std::int64_t outside = support_outside(code) ? 1 : 0;
     std::int64_t* ins = &acc[o.instrument + support_instrument(code) * Aggregates::kInstrumentSlots];
     const std::uint8_t ev = smes_.events[i];
-    ins[Aggregates::kISupported] += one;
-    ins[Aggregates::kIPartnered] += (f & flag::kPartneredNow) ? one : 0;
-    ins[Aggregates::kIProduct] += (ev & event::kProductInnovation) ? one : 0;
-    ins[Aggregates::kIProcess] += (ev & event::kProcessInnovation) ? one : 0;
-    ins[Aggregates::kISkills] += (ev & event::kSkillsInvestment) ? one : 0;
-    ins[Aggregates::kIIntl] += purpose == Purpose::Internationalisation ? one : 0;
-    ins[Aggregates::kIDigital] += purpose == Purpose::Digital ? one : 0;
-    ins[Aggregates::kIGreen] += purpose == Purpose::Green ? one : 0;
+    ins[Aggregates::kISupported] += 1;
+    ins[Aggregates::kIPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
+    ins[Aggregates::kIProduct] += (ev & event::kProductInnovation) ? 1 : 0;
+    ins[Aggregates::kIProcess] += (ev & event::kProcessInnovation) ? 1 : 0;
+    ins[Aggregates::kISkills] += (ev & event::kSkillsInvestment) ? 1 : 0;
+    ins[Aggregates::kIIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
+    ins[Aggregates::kIDigital] += purpose == Purpose::Digital ? 1 : 0;
+    ins[Aggregates::kIGreen] += purpose == Purpose::Green ? 1 : 0;
     ins[Aggregates::kIOutside] += outside;
-    ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? one : 0;
-    ins[Aggregates::kIMentoring] += purpose == Purpose::Mentoring ? one : 0;
-    reg[Aggregates::kSupported] += one;
-    reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? one : 0;
-    reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? one : 0;
-    reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? one : 0;
+    ins[Aggregates::kIMobility] += purpose == Purpose::Mobility ? 1 : 0;
+    ins[Aggregates::kIMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
+    reg[Aggregates::kSupported] += 1;
+    reg[Aggregates::kSupportedIntl] += purpose == Purpose::Internationalisation ? 1 : 0;
+    reg[Aggregates::kSupportedDigital] += purpose == Purpose::Digital ? 1 : 0;
+    reg[Aggregates::kSupportedGreen] += purpose == Purpose::Green ? 1 : 0;
     reg[Aggregates::kSupportedOutside] += outside;
-    reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? one : 0;
-    reg[Aggregates::kMentoring] += purpose == Purpose::Mentoring ? one : 0;
+    reg[Aggregates::kMobility] += purpose == Purpose::Mobility ? 1 : 0;
+    reg[Aggregates::kMentoring] += purpose == Purpose::Mentoring ? 1 : 0;
   }
   if (!(f & flag::kAlive)) {
-    reg[Aggregates::kExited] += (f & flag::kExitedNow) ? one : 0;
-    acc[o.dead] += one;
+    reg[Aggregates::kExited] += (f & flag::kExitedNow) ? 1 : 0;
+    acc[o.dead] += 1;
     return;
   }
   const std::size_t s = smes_.sector[i];
-  const std::int64_t employment_milli = one * round_nonnegative(static_cast<double>(smes_.employees[i]) * 1000.0);
-  const std::int64_t cents = one * turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
-  const std::int64_t digital = (f & flag::kDigital) ? one : 0, green = (f & flag::kGreen) ? one : 0;
-  reg[Aggregates::kActive] += one;
+  const std::int64_t employment_milli = round_nonnegative(static_cast<double>(smes_.employees[i]) * 1000.0);
+  const std::int64_t cents = turnover_cents(smes_.employees[i], smes_.productivity_eur_per_year[i]);
+  const std::int64_t digital = (f & flag::kDigital) ? 1 : 0, green = (f & flag::kGreen) ? 1 : 0;
+  reg[Aggregates::kActive] += 1;
   reg[Aggregates::kEmploymentMilli] += employment_milli;
   reg[Aggregates::kTurnoverCents] += cents;
-  reg[Aggregates::kInnovating] += smes_.quarters_since_innovation[i] < o.recent_quarters ? one : 0;
-  reg[Aggregates::kPartnered] += (f & flag::kPartneredNow) ? one : 0;
-  reg[Aggregates::kExporting] += (f & flag::kExporting) ? one : 0;
+  reg[Aggregates::kInnovating] += smes_.quarters_since_innovation[i] < o.recent_quarters ? 1 : 0;
+  reg[Aggregates::kPartnered] += (f & flag::kPartneredNow) ? 1 : 0;
+  reg[Aggregates::kExporting] += (f & flag::kExporting) ? 1 : 0;
   reg[Aggregates::kDigital] += digital;
   reg[Aggregates::kGreen] += green;
-  reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? one : 0;
-  reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? one : 0;
+  reg[Aggregates::kEntered] += (f & flag::kEnteredNow) ? 1 : 0;
+  reg[Aggregates::kCrossRegionTies] += (f & flag::kCrossRegionTieNow) ? 1 : 0;
   const std::uint8_t ev = smes_.events[i];
-  reg[Aggregates::kSkillsInvesting] += (ev & event::kSkillsInvestment) ? one : 0;
-  reg[Aggregates::kProductInnovations] += (ev & event::kProductInnovation) ? one : 0;
-  reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? one : 0;
-  reg[Aggregates::kPartnerships] += one * static_cast<std::int64_t>(smes_.partner_count(i));
-  reg[Aggregates::kKnowledgeMicro] += one * round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
-  reg[Aggregates::kProductivityEur] += one * round_nonnegative(static_cast<double>(smes_.productivity_eur_per_year[i]));
+  reg[Aggregates::kSkillsInvesting] += (ev & event::kSkillsInvestment) ? 1 : 0;
+  reg[Aggregates::kProductInnovations] += (ev & event::kProductInnovation) ? 1 : 0;
+  reg[Aggregates::kProcessInnovations] += (ev & event::kProcessInnovation) ? 1 : 0;
+  reg[Aggregates::kPartnerships] += static_cast<std::int64_t>(smes_.partner_count(i));
+  reg[Aggregates::kKnowledgeMicro] += round_nonnegative(static_cast<double>(smes_.knowledge[i]) * 1e6);
+  reg[Aggregates::kProductivityEur] += round_nonnegative(static_cast<double>(smes_.productivity_eur_per_year[i]));
   std::int64_t* sec = &acc[o.sector + s * Aggregates::kSectorSlots];
-  sec[Aggregates::kSectorActive] += one;
+  sec[Aggregates::kSectorActive] += 1;
   sec[Aggregates::kSectorEmploymentMilli] += employment_milli;
   sec[Aggregates::kSectorTurnoverCents] += cents;
   sec[Aggregates::kSectorDigital] += digital;
   sec[Aggregates::kSectorGreen] += green;
-  acc[o.cell + r * kSectorCount + s] += one;
+  acc[o.cell + r * kSectorCount + s] += 1;
   std::int64_t* peer =
       &acc[o.peer + peer_group(o.peers, smes_.region[i], smes_.sector[i], smes_.cluster[i], o.clusters) * Aggregates::kPeerSlots];
-  peer[Aggregates::kPeerActive] += one;
+  peer[Aggregates::kPeerActive] += 1;
   peer[Aggregates::kPeerDigital] += digital;
   peer[Aggregates::kPeerGreen] += green;
   if (smes_.cluster[i] != kNoCluster) {
-    acc[o.cell_member + r * kSectorCount + s] += one;
-    reg[Aggregates::kMembers] += one;
+    acc[o.cell_member + r * kSectorCount + s] += 1;
+    reg[Aggregates::kMembers] += 1;
     reg[Aggregates::kMemberDigital] += digital;
-    acc[o.cluster + static_cast<std::size_t>(smes_.cluster[i])] += one;
+    acc[o.cluster + static_cast<std::size_t>(smes_.cluster[i])] += 1;
   }
 }
 
@@ -662,7 +686,7 @@ Aggregates ClusterModel::count_aggregates() const {
   parallel::IntegerSums sums(o.slots);
   parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
     std::int64_t* acc = sums.local().data();
-    for (std::size_t i = begin; i < end; ++i) accumulate<1>(o, acc, i);
+    for (std::size_t i = begin; i < end; ++i) accumulate(o, acc, i);
   });
   return unpack_aggregates(o, sums.total());
 }

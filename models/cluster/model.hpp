@@ -95,7 +95,6 @@ class ClusterModel final : public sim::Model {
     std::int64_t recent_quarters;
   };
   AggregateOffsets aggregate_offsets() const;
-  template <int Sign>
   void accumulate(const AggregateOffsets& offsets, std::int64_t* sums, std::size_t row) const;
   Aggregates unpack_aggregates(const AggregateOffsets& offsets, const std::vector<std::int64_t>& sums) const;
 

@@ -40,26 +40,31 @@ inline double bass_survival_ratio(double p, double q, double share) {
   return std::clamp((1.0 - next) / (1.0 - share), 0.0, 1.0);
 }
 
-inline void bass_adoption(std::uint8_t& flags, std::uint8_t bit, double draw, const BassParams& b,
-                          double p_multiplier, double survival_ratio) {
+/// p_multiplier_factor = e^{-(p_i - p)} = e^{-p (m - 1)} for the SME's multiplier m of p:
+/// 1 for non-members, per cluster for members (adoption_member_factor, computed once a step).
+inline void bass_adoption(std::uint8_t& flags, std::uint8_t bit, double draw, double p_multiplier_factor,
+                          double survival_ratio) {
   if (flags & bit) return;
-  const double extra_p = b.p_per_quarter * (p_multiplier - 1.0);
-  const double probability = 1.0 - std::exp(-extra_p) * survival_ratio;
+  const double probability = 1.0 - p_multiplier_factor * survival_ratio;
   if (draw < probability) flags |= bit;
+}
+
+/// e^{-p (m - 1)} for a member of a cluster whose market intelligence has `intelligence`
+/// effect: members get a higher p from the cluster's network, more with its intelligence.
+inline double adoption_member_factor(const BassParams& b, const AdoptionParams& p, float intelligence) {
+  const double p_multiplier = p.member_p_multiplier + p.intelligence_effect * intelligence;
+  return std::exp(-(b.p_per_quarter * (p_multiplier - 1.0)));
 }
 
 inline void adoption(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.adoption;
   const std::size_t group = peer_group(p.peers, s.region[i], s.sector[i], s.cluster[i], ctx.world.clusters.size());
-  // Members: a higher p from the cluster's network, more with its market intelligence.
-  const double p_multiplier =
-      s.cluster[i] != kNoCluster
-          ? p.member_p_multiplier + p.intelligence_effect * service_effect(ctx.messages, s.cluster[i], kIntelligence)
-          : 1.0;
-  bass_adoption(s.flags[i], flag::kDigital, u[purpose::slot::kDigital], p.digital, p_multiplier,
+  const std::int32_t c = s.cluster[i];
+  const double digital_factor = c != kNoCluster ? ctx.messages.member_digital_factor[static_cast<std::size_t>(c)] : 1.0;
+  const double green_factor = c != kNoCluster ? ctx.messages.member_green_factor[static_cast<std::size_t>(c)] : 1.0;
+  bass_adoption(s.flags[i], flag::kDigital, u[purpose::slot::kDigital], digital_factor,
                 ctx.messages.digital_survival[group]);
-  bass_adoption(s.flags[i], flag::kGreen, u[purpose::slot::kGreen], p.green, p_multiplier,
-                ctx.messages.green_survival[group]);
+  bass_adoption(s.flags[i], flag::kGreen, u[purpose::slot::kGreen], green_factor, ctx.messages.green_survival[group]);
 }
 
 }  // namespace clustersim::model::mechanism

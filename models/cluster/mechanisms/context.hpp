@@ -36,6 +36,11 @@ struct Messages {
   std::vector<double> digital_survival, green_survival;
   /// Quarterly join probability of an eligible non-member for each cluster (0 if folded).
   std::vector<double> join_probability;
+  /// Sum of join_probability over the clusters serving each (region, sector) cell, in the
+  /// order of world.cluster_index: every non-member reads it (membership.hpp).
+  std::vector<double> cell_join_total;
+  /// e^{-(p_i - p)} of a member of each cluster, digital and green (adoption.hpp).
+  std::vector<double> member_digital_factor, member_green_factor;
   /// 1 while the cluster operates, 0 once it has folded (its members are released).
   std::vector<std::uint8_t> cluster_active;
   /// Per-member effect of each cluster's services this quarter (organisations.hpp).

@@ -19,8 +19,7 @@ inline void membership(Smes& s, std::size_t i, const Draws& u, const StepContext
   const std::size_t cell = ctx.world.cell(s.region[i], s.sector[i]);
   const std::uint32_t first = ctx.world.cluster_start[cell], last = ctx.world.cluster_start[cell + 1];
   if (first == last) return;
-  double total = 0;
-  for (std::uint32_t k = first; k < last; ++k) total += ctx.messages.join_probability[ctx.world.cluster_index[k]];
+  const double total = ctx.messages.cell_join_total[cell];
   const double draw = u[purpose::slot::kMembership];
   if (!(draw < total)) return;
   // Which cluster: given a join, the draw is uniform on [0, total), so it also picks the
