@@ -4,9 +4,13 @@ namespace clustersim {
 
 namespace {
 std::string compose(const std::string& where, const std::string& key, const std::string& rule) {
+  // Appends piece by piece (GCC 12 warns falsely, -Wrestrict, about "" + std::string here).
   std::string text = where;
-  if (!key.empty()) text += (text.empty() ? "" : ": ") + key;
-  text += (text.empty() ? "" : ": ") + rule;
+  for (const std::string* part : {&key, &rule}) {
+    if (part->empty() && part == &key) continue;
+    if (!text.empty()) text.append(": ");
+    text.append(*part);
+  }
   return text;
 }
 }  // namespace

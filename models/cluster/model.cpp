@@ -323,11 +323,13 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
     auto& out = ties[block];
     std::int64_t* acc = sums.local().data();
     std::uint32_t raw[purpose::slot::kCount * kChunk];
+    float shocks[2 * kChunk];
     for (std::size_t chunk = begin; chunk < end; chunk += kChunk) {
       const std::size_t rows = std::min(kChunk, end - chunk);
       // All rows' draws at once (dead rows included: rarer than the branch it would take).
       random::fill_draws(seed_, smes_.table.ids().data() + chunk, rows, t, purpose::kSmeStep,
                          purpose::slot::kCount / 4, raw, kChunk);
+      if (p.growth.enabled) mechanism::growth_shocks(raw, kChunk, rows, shocks, shocks + kChunk);
       for (std::size_t i = chunk; i < chunk + rows; ++i) {
         smes_.support[i] = 0;
         if (!smes_.alive(i)) {
@@ -338,7 +340,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
         smes_.flags[i] = static_cast<std::uint8_t>(
             smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
         smes_.events[i] = 0;
-        const Draws u{raw + (i - chunk), kChunk};
+        const Draws u{raw + (i - chunk), shocks + (i - chunk), kChunk};
         if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
         if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
         if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);

@@ -23,10 +23,13 @@ namespace clustersim::model {
 /// draws of a chunk of rows (engine/random/batch.hpp): slot k of this SME is raw[k * stride].
 struct Draws {
   const std::uint32_t* raw;
+  /// The SME's two standard-normal growth shocks, shocks[0] and shocks[stride] (growth.hpp).
+  const float* shocks;
   std::size_t stride;
   double operator[](int slot) const {
     return (static_cast<double>(raw[static_cast<std::size_t>(slot) * stride]) + 0.5) * 0x1p-32;
   }
+  float shock(int k) const { return shocks[static_cast<std::size_t>(k) * stride]; }
 };
 
 struct Messages {

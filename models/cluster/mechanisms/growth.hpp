@@ -6,23 +6,36 @@
 // (employees * productivity / 4 per quarter), so it needs no column of its own.
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 
+#include "engine/numeric/fast_math.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 
 namespace clustersim::model::mechanism {
 
-/// Both values of one Box–Muller transform, from two uniforms on (0, 1). Single precision
-/// is ample for a quarterly shock and halves the cost of the hot loop's transcendentals.
-inline std::array<float, 2> box_muller(double u1, double u2) {
-  const float r = std::sqrt(-2.0f * std::log(static_cast<float>(u1)));
-  const float theta = 6.28318530718f * static_cast<float>(u2);
-  return {r * std::cos(theta), r * std::sin(theta)};
+/// Growth shocks of a chunk of rows: one Box–Muller pair per row from its kGrowth1 and
+/// kGrowth2 draws (raw 32-bit words, stride apart), z1[k] for employment and z2[k] for
+/// productivity. A separate loop over the chunk so that GCC vectorises it (numeric/fast_math).
+inline void growth_shocks(const std::uint32_t* raw, std::size_t stride, std::size_t rows, float* z1, float* z2) {
+  const std::uint32_t* radius_draw = raw + static_cast<std::size_t>(purpose::slot::kGrowth1) * stride;
+  const std::uint32_t* angle_draw = raw + static_cast<std::size_t>(purpose::slot::kGrowth2) * stride;
+  for (std::size_t k = 0; k < rows; ++k) {
+    // u1 in (0, 1] from 31 bits (so the signed conversion vectorises), u2 in [0, 1) in turns.
+    const float u1 = static_cast<float>(static_cast<std::int32_t>(radius_draw[k] >> 1)) * 0x1p-31f + 0x1p-32f;
+    const float u2 = static_cast<float>(static_cast<std::int32_t>(angle_draw[k] >> 8)) * 0x1p-24f;
+    const float r = std::sqrt(-2.0f * numeric::log(u1));
+    float sine, cosine;
+    numeric::sincos_turns(u2, sine, cosine);
+    z1[k] = r * cosine;
+    z2[k] = r * sine;
+  }
 }
 
 inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.growth;
   const std::uint8_t f = s.flags[i];
-  const auto z = box_muller(u[purpose::slot::kGrowth1], u[purpose::slot::kGrowth2]);
+  const float z_employment = u.shock(0), z_productivity = u.shock(1);
   // More productive firms than their region's average grow faster (selection).
   const double mean_productivity = ctx.messages.region_mean_productivity[s.region[i]];
   const double relative_productivity =
@@ -32,12 +45,12 @@ inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ct
   if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
   if (f & flag::kExporting) mu += p.export_boost_per_quarter;
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
-  const float g = static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * z[0];
-  s.employees[i] *= std::exp(g);
+  const float g = static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * z_employment;
+  s.employees[i] *= numeric::exp(g);
   const float skills_drift =
       static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i];
-  s.productivity_eur_per_year[i] *= std::exp(static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
-                                             static_cast<float>(p.productivity_sigma_per_quarter) * z[1]);
+  s.productivity_eur_per_year[i] *= numeric::exp(static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
+                                                 static_cast<float>(p.productivity_sigma_per_quarter) * z_productivity);
   std::uint8_t& shrinking = s.shrinking_quarters[i];
   if (g < 0.0f) {
     if (shrinking < 0xFF) ++shrinking;

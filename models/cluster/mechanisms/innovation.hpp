@@ -6,8 +6,7 @@
 // and process innovations are competing risks with hazards theta * knowledge; an SME counts
 // as innovating for `recent_quarters` after either.
 
-#include <cmath>
-
+#include "engine/numeric/fast_math.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 
 namespace clustersim::model::mechanism {
@@ -30,10 +29,11 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
   std::uint8_t innovations = 0;
   const double draw = u[purpose::slot::kInnovation];
   // 1 - e^{-x} <= x, and the single-precision value below exceeds its exact value by less
-  // than 1e-7; so a draw above x + 1e-7 is no innovation, the usual case, decided without
-  // the exponential and exactly as the full computation would decide it.
-  if (draw < static_cast<double>(x) + 1e-7) {
-    const float any = 1.0f - std::exp(-x);
+  // than 3e-7 (numeric::exp's error is below 2e-7, the subtraction's below 6e-8); so a draw
+  // above x + 1e-6 is no innovation, the usual case, decided without the exponential and
+  // exactly as the full computation would decide it.
+  if (draw < static_cast<double>(x) + 1e-6) {
+    const float any = 1.0f - numeric::exp(-x);
     // Given an innovation, draw / any is uniform on [0, 1): it also picks the kind.
     if (draw < any)
       innovations = draw / any * rate < p.hazard_per_knowledge ? event::kProductInnovation : event::kProcessInnovation;
