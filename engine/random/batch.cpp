@@ -80,6 +80,11 @@ __attribute__((target("avx2"))) void fill_draws_avx2(std::uint64_t seed, const s
   for (std::size_t first = 0; first < n; first += kLanes) {
     const std::size_t lanes = n - first < kLanes ? n - first : kLanes;
     unsigned block = 0;
+    if (blocks == 4) {  // two pairs: four chains at once would spill registers
+      philox_lanes<2>(seed, agents + first, lanes, step, purpose, 0, out + first, stride);
+      philox_lanes<2>(seed, agents + first, lanes, step, purpose, 2, out + first, stride);
+      continue;
+    }
     for (; block + 3 <= blocks; block += 3)
       philox_lanes<3>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
     for (; block + 2 <= blocks; block += 2)

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "engine/core/error.hpp"
+#include "engine/numeric/fast_math.hpp"
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/batch.hpp"
 #include "engine/random/stream.hpp"
@@ -318,29 +319,35 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
   const auto t = static_cast<std::uint32_t>(step);
   parallel::BlockBuffers<TieRequest> ties(smes_.rows());
   static_assert(purpose::slot::kCount % 4 == 0 && purpose::slot::kCount / 4 <= random::kMaxBatchBlocks);
-  constexpr std::size_t kChunk = 64;  // rows whose draws are computed together (12 x 64 x 4 B on the stack)
+  // Rows go in chunks of 64: the chunk's random draws, growth shocks and growth factors are
+  // each computed in one vectorised loop, between two passes over the rows: the mechanisms
+  // up to the growth rate, then growth, exit and the row's aggregates.
+  constexpr std::size_t kChunk = 64;
   parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
     auto& out = ties[block];
     std::int64_t* acc = sums.local().data();
-    std::uint32_t raw[purpose::slot::kCount * kChunk];
+    std::uint32_t raw[purpose::slot::kCount * kChunk];  // 4 KiB
     float shocks[2 * kChunk];
+    mechanism::GrowthRates rates[kChunk];
+    float employment_factor[kChunk], productivity_factor[kChunk];
     for (std::size_t chunk = begin; chunk < end; chunk += kChunk) {
       const std::size_t rows = std::min(kChunk, end - chunk);
       // All rows' draws at once (dead rows included: rarer than the branch it would take).
       random::fill_draws(seed_, smes_.table.ids().data() + chunk, rows, t, purpose::kSmeStep,
                          purpose::slot::kCount / 4, raw, kChunk);
       if (p.growth.enabled) mechanism::growth_shocks(raw, kChunk, rows, shocks, shocks + kChunk);
-      for (std::size_t i = chunk; i < chunk + rows; ++i) {
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t i = chunk + k;
         smes_.support[i] = 0;
+        rates[k] = {0.0f, 0.0f};
         if (!smes_.alive(i)) {
           smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
-          accumulate(offsets, acc, i);
           continue;
         }
         smes_.flags[i] = static_cast<std::uint8_t>(
             smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
         smes_.events[i] = 0;
-        const Draws u{raw + (i - chunk), shocks + (i - chunk), kChunk};
+        const Draws u{raw + k, shocks + k, kChunk};
         if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
         if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);
         if (p.innovation.enabled) mechanism::innovation(smes_, i, u, ctx);
@@ -348,8 +355,20 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateOffsets& offsets,
         if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
         if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
         if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
-        if (p.growth.enabled) mechanism::growth(smes_, i, u, ctx);
-        if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
+        if (p.growth.enabled) rates[k] = mechanism::growth_rates(smes_, i, u, ctx);
+      }
+      if (p.growth.enabled)
+        for (std::size_t k = 0; k < rows; ++k) {
+          employment_factor[k] = numeric::exp(rates[k].employment);
+          productivity_factor[k] = numeric::exp(rates[k].productivity);
+        }
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t i = chunk + k;
+        if (smes_.alive(i)) {
+          if (p.growth.enabled)
+            mechanism::apply_growth(smes_, i, rates[k], employment_factor[k], productivity_factor[k]);
+          if (p.exit.enabled) mechanism::exit(smes_, i, Draws{raw + k, shocks + k, kChunk}, ctx, out);
+        }
         accumulate(offsets, acc, i);
       }
     }

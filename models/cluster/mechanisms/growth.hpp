@@ -32,10 +32,16 @@ inline void growth_shocks(const std::uint32_t* raw, std::size_t stride, std::siz
   }
 }
 
-inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
+/// Log growth of the SME this quarter: rate.employment = mu + sigma z1 and rate.productivity
+/// = mu_p + skills term + sigma_p z2. Applied by apply_growth() once the exponentials of a
+/// whole chunk of rows have been taken in one vectorised loop (model.cpp, sme_phase).
+struct GrowthRates {
+  float employment, productivity;
+};
+
+inline GrowthRates growth_rates(const Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const auto& p = ctx.params.growth;
   const std::uint8_t f = s.flags[i];
-  const float z_employment = u.shock(0), z_productivity = u.shock(1);
   // More productive firms than their region's average grow faster (selection).
   const double mean_productivity = ctx.messages.region_mean_productivity[s.region[i]];
   const double relative_productivity =
@@ -45,14 +51,20 @@ inline void growth(Smes& s, std::size_t i, const Draws& u, const StepContext& ct
   if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
   if (f & flag::kExporting) mu += p.export_boost_per_quarter;
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
-  const float g = static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * z_employment;
-  s.employees[i] *= numeric::exp(g);
-  const float skills_drift =
-      static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i];
-  s.productivity_eur_per_year[i] *= numeric::exp(static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
-                                                 static_cast<float>(p.productivity_sigma_per_quarter) * z_productivity);
+  const float skills_drift = static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i];
+  return {static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * u.shock(0),
+          static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
+              static_cast<float>(p.productivity_sigma_per_quarter) * u.shock(1)};
+}
+
+/// Multiplies employment and productivity by their growth factors (e^rate) and counts the
+/// quarters of decline that exit.hpp reads.
+inline void apply_growth(Smes& s, std::size_t i, const GrowthRates& rate, float employment_factor,
+                         float productivity_factor) {
+  s.employees[i] *= employment_factor;
+  s.productivity_eur_per_year[i] *= productivity_factor;
   std::uint8_t& shrinking = s.shrinking_quarters[i];
-  if (g < 0.0f) {
+  if (rate.employment < 0.0f) {
     if (shrinking < 0xFF) ++shrinking;
   } else {
     shrinking = 0;

@@ -29,11 +29,12 @@ inline void partnership(Smes& s, std::size_t i, const Draws& u, const StepContex
   const auto step = static_cast<std::uint32_t>(ctx.step);
   const PartnerSlots& slots = s.partners[i];
 
-  random::Stream ends(ctx.seed, id, step, purpose::kPartnerEnd);
-  for (auto slot : slots) {
+  static_assert(purpose::slot::kPartnerEnd + kMaxPartners <= purpose::slot::kCount, "a draw for each partner slot");
+  for (std::size_t k = 0; k < kMaxPartners; ++k) {
+    const std::uint32_t slot = slots[k];
     if (slot == kNoPartner) continue;
     const std::uint32_t partner = partner_id(slot);
-    if (id < partner && ends.uniform() < p.dissolve_rate_per_quarter)
+    if (id < partner && u[purpose::slot::kPartnerEnd + static_cast<int>(k)] < p.dissolve_rate_per_quarter)
       out.push_back({id, partner, static_cast<std::uint32_t>(i), TieRequest::kUnknownRow, TieRequest::kEnd});
   }
 
