@@ -447,7 +447,7 @@ bool launched_by_mpi() {
 std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
   // Validate everything before anything runs or is written.
   const Experiment e = load_experiment(o.experiment, schema);
-  const Plan plan = make_plan(e, schema);
+  Plan plan = make_plan(e, schema);
   sim::InterruptGuard interrupt_guard;
   std::error_code ec;
   Launcher launcher{fs::read_symlink("/proc/self/exe", ec), fs::absolute(o.dir).lexically_normal(), e.sha,
@@ -485,6 +485,8 @@ std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
                  size > 1 ? fmt::format(" over {} MPI ranks", size) : std::string(),
                  o.shard_count > 1 ? fmt::format(" (shard {}/{})", o.shard_index, o.shard_count) : std::string());
   }
+  // The resolved scenario texts (one per design point, a few KB each) are on disk now.
+  std::vector<std::pair<std::string, std::string>>().swap(plan.scenario_files);
 #ifdef CLUSTERSIM_WITH_MPI
   if (size > 1) {
     // Workers wait for the plan and scenario files; a bad directory stops every rank.
@@ -520,6 +522,8 @@ std::size_t run_sweep(const config::Schema& schema, const SweepOptions& o) {
                std::chrono::duration<double>(std::chrono::steady_clock::now() - progress.start).count());
   }
   if (failed) print_failures(launcher.dir, 10);
+  // The merge reads the plan back from DIR; it need not be held twice.
+  plan = Plan{};
   if (pending == 0 && done > 0) {
     merge_sweep(launcher.dir, launcher.dir / "merged.h5", false, o.command_line);
     if (!o.quiet) fmt::print(stderr, "[sweep] merged: {}\n", (launcher.dir / "merged.h5").string());
@@ -545,6 +549,12 @@ std::size_t print_status(const fs::path& dir) {
 
 void merge_sweep(const fs::path& dir, const fs::path& output, bool partial, const std::string& command_line) {
   io::MergeInput input;
+  {
+    // One record per run, reserved exactly: a growing vector would hold up to twice that.
+    std::ifstream plan_file(dir / "plan.tsv", std::ios::binary);
+    const auto lines = std::count(std::istreambuf_iterator<char>(plan_file), std::istreambuf_iterator<char>(), '\n');
+    input.runs.reserve(static_cast<std::size_t>(std::max<std::ptrdiff_t>(lines - 2, 0)));
+  }
   std::size_t pending = 0;
   const auto header = read_plan(dir, [&](const PlannedRun& r) {
     io::MergeRun m{r.run_id, r.scenario, "done", "", static_cast<std::int64_t>(r.replicate), r.seed, r.swept,
@@ -577,7 +587,7 @@ void merge_sweep(const fs::path& dir, const fs::path& output, bool partial, cons
       {"created", sim::utc_timestamp()},
       {"Conventions", std::string("CF-1.8")},
   };
-  io::merge_runs(input, output);
+  io::merge_runs(std::move(input), output);
 }
 
 }  // namespace clustersim::experiment

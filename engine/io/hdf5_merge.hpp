@@ -28,7 +28,9 @@ struct MergeRun {
   std::string run_id, scenario, status, error;  ///< status: "done", "failed" (or "pending")
   std::int64_t replicate = 0, seed = 0;
   std::vector<double> swept;     ///< one per MergeInput::swept_keys
-  std::filesystem::path file;    ///< the run's result file (used when status is "done")
+  /// The run's result file (used when status is "done"). A string, not a path: a
+  /// std::filesystem::path also keeps its split components, several hundred bytes per run.
+  std::string file;
 };
 
 struct MergeInput {
@@ -41,8 +43,13 @@ struct MergeInput {
 /// done runs; static variables (region codes, cluster ids, ...) come from the first done
 /// run that has every dimension at that size. Values a run does not have (failed runs,
 /// fewer steps or clusters) are the fill value: NaN for reals, 0 for integers. Reads one
-/// run at a time, so memory does not grow with the number of runs.
-void merge_runs(const MergeInput& input, const std::filesystem::path& output);
+/// run file at a time and keeps per run only its file name, dimension sizes and the
+/// per-run columns (run_id, scenario, ...), so memory is flat in the number of runs apart
+/// from those few hundred bytes per run; the output uses the HDF5 1.10 format
+/// (Hdf5Format::V110) for its constant-cost chunk index.
+/// `input` is taken by value so that its per-run strings move into the merged file's
+/// columns instead of being copied.
+void merge_runs(MergeInput input, const std::filesystem::path& output);
 
 /// "swept__" + key with '.' replaced by "__".
 std::string swept_variable_name(const std::string& key);

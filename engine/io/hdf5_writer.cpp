@@ -385,7 +385,7 @@ struct Hdf5Writer::Impl {
   // every replicate is a partial chunk (see evict_chunks).
   bool has_partial_last_block = false;
 
-  explicit Impl(fs::path target_path);
+  Impl(fs::path target_path, Hdf5Format format);
   ~Impl();
   void write_globals(const Layout& layout);
   Hid create_placeholder_scale(const record::Dimension& dim);
@@ -397,7 +397,7 @@ struct Hdf5Writer::Impl {
   const void* convert(const std::vector<double>& values, const SeriesDataset& s);
 };
 
-Hdf5Writer::Impl::Impl(fs::path target_path) : target(std::move(target_path)) {
+Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format) : target(std::move(target_path)) {
   // The library would otherwise print its error stack to stderr; we report through
   // exceptions instead.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -440,8 +440,10 @@ Hdf5Writer::Impl::Impl(fs::path target_path) : target(std::move(target_path)) {
   // The 1.8 format: readable by netCDF-C and h5py built on any HDF5 >= 1.8 (netCDF-C 4.9
   // itself allows newer formats). Its object headers can move attributes to dense storage,
   // which a scenario text over 64 KiB needs: with the "earliest" format and no
-  // creation-order tracking, creating such an attribute fails.
-  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), describe);
+  // creation-order tracking, creating such an attribute fails. The 1.10 format adds the
+  // Fixed Array chunk index (Hdf5Format::V110, for merged sweeps).
+  const H5F_libver_t version = format == Hdf5Format::V110 ? H5F_LIBVER_V110 : H5F_LIBVER_V18;
+  check(H5Pset_libver_bounds(fapl.get(), version, version), describe);
   // Fail the close in commit() rather than silently leave the file open if a handle leaks.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), describe);
   // Bound the metadata cache: HDF5 lets it grow adaptively up to 32 MiB as chunk indexes
@@ -667,7 +669,8 @@ const void* Hdf5Writer::Impl::convert(const std::vector<double>& values, const S
 
 // ---------------------------------------------------------------------------------------
 
-Hdf5Writer::Hdf5Writer(std::filesystem::path target) : impl_(std::make_unique<Impl>(std::move(target))) {}
+Hdf5Writer::Hdf5Writer(std::filesystem::path target, Hdf5Format format)
+    : impl_(std::make_unique<Impl>(std::move(target), format)) {}
 
 Hdf5Writer::~Hdf5Writer() = default;
 
@@ -794,11 +797,20 @@ void Hdf5Writer::commit() {
 namespace clustersim::record {
 
 std::unique_ptr<Writer> make_writer(const std::filesystem::path& target) {
-  const std::string extension = io::lowercase(target.extension().string());
-  if (extension == ".h5" || extension == ".hdf5" || extension == ".nc") return std::make_unique<io::Hdf5Writer>(target);
+  io::require_hdf5_extension(target);
+  return std::make_unique<io::Hdf5Writer>(target);
+}
+
+}  // namespace clustersim::record
+
+namespace clustersim::io {
+
+void require_hdf5_extension(const std::filesystem::path& target) {
+  const std::string extension = lowercase(target.extension().string());
+  if (extension == ".h5" || extension == ".hdf5" || extension == ".nc") return;
   throw UsageError("output file '" + target.string() + "': " +
                    (extension.empty() ? std::string("has no extension") : "unsupported extension '" + extension + "'") +
                    "; accepted: .h5, .hdf5, .nc (netCDF-4/HDF5)");
 }
 
-}  // namespace clustersim::record
+}  // namespace clustersim::io

@@ -22,11 +22,23 @@
 
 namespace clustersim::io {
 
+/// The HDF5 file format version a writer uses.
+enum class Hdf5Format {
+  /// Readable with any HDF5 >= 1.8. Chunk indexes are version-1 B-trees, whose memory and
+  /// time per inserted chunk grow with the number of chunks of a variable.
+  V18,
+  /// Needs HDF5 >= 1.10 to read (netCDF-C 4.9, h5py, h5netcdf on Debian bookworm and
+  /// later do). Variables of fixed size get a Fixed Array chunk index: one lookup per
+  /// chunk whatever their number, so a merged sweep of thousands of runs (one chunk per
+  /// run and variable) stays flat in memory and time per run.
+  V110,
+};
+
 class Hdf5Writer final : public record::Writer {
  public:
   /// Creates the temporary file at once, so a missing or read-only output directory fails
   /// before the simulation starts (std::runtime_error naming the path).
-  explicit Hdf5Writer(std::filesystem::path target);
+  explicit Hdf5Writer(std::filesystem::path target, Hdf5Format format = Hdf5Format::V18);
   /// Closes and removes the temporary file unless commit() succeeded. Never throws.
   ~Hdf5Writer() override;
   Hdf5Writer(const Hdf5Writer&) = delete;
@@ -43,5 +55,9 @@ class Hdf5Writer final : public record::Writer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Throws UsageError unless `target` ends in .h5, .hdf5 or .nc (any case), the extensions
+/// record::make_writer accepts.
+void require_hdf5_extension(const std::filesystem::path& target);
 
 }  // namespace clustersim::io

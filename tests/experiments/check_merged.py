@@ -26,6 +26,17 @@ def main():
     assert not np.isnan(ds.turnover_eur.values[done]).any()
     assert all(len(r) == 16 for r in ds.run_id.values)
     assert "experiment_sha" in ds.attrs
+    # netCDF-C's reader too, where python3-netcdf4 is installed (the file is HDF5 1.10).
+    try:
+        import netCDF4  # noqa: F401
+    except ImportError:
+        print("engine netcdf4: python3-netcdf4 not installed, not checked")
+    else:
+        with xr.open_dataset(path, engine="netcdf4") as nc:
+            assert dict(nc.sizes) == dict(ds.sizes), (nc.sizes, ds.sizes)
+            np.testing.assert_array_equal(nc.smes_active.values, ds.smes_active.values)
+            np.testing.assert_array_equal(nc.turnover_eur.values, ds.turnover_eur.values)
+            assert list(nc.run_id.values) == list(ds.run_id.values)
     print("ok", dict(ds.sizes))
     return 0
 

@@ -77,6 +77,11 @@ TEST_CASE("a sweep records failures, goes on, and --retry-failed reruns only tho
   CHECK(fs::exists(sweep / "merged.h5"));
   require_ok(run_command(kPython + "check_merged.py " + (sweep / "merged.h5").string() + " 12 partnership.rate_per_quarter",
                          dir / "py"));
+  // Merged files use the HDF5 1.10 format (io::Hdf5Format::V110): netCDF-C must read it all.
+  const auto dump = run_command("ncdump " + (sweep / "merged.h5").string(), dir / "ncdump");
+  CHECK(dump.exit_code == 0);
+  CHECK_THAT(dump.out, Catch::Contains("\trun = 12 ;") && Catch::Contains("int64 smes_active(run, step, region) ;") &&
+                           Catch::Contains("status = \"done\""));
   const auto status = run_clustersim("status " + sweep.string(), dir / "cmd");
   CHECK(status.exit_code == 1);
   CHECK_THAT(status.out, Catch::Contains("done:       8"));
