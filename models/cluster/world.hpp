@@ -66,7 +66,7 @@ struct World {
   /// Partner-search affinity between regions: 1 for the own region; otherwise
   /// partnership.other_region_factor x exp(-d / partnership.distance_decay_km), times
   /// partnership.cross_border_factor across countries.
-  Eigen::MatrixXd partner_affinity;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> partner_affinity;  ///< row-major: read row by row each step
   /// Acceptance weight of a partner by ecosystem pair (1 same, related, unrelated).
   std::array<std::array<float, kSectorCount>, kSectorCount> relatedness{};
 
