@@ -1,6 +1,11 @@
 #include "engine/random/batch.hpp"
 
+// GCC 12's AVX-512 headers trip -Wuninitialized on their own _mm512_undefined_epi32()
+// (GCC bug 105593); the warning must be off where the header's code is, so around the include.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 
 #include "engine/core/error.hpp"
 #include "engine/random/stream.hpp"
@@ -80,11 +85,10 @@ __attribute__((target("avx2"))) void fill_draws_avx2(std::uint64_t seed, const s
   for (std::size_t first = 0; first < n; first += kLanes) {
     const std::size_t lanes = n - first < kLanes ? n - first : kLanes;
     unsigned block = 0;
-    if (blocks == 4) {  // two pairs: four chains at once would spill registers
-      philox_lanes<2>(seed, agents + first, lanes, step, purpose, 0, out + first, stride);
-      philox_lanes<2>(seed, agents + first, lanes, step, purpose, 2, out + first, stride);
-      continue;
-    }
+    // Four chains at once spill a few of the 16 registers, and are still faster than two
+    // pairs (the multiplies of one chain wait on the previous round).
+    for (; block + 4 <= blocks; block += 4)
+      philox_lanes<4>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
     for (; block + 3 <= blocks; block += 3)
       philox_lanes<3>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
     for (; block + 2 <= blocks; block += 2)
@@ -93,34 +97,119 @@ __attribute__((target("avx2"))) void fill_draws_avx2(std::uint64_t seed, const s
   }
 }
 
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
+
+/// The same rounds in 16 AVX-512 lanes (32 registers: four chains without spilling), about
+/// 1.5x the AVX2 path's throughput on this machine's Xeon.
+__attribute__((target("avx512f"))) inline void mulhilo16(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
+  const __m512i even = _mm512_mul_epu32(a, m);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+}
+
+template <unsigned B>
+__attribute__((target("avx512f"))) void philox_lanes16(std::uint64_t seed, const std::uint64_t* agents, std::size_t lanes,
+                                                       std::uint32_t step, std::uint32_t purpose, unsigned first_block,
+                                                       std::uint32_t* out, std::size_t stride) {
+  alignas(64) std::uint32_t low[16], high[16];
+  for (unsigned l = 0; l < 16; ++l) {
+    const std::uint64_t agent = agents[l < lanes ? l : 0];
+    low[l] = static_cast<std::uint32_t>(agent);
+    high[l] = static_cast<std::uint32_t>(agent >> 32);
+  }
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kMultiplier0));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kMultiplier1));
+  __m512i c0[B], c1[B], c2[B], c3[B];
+  for (unsigned b = 0; b < B; ++b) {
+    c0[b] = _mm512_load_si512(low);
+    c1[b] = _mm512_load_si512(high);
+    c2[b] = _mm512_set1_epi32(static_cast<int>(step));
+    c3[b] = _mm512_set1_epi32(static_cast<int>((purpose << Stream::kBlockBits) + first_block + b));
+  }
+  std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
+  for (int round = 0; round < kRounds; ++round) {
+    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
+    for (unsigned b = 0; b < B; ++b) {
+      __m512i hi0, lo0, hi1, lo1;
+      mulhilo16(c0[b], m0, hi0, lo0);
+      mulhilo16(c2[b], m1, hi1, lo1);
+      c0[b] = _mm512_xor_si512(_mm512_xor_si512(hi1, c1[b]), key0);
+      c1[b] = lo1;
+      c2[b] = _mm512_xor_si512(_mm512_xor_si512(hi0, c3[b]), key1);
+      c3[b] = lo0;
+    }
+    k0 += kWeyl0;
+    k1 += kWeyl1;
+  }
+  const __mmask16 mask = static_cast<__mmask16>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1u);
+  for (unsigned b = 0; b < B; ++b) {
+    const __m512i words[4] = {c0[b], c1[b], c2[b], c3[b]};
+    for (unsigned w = 0; w < 4; ++w)
+      _mm512_mask_storeu_epi32(out + (4 * (first_block + b) + w) * stride, mask, words[w]);
+  }
+}
+
+__attribute__((target("avx512f"))) void fill_draws_avx512(std::uint64_t seed, const std::uint64_t* agents, std::size_t n,
+                                                         std::uint32_t step, std::uint32_t purpose, unsigned blocks,
+                                                         std::uint32_t* out, std::size_t stride) {
+  for (std::size_t first = 0; first < n; first += 16) {
+    const std::size_t lanes = n - first < 16 ? n - first : 16;
+    unsigned block = 0;
+    for (; block + 4 <= blocks; block += 4)
+      philox_lanes16<4>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
+    for (; block + 2 <= blocks; block += 2)
+      philox_lanes16<2>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
+    for (; block < blocks; ++block) philox_lanes16<1>(seed, agents + first, lanes, step, purpose, block, out + first, stride);
+  }
 }
 
 }  // namespace
 
 namespace detail {
 
-void fill_draws_scalar(std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
-                       std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride) {
-  for (std::size_t k = 0; k < n; ++k) {
-    Stream stream(seed, agents[k], step, purpose);
-    for (unsigned v = 0; v < 4 * blocks; ++v) out[v * stride + k] = stream.next_u32();
+bool path_available(Path path) {
+  switch (path) {
+    case Path::Scalar: return true;
+    case Path::Avx2: {
+      static const bool has = __builtin_cpu_supports("avx2");
+      return has;
+    }
+    case Path::Avx512: {
+      static const bool has = __builtin_cpu_supports("avx512f");
+      return has;
+    }
   }
+  return false;
 }
 
-bool fill_draws_vectorised() { return cpu_has_avx2(); }
+Path fastest_path() {
+  static const Path path = path_available(Path::Avx512) ? Path::Avx512
+                           : path_available(Path::Avx2) ? Path::Avx2
+                                                        : Path::Scalar;
+  return path;
+}
+
+void fill_draws_with(Path path, std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
+                     std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride) {
+  CLUSTERSIM_ASSERT(blocks <= kMaxBatchBlocks && stride >= n, "fill_draws: at most 4 blocks, stride >= n");
+  CLUSTERSIM_ASSERT(path_available(path), "fill_draws: the CPU lacks the requested instructions");
+  switch (path) {
+    case Path::Avx512: fill_draws_avx512(seed, agents, n, step, purpose, blocks, out, stride); return;
+    case Path::Avx2: fill_draws_avx2(seed, agents, n, step, purpose, blocks, out, stride); return;
+    case Path::Scalar:
+      for (std::size_t k = 0; k < n; ++k) {
+        Stream stream(seed, agents[k], step, purpose);
+        for (unsigned v = 0; v < 4 * blocks; ++v) out[v * stride + k] = stream.next_u32();
+      }
+      return;
+  }
+}
 
 }  // namespace detail
 
 void fill_draws(std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
                 std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride) {
-  CLUSTERSIM_ASSERT(blocks <= kMaxBatchBlocks && stride >= n, "fill_draws: at most 4 blocks, stride >= n");
-  if (cpu_has_avx2())
-    fill_draws_avx2(seed, agents, n, step, purpose, blocks, out, stride);
-  else
-    detail::fill_draws_scalar(seed, agents, n, step, purpose, blocks, out, stride);
+  detail::fill_draws_with(detail::fastest_path(), seed, agents, n, step, purpose, blocks, out, stride);
 }
 
 }  // namespace clustersim::random

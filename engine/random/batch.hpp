@@ -1,8 +1,9 @@
 #pragma once
 // The first draws of many streams at once. A per-agent loop that opens a Stream for each
 // agent spends most of its random-number time waiting on the ten dependent multiply rounds
-// of each Philox block; computing the blocks of eight agents side by side in AVX2 lanes
-// (three blocks interleaved) does the same integer arithmetic about three times faster.
+// of each Philox block; computing the blocks of 8 (AVX2) or 16 (AVX-512) agents side by side
+// in vector lanes, several blocks interleaved, does the same integer arithmetic 3-5 times
+// faster.
 //
 // The values are exactly those of Stream(seed, agent, step, purpose).next_u32(), in order:
 // Philox is integer arithmetic, so the vector and scalar paths agree bit for bit and the
@@ -23,11 +24,13 @@ void fill_draws(std::uint64_t seed, const std::uint64_t* agents, std::size_t n, 
                 std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride);
 
 namespace detail {
-/// The portable path of fill_draws (used when the CPU lacks AVX2; tests compare the two).
-void fill_draws_scalar(std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
-                       std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride);
-/// True when fill_draws takes the AVX2 path on this CPU.
-bool fill_draws_vectorised();
+/// The instruction sets fill_draws can use; all give the same values (tests compare them).
+enum class Path { Scalar, Avx2, Avx512 };
+bool path_available(Path path);
+/// What fill_draws uses on this CPU: AVX-512 if present, else AVX2, else scalar.
+Path fastest_path();
+void fill_draws_with(Path path, std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
+                     std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride);
 }  // namespace detail
 
 }  // namespace clustersim::random
