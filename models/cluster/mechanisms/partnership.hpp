@@ -8,11 +8,9 @@
 // from last step's snapshot (SearchIndex), never from rows being written this step; the
 // proposals are applied serially, in block order, after the parallel phase.
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
-#include "engine/random/stream.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 
 namespace clustersim::model::mechanism {
