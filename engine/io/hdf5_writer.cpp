@@ -40,7 +40,10 @@ constexpr hsize_t kStepsPerChunk = 16;
 // ~64K values (512 KiB of doubles) per chunk: large enough for good compression and few
 // chunk-index entries, small enough that reading one region's time series stays cheap.
 constexpr hsize_t kMaxChunkValues = 65536;
-constexpr unsigned kDeflateLevel = 4;
+// Deflate level 1: with shuffle it keeps ~93 % of level 4's compression on clustersim's
+// series (a 400-step run: 2.33 MB against 2.17 MB) at a third less CPU, and compression
+// was half of a step's fixed cost (the part that does not scale with the SMEs).
+constexpr unsigned kDeflateLevel = 1;
 
 // netCDF-C marks a dimension that has no coordinate variable with a placeholder dataset
 // whose dimension-scale NAME starts with this text and ends with the length in "%10d";
