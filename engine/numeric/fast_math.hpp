@@ -17,22 +17,14 @@
 // Loops over them vectorise with -fno-math-errno -fno-trapping-math (set in CMakeLists.txt).
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
-#include <cstring>
 
 namespace clustersim::numeric {
 
 namespace detail {
-inline float as_float(std::uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-inline std::uint32_t as_bits(float f) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
+inline float as_float(std::uint32_t bits) { return std::bit_cast<float>(bits); }
+inline std::uint32_t as_bits(float f) { return std::bit_cast<std::uint32_t>(f); }
 /// Round to the nearest integer (ties to even) for |x| < 2^22, as a float: adding 1.5 x 2^23
 /// pushes the fraction bits out of the significand.
 inline float round_to_integer(float x) {
