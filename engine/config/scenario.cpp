@@ -749,6 +749,7 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
     }
     scenario.set(spec.key, spec.default_value, kDefaultOrigin);
   }
+  for (const auto& rule : schema.rules()) rule(scenario);
   return scenario;
 }
 

@@ -29,6 +29,9 @@ using Value = std::variant<std::int64_t, double, bool, std::string>;
 
 struct TableArraySpec;
 class TableElement;
+class Scenario;
+/// A rule across keys of a whole scenario; throws ScenarioError(where, key, rule).
+using ScenarioRule = std::function<void(const Scenario&)>;
 
 struct ParamSpec {
   std::string key;  ///< dotted path, e.g. "population.smes"
@@ -85,11 +88,16 @@ class Schema {
   /// The declared key (or table) closest to `key` by edit distance, for "did you mean".
   std::string nearest(std::string_view key) const;
   const std::vector<ParamSpec>& params() const { return params_; }
+  /// Adds a rule across keys (thresholds in order, a window inside the horizon, ...);
+  /// load_scenario checks the rules, in order, once every value is resolved.
+  void rule(ScenarioRule r) { rules_.push_back(std::move(r)); }
+  const std::vector<ScenarioRule>& rules() const { return rules_; }
 
  private:
   ParamBuilder add(ParamSpec spec);
   std::vector<ParamSpec> params_;
   std::vector<TableArraySpec> arrays_;
+  std::vector<ScenarioRule> rules_;
 };
 
 /// One element of a table array after loading: every key of its type with its value

@@ -1,399 +1,385 @@
 #include "models/cluster/params.hpp"
 
+#include <cstdio>
+#include <utility>
+
+#include "engine/config/binding.hpp"
+#include "engine/core/error.hpp"
 #include "models/cluster/instruments/instrument.hpp"
 
 namespace clustersim::model {
 
 namespace {
-constexpr const char* kMechanismSections[] = {"growth",    "exit",     "entry",       "membership", "innovation",
-                                              "exporting", "adoption", "partnership", "skills", "metacluster"};
-}  // namespace
 
-void declare(config::Schema& s) {
-  const Params d;  // the struct initialisers are the single source of the defaults
+// Every model key, bound once to its field (engine/config/binding.hpp): declare() and read()
+// both walk this table, and the defaults are the struct initialisers in params.hpp. The
+// order of the binds is the order of the keys in `clustersim keys` and docs/SCENARIOS.md.
+using Table = config::Binding<Params>;
 
-  // [population] — the world
-  s.integer("population.smes", d.population.smes).required().range(1, 2e9).units("SMEs")
+const std::vector<std::pair<std::string, Peers>> kPeers{
+    {"region", Peers::Region}, {"sector", Peers::Sector}, {"cluster", Peers::Cluster}, {"everyone", Peers::Everyone}};
+
+/// [population]: the world.
+void bind_population(Table& t) {
+  auto population = t.section("population.", &Params::population);
+  population.bind("smes", &PopulationParams::smes).required().range(1, 2e9).units("SMEs")
       .doc("Total SMEs at step 0 (EU scale: 25,000,000).");
-  s.integer("population.regions", d.population.regions).required().range(1, 65535).units("regions")
+  population.bind("regions", &PopulationParams::regions).required().range(1, 65535).units("regions")
       .doc("NUTS-2-like regions; must equal the row count when regions_file is given.");
-  s.integer("population.clusters", d.population.clusters).required().range(1, 1e6).units("cluster organisations")
+  population.bind("clusters", &PopulationParams::clusters).required().range(1, 1e6).units("cluster organisations")
       .doc("Cluster organisations placed in regions in proportion to their SMEs.");
-  s.path("population.regions_file")
+  population.bind("regions_file", &PopulationParams::regions_file)
       .doc("Optional CSV with one row per region (code, name, country, development_level, lon, lat, smes_<sector>...).");
-  s.real("population.size_tail_exponent", d.population.size_tail_exponent).range(0.2, 5)
+  population.bind("size_tail_exponent", &PopulationParams::size_tail_exponent).range(0.2, 5)
       .doc("Pareto exponent of initial employment, P(E >= e) ~ e^-a (Axtell 2001; EU: 93% micro).");
-  s.real("population.max_initial_employees", d.population.max_initial_employees).range(1, 1e5).units("employees")
+  population.bind("max_initial_employees", &PopulationParams::max_initial_employees).range(1, 1e5).units("employees")
       .doc("Upper truncation of initial SME employment (the SME definition: < 250).");
-  s.real("population.turnover_per_employee_eur_per_year", d.population.turnover_per_employee_eur_per_year)
+  population.bind("turnover_per_employee_eur_per_year", &PopulationParams::turnover_per_employee_eur_per_year)
       .range(1, 1e8).units("EUR/employee/year").doc("Mean turnover per employee in more developed regions.");
-  s.real("population.productivity_sigma", d.population.productivity_sigma).range(0, 5)
+  population.bind("productivity_sigma", &PopulationParams::productivity_sigma).range(0, 5)
       .doc("Log-normal dispersion of SME productivity within a region.");
-  s.real("population.region_zipf_exponent", d.population.region_zipf_exponent).range(0, 3)
+  population.bind("region_zipf_exponent", &PopulationParams::region_zipf_exponent).range(0, 3)
       .doc("Zipf exponent of regional SME counts in the synthetic world.");
-  s.real("population.region_specialisation_sigma", d.population.region_specialisation_sigma).range(0, 3)
+  population.bind("region_specialisation_sigma", &PopulationParams::region_specialisation_sigma).range(0, 3)
       .doc("Log-normal jitter of each region's sector mix around the EU mix (synthetic world).");
+}
 
+/// [growth], [exit] and [entry]: the life of an SME.
+void bind_demography(Table& t) {
+  auto growth = t.section("growth.", &Params::growth);
+  auto exit = t.section("exit.", &Params::exit);
+  auto entry = t.section("entry.", &Params::entry);
   // [growth] — Gibrat-type growth
-  s.real("growth.drift_per_quarter", d.growth.drift_per_quarter).range(-1, 1).units("1/quarter")
+  growth.bind("drift_per_quarter", &GrowthParams::drift_per_quarter).range(-1, 1).units("1/quarter")
       .doc("Mean log-employment growth per quarter.");
-  s.real("growth.shock_sigma_per_quarter", d.growth.shock_sigma_per_quarter).range(0, 2).units("1/quarter")
+  growth.bind("shock_sigma_per_quarter", &GrowthParams::shock_sigma_per_quarter).range(0, 2).units("1/quarter")
       .doc("Std. dev. of the multiplicative employment shock per quarter.");
-  s.real("growth.innovation_boost_per_quarter", d.growth.innovation_boost_per_quarter).range(-1, 1).units("1/quarter")
+  growth.bind("innovation_boost_per_quarter", &GrowthParams::innovation_boost_per_quarter).range(-1, 1).units("1/quarter")
       .doc("Extra log growth while the SME innovated recently.");
-  s.real("growth.export_boost_per_quarter", d.growth.export_boost_per_quarter).range(-1, 1).units("1/quarter")
+  growth.bind("export_boost_per_quarter", &GrowthParams::export_boost_per_quarter).range(-1, 1).units("1/quarter")
       .doc("Extra log growth while the SME exports.");
-  s.real("growth.digital_boost_per_quarter", d.growth.digital_boost_per_quarter).range(-1, 1).units("1/quarter")
+  growth.bind("digital_boost_per_quarter", &GrowthParams::digital_boost_per_quarter).range(-1, 1).units("1/quarter")
       .doc("Extra log growth once the SME has adopted digital tools.");
-  s.real("growth.productivity_drift_per_quarter", d.growth.productivity_drift_per_quarter).range(-1, 1)
+  growth.bind("productivity_drift_per_quarter", &GrowthParams::productivity_drift_per_quarter).range(-1, 1)
       .units("1/quarter").doc("Mean log-productivity growth per quarter.");
-  s.real("growth.productivity_sigma_per_quarter", d.growth.productivity_sigma_per_quarter).range(0, 2)
+  growth.bind("productivity_sigma_per_quarter", &GrowthParams::productivity_sigma_per_quarter).range(0, 2)
       .units("1/quarter").doc("Std. dev. of the log-productivity shock per quarter.");
-  s.real("growth.productivity_effect_per_quarter", d.growth.productivity_effect_per_quarter).range(-1, 1)
+  growth.bind("productivity_effect_per_quarter", &GrowthParams::productivity_effect_per_quarter).range(-1, 1)
       .units("1/quarter").doc("Extra log employment growth x (productivity / the region's mean productivity - 1).");
 
   // [exit] and [entry]
-  s.real("exit.base_rate_per_quarter", d.exit.base_rate_per_quarter).range(0, 1).units("1/quarter")
+  exit.bind("base_rate_per_quarter", &ExitParams::base_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Exit hazard of a healthy SME.");
-  s.integer("exit.loss_quarters", d.exit.loss_quarters).range(1, 1000).units("quarters")
+  exit.bind("loss_quarters", &ExitParams::loss_quarters).range(1, 1000).units("quarters")
       .doc("Consecutive shrinking quarters after which the exit hazard is multiplied.");
-  s.real("exit.loss_hazard_multiplier", d.exit.loss_hazard_multiplier).range(1, 1000)
+  exit.bind("loss_hazard_multiplier", &ExitParams::loss_hazard_multiplier).range(1, 1000)
       .doc("Exit-hazard multiplier after sustained losses.");
-  s.real("exit.min_employees", d.exit.min_employees).range(0, 100).units("employees")
+  exit.bind("min_employees", &ExitParams::min_employees).range(0, 100).units("employees")
       .doc("An SME shrinking below this size exits.");
-  s.real("entry.rate_per_quarter", d.entry.rate_per_quarter).range(0, 1).units("1/quarter")
+  entry.bind("rate_per_quarter", &EntryParams::rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Start-ups per active SME of a region per quarter (Poisson mean), unless the regions file gives the region's own rate.");
-  s.real("entry.demand_elasticity", d.entry.demand_elasticity).range(0, 100)
+  entry.bind("demand_elasticity", &EntryParams::demand_elasticity).range(0, 100)
       .doc("Start-up rate x exp(elasticity x last quarter's regional turnover growth).");
-  s.real("entry.max_employees", d.entry.max_employees).range(1, 1e4).units("employees")
+  entry.bind("max_employees", &EntryParams::max_employees).range(1, 1e4).units("employees")
       .doc("Upper truncation of a start-up's employment.");
+}
 
+/// [membership] and [clusters]: cluster organisations.
+void bind_clusters(Table& t) {
+  auto membership = t.section("membership.", &Params::membership);
+  auto clusters = t.section("clusters.", &Params::clusters);
   // [membership] and [clusters]
-  s.real("membership.leave_rate_per_quarter", d.membership.leave_rate_per_quarter).range(0, 1).units("1/quarter")
+  membership.bind("leave_rate_per_quarter", &MembershipParams::leave_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that a member leaves its cluster.");
-  s.real("membership.value_elasticity", d.membership.value_elasticity).range(0, 10)
+  membership.bind("value_elasticity", &MembershipParams::value_elasticity).range(0, 10)
       .doc("Equilibrium membership scales with (value of services / fee)^elasticity.");
-  s.real("membership.target_members_mean", d.membership.target_members_mean).range(1, 1e6).units("SMEs")
+  membership.bind("target_members_mean", &MembershipParams::target_members_mean).range(1, 1e6).units("SMEs")
       .doc("Mean equilibrium membership of a cluster (DOMAIN.md: 150-200).");
-  s.real("membership.target_members_sigma", d.membership.target_members_sigma).range(0, 3)
+  membership.bind("target_members_sigma", &MembershipParams::target_members_sigma).range(0, 3)
       .doc("Log-normal dispersion of equilibrium membership across clusters.");
-  s.real("membership.max_share_of_pool", d.membership.max_share_of_pool).range(0, 1)
+  membership.bind("max_share_of_pool", &MembershipParams::max_share_of_pool).range(0, 1)
       .doc("Largest share of the eligible SMEs (same region and sector) a cluster can hold.");
-  s.real("clusters.fee_eur_per_member_per_quarter", d.clusters.fee_eur_per_member_per_quarter).range(0, 1e7)
+  clusters.bind("fee_eur_per_member_per_quarter", &ClusterParams::fee_eur_per_member_per_quarter).range(0, 1e7)
       .units("EUR/member/quarter").doc("Membership fee income.");
-  s.real("clusters.public_funding_eur_per_quarter", d.clusters.public_funding_eur_per_quarter).range(0, 1e9)
+  clusters.bind("public_funding_eur_per_quarter", &ClusterParams::public_funding_eur_per_quarter).range(0, 1e9)
       .units("EUR/quarter").doc("Baseline public (regional/national) funding per cluster.");
-  s.real("clusters.running_cost_eur_per_quarter", d.clusters.running_cost_eur_per_quarter).range(0, 1e9)
+  clusters.bind("running_cost_eur_per_quarter", &ClusterParams::running_cost_eur_per_quarter).range(0, 1e9)
       .units("EUR/quarter").doc("Management and staff cost a cluster must cover to keep operating.");
-  s.real("clusters.service_spend_share_per_quarter", d.clusters.service_spend_share_per_quarter).range(0, 1)
+  clusters.bind("service_spend_share_per_quarter", &ClusterParams::service_spend_share_per_quarter).range(0, 1)
       .units("1/quarter").doc("Share of the remaining budget spent on member services each quarter.");
-  s.real("clusters.service_mix.matchmaking", d.clusters.mix_matchmaking).range(0, 1)
+  clusters.bind("service_mix.matchmaking", &ClusterParams::mix_matchmaking).range(0, 1)
       .doc("Weight of matchmaking in the service budget (weights are normalised); raises members' partnership hazard.");
-  s.real("clusters.service_mix.training", d.clusters.mix_training).range(0, 1)
+  clusters.bind("service_mix.training", &ClusterParams::mix_training).range(0, 1)
       .doc("Weight of training; raises members' skills investment.");
-  s.real("clusters.service_mix.internationalisation", d.clusters.mix_internationalisation).range(0, 1)
+  clusters.bind("service_mix.internationalisation", &ClusterParams::mix_internationalisation).range(0, 1)
       .doc("Weight of internationalisation support; lowers members' export sunk cost.");
-  s.real("clusters.service_mix.joint_innovation", d.clusters.mix_joint_innovation).range(0, 1)
+  clusters.bind("service_mix.joint_innovation", &ClusterParams::mix_joint_innovation).range(0, 1)
       .doc("Weight of joint innovation projects; adds to members' knowledge.");
-  s.real("clusters.service_mix.intelligence", d.clusters.mix_intelligence).range(0, 1)
+  clusters.bind("service_mix.intelligence", &ClusterParams::mix_intelligence).range(0, 1)
       .doc("Weight of market and skills intelligence; raises members' adoption p.");
-  s.real("clusters.service_half_saturation_eur", d.clusters.service_half_saturation_eur).range(1e-6, 1e9)
+  clusters.bind("service_half_saturation_eur", &ClusterParams::service_half_saturation_eur).range(1e-6, 1e9)
       .units("EUR/member/quarter").doc("Service spending per member at which a service has half its full effect.");
-  s.real("clusters.service_value_per_eur", d.clusters.service_value_per_eur).range(0, 1000)
+  clusters.bind("service_value_per_eur", &ClusterParams::service_value_per_eur).range(0, 1000)
       .doc("What a euro of services is worth to a member; value / fee drives membership.");
-  s.real("clusters.staff_cost_eur_per_quarter", d.clusters.staff_cost_eur_per_quarter).range(1, 1e7)
+  clusters.bind("staff_cost_eur_per_quarter", &ClusterParams::staff_cost_eur_per_quarter).range(1, 1e7)
       .units("EUR/FTE/quarter").doc("Cost of one FTE of cluster management staff.");
-  s.real("clusters.experience_gain_per_quarter", d.clusters.experience_gain_per_quarter).range(0, 1)
+  clusters.bind("experience_gain_per_quarter", &ClusterParams::experience_gain_per_quarter).range(0, 1)
       .units("1/quarter").doc("Growth of the manager's skill (0-1) per quarter of operation.");
-  s.real("clusters.maturity_effect", d.clusters.maturity_effect).range(0, 10)
+  clusters.bind("maturity_effect", &ClusterParams::maturity_effect).range(0, 10)
       .doc("Relative gain in service effectiveness per maturity level (bronze 1, silver 2, gold 3).");
-  s.real("clusters.maturity.bronze_score", d.clusters.bronze_score).range(0, 1)
+  clusters.bind("maturity.bronze_score", &ClusterParams::bronze_score).range(0, 1)
       .doc("Maturity score (skill x track record x team) for a bronze label.");
-  s.real("clusters.maturity.silver_score", d.clusters.silver_score).range(0, 1).doc("Score for a silver label.");
-  s.real("clusters.maturity.gold_score", d.clusters.gold_score).range(0, 1).doc("Score for a gold label.");
-  s.integer("clusters.fold_after_quarters", d.clusters.fold_after_quarters).range(1, 1000).units("quarters")
+  clusters.bind("maturity.silver_score", &ClusterParams::silver_score).range(0, 1).doc("Score for a silver label.");
+  clusters.bind("maturity.gold_score", &ClusterParams::gold_score).range(0, 1).doc("Score for a gold label.");
+  clusters.bind("fold_after_quarters", &ClusterParams::fold_after_quarters).range(1, 1000).units("quarters")
       .doc("A cluster that cannot cover its running cost this many quarters in a row folds.");
-  s.real("clusters.second_sector_share", d.clusters.second_sector_share).range(0, 1)
+  clusters.bind("second_sector_share", &ClusterParams::second_sector_share).range(0, 1)
       .doc("Share of clusters that span a second ecosystem.");
+}
 
+/// [innovation], [exporting] and [adoption].
+void bind_innovation(Table& t) {
+  auto innovation = t.section("innovation.", &Params::innovation);
+  auto exporting = t.section("exporting.", &Params::exporting);
+  auto adoption = t.section("adoption.", &Params::adoption);
   // [innovation]
-  s.real("innovation.effort_per_quarter", d.innovation.effort_per_quarter).range(0, 10).units("knowledge/quarter")
+  innovation.bind("effort_per_quarter", &InnovationParams::effort_per_quarter).range(0, 10).units("knowledge/quarter")
       .doc("Own R&D effort added to the knowledge stock.");
-  s.real("innovation.depreciation_per_quarter", d.innovation.depreciation_per_quarter).range(0, 1).units("1/quarter")
+  innovation.bind("depreciation_per_quarter", &InnovationParams::depreciation_per_quarter).range(0, 1).units("1/quarter")
       .doc("Share of the knowledge stock lost each quarter.");
-  s.real("innovation.member_knowledge_bonus", d.innovation.member_knowledge_bonus).range(0, 100)
+  innovation.bind("member_knowledge_bonus", &InnovationParams::member_knowledge_bonus).range(0, 100)
       .doc("Relative extra knowledge inflow for cluster members.");
-  s.real("innovation.hazard_per_knowledge", d.innovation.hazard_per_knowledge).range(0, 100)
+  innovation.bind("hazard_per_knowledge", &InnovationParams::hazard_per_knowledge).range(0, 100)
       .units("1/knowledge/quarter").doc("Innovation hazard = 1 - exp(-hazard_per_knowledge * knowledge).");
-  s.real("innovation.process_hazard_per_knowledge", d.innovation.process_hazard_per_knowledge).range(0, 100)
+  innovation.bind("process_hazard_per_knowledge", &InnovationParams::process_hazard_per_knowledge).range(0, 100)
       .units("1/knowledge/quarter").doc("Process innovation hazard = 1 - exp(-value * knowledge).");
-  s.real("innovation.partner_knowledge_per_quarter", d.innovation.partner_knowledge_per_quarter).range(0, 10)
+  innovation.bind("partner_knowledge_per_quarter", &InnovationParams::partner_knowledge_per_quarter).range(0, 10)
       .units("knowledge/partner/quarter").doc("Knowledge gained per quarter from each business partner.");
-  s.real("innovation.joint_project_knowledge_per_quarter", d.innovation.joint_project_knowledge_per_quarter)
+  innovation.bind("joint_project_knowledge_per_quarter", &InnovationParams::joint_project_knowledge_per_quarter)
       .range(0, 10).units("knowledge/quarter").doc("Knowledge a member gains from its cluster's joint innovation projects at full effect.");
-  s.integer("innovation.recent_quarters", d.innovation.recent_quarters).range(1, 250).units("quarters")
+  innovation.bind("recent_quarters", &InnovationParams::recent_quarters).range(1, 250).units("quarters")
       .doc("An SME counts in smes_innovating for this many quarters after an innovation.");
 
   // [export]
-  s.real("exporting.entry_rate_per_quarter", d.exporting.entry_rate_per_quarter).range(0, 1).units("1/quarter")
+  exporting.bind("entry_rate_per_quarter", &ExportParams::entry_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that a non-exporter of 10+ employees starts exporting.");
-  s.real("exporting.exit_rate_per_quarter", d.exporting.exit_rate_per_quarter).range(0, 1).units("1/quarter")
+  exporting.bind("exit_rate_per_quarter", &ExportParams::exit_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that an exporter stops.");
-  s.real("exporting.member_entry_multiplier", d.exporting.member_entry_multiplier).range(0, 100)
+  exporting.bind("member_entry_multiplier", &ExportParams::member_entry_multiplier).range(0, 100)
       .doc("Export-entry multiplier for cluster members.");
-  s.real("exporting.sunk_cost_eur", d.exporting.sunk_cost_eur).range(0, 1e9).units("EUR")
+  exporting.bind("sunk_cost_eur", &ExportParams::sunk_cost_eur).range(0, 1e9).units("EUR")
       .doc("Sunk cost of entering export markets; entry probability scales with turnover / (turnover + cost).");
-  s.real("exporting.service_cost_reduction", d.exporting.service_cost_reduction).range(0, 1)
+  exporting.bind("service_cost_reduction", &ExportParams::service_cost_reduction).range(0, 1)
       .doc("Share of the sunk cost removed by the cluster's internationalisation service at full effect.");
-  s.real("exporting.foreign_partner_cost_reduction", d.exporting.foreign_partner_cost_reduction).range(0, 1)
+  exporting.bind("foreign_partner_cost_reduction", &ExportParams::foreign_partner_cost_reduction).range(0, 1)
       .doc("Share of the sunk cost removed when the SME has a partner in another country.");
-  s.real("exporting.initial_share", d.exporting.initial_share).range(0, 1).doc("Share of exporters at step 0.");
+  exporting.bind("initial_share", &ExportParams::initial_share).range(0, 1).doc("Share of exporters at step 0.");
 
   // [adoption] — Bass diffusion of digital and green practices
-  s.string("adoption.peers", "region").choices({"region", "sector", "cluster", "everyone"})
+  adoption.choice("peers", kPeers, &AdoptionParams::peers)
       .doc("Whose adopter share drives imitation (q): the SME's region, its sector, its cluster (members; "
            "non-members use their region), or everyone.");
-  s.real("adoption.member_p_multiplier", d.adoption.member_p_multiplier).range(0, 100)
+  adoption.bind("member_p_multiplier", &AdoptionParams::member_p_multiplier).range(0, 100)
       .doc("Innovation coefficient p is multiplied by this for cluster members.");
-  s.real("adoption.intelligence_effect", d.adoption.intelligence_effect).range(0, 100)
+  adoption.bind("intelligence_effect", &AdoptionParams::intelligence_effect).range(0, 100)
       .doc("Extra p multiplier for members from the cluster's market and skills intelligence at full effect.");
-  for (const auto* which : {"digital", "green"}) {
-    const BassParams& b = std::string(which) == "digital" ? d.adoption.digital : d.adoption.green;
-    const std::string prefix = std::string("adoption.") + which + ".";
-    s.real(prefix + "p_per_quarter", b.p_per_quarter).range(0, 1).units("1/quarter")
+  for (const auto& [which, bass] : {std::pair{"digital", &AdoptionParams::digital}, std::pair{"green", &AdoptionParams::green}}) {
+    const std::string prefix = std::string(which) + ".";
+    adoption.bind(prefix + "p_per_quarter", bass, &BassParams::p_per_quarter).range(0, 1).units("1/quarter")
         .doc(std::string("Bass innovation coefficient p for ") + which + " adoption.");
-    s.real(prefix + "q_per_quarter", b.q_per_quarter).range(0, 1).units("1/quarter")
+    adoption.bind(prefix + "q_per_quarter", bass, &BassParams::q_per_quarter).range(0, 1).units("1/quarter")
         .doc(std::string("Bass imitation coefficient q for ") + which + " adoption.");
-    s.real(prefix + "initial_share", b.initial_share).range(0, 1)
+    adoption.bind(prefix + "initial_share", bass, &BassParams::initial_share).range(0, 1)
         .doc(std::string("Share of ") + which + " adopters at step 0.");
   }
+}
 
+/// [partnership], [skills] and [metacluster].
+void bind_networks(Table& t) {
+  auto partnership = t.section("partnership.", &Params::partnership);
+  auto skills = t.section("skills.", &Params::skills);
+  auto metacluster = t.section("metacluster.", &Params::metacluster);
   // [partnership]
-  s.real("partnership.rate_per_quarter", d.partnership.rate_per_quarter).range(0, 1).units("1/quarter")
+  partnership.bind("rate_per_quarter", &PartnershipParams::rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that an SME concludes a new business partnership.");
-  s.real("partnership.member_multiplier", d.partnership.member_multiplier).range(0, 100)
+  partnership.bind("member_multiplier", &PartnershipParams::member_multiplier).range(0, 100)
       .doc("Partnership-hazard multiplier for cluster members (matchmaking).");
-  s.real("partnership.matchmaking_effect", d.partnership.matchmaking_effect).range(0, 100)
+  partnership.bind("matchmaking_effect", &PartnershipParams::matchmaking_effect).range(0, 100)
       .doc("Extra partnership-hazard multiplier for members from the cluster's matchmaking at full effect.");
-  s.real("partnership.dissolve_rate_per_quarter", d.partnership.dissolve_rate_per_quarter).range(0, 1)
+  partnership.bind("dissolve_rate_per_quarter", &PartnershipParams::dissolve_rate_per_quarter).range(0, 1)
       .units("1/quarter").doc("Hazard that a partnership ends.");
-  s.integer("partnership.candidates", d.partnership.candidates).range(1, 64).units("SMEs")
+  partnership.bind("candidates", &PartnershipParams::candidates).range(1, 64).units("SMEs")
       .doc("Candidates sampled per partner search (bounded search, never all pairs).");
-  s.real("partnership.same_cluster_share", d.partnership.same_cluster_share).range(0, 1)
+  partnership.bind("same_cluster_share", &PartnershipParams::same_cluster_share).range(0, 1)
       .doc("Share of a member's candidates drawn from its own cluster (the rest by the distance kernel).");
-  s.real("partnership.distance_decay_km", d.partnership.distance_decay_km).range(1, 1e5).units("km")
+  partnership.bind("distance_decay_km", &PartnershipParams::distance_decay_km).range(1, 1e5).units("km")
       .doc("Candidate regions are weighted by SMEs x exp(-distance / decay).");
-  s.real("partnership.cross_border_factor", d.partnership.cross_border_factor).range(0, 1)
+  partnership.bind("cross_border_factor", &PartnershipParams::cross_border_factor).range(0, 1)
       .doc("Extra weight on candidate regions in another country (institutional distance).");
-  s.real("partnership.other_region_factor", d.partnership.other_region_factor).range(0, 1)
+  partnership.bind("other_region_factor", &PartnershipParams::other_region_factor).range(0, 1)
       .doc("Weight of other regions against the SME's own in partner search (cross-region ties are rarer).");
-  s.real("partnership.related_sector_weight", d.partnership.related_sector_weight).range(0, 1)
+  partnership.bind("related_sector_weight", &PartnershipParams::related_sector_weight).range(0, 1)
       .doc("Acceptance weight of a candidate from a related ecosystem (same ecosystem = 1).");
-  s.real("partnership.unrelated_sector_weight", d.partnership.unrelated_sector_weight).range(0, 1)
+  partnership.bind("unrelated_sector_weight", &PartnershipParams::unrelated_sector_weight).range(0, 1)
       .doc("Acceptance weight of a candidate from an unrelated ecosystem.");
-  s.real("partnership.trust_shared_cluster", d.partnership.trust_shared_cluster).range(0, 100)
+  partnership.bind("trust_shared_cluster", &PartnershipParams::trust_shared_cluster).range(0, 100)
       .doc("Relative extra acceptance weight when both SMEs are in the same cluster (trust).");
-  s.real("partnership.former_partner_share", d.partnership.former_partner_share).range(0, 1)
+  partnership.bind("former_partner_share", &PartnershipParams::former_partner_share).range(0, 1)
       .doc("Probability that a search first considers the SME's former partner (an earlier tie).");
-  s.real("partnership.trust_former_partner", d.partnership.trust_former_partner).range(0, 100)
+  partnership.bind("trust_former_partner", &PartnershipParams::trust_former_partner).range(0, 100)
       .doc("Relative extra acceptance weight of a former partner (trust from an earlier tie).");
 
   // [skills]
-  s.real("skills.investment_rate_per_quarter", d.skills.investment_rate_per_quarter).range(0, 1).units("1/quarter")
+  skills.bind("investment_rate_per_quarter", &SkillsParams::investment_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that an SME invests in its staff's skills.");
-  s.real("skills.gain", d.skills.gain).range(0, 1).doc("An investment closes this share of the gap to full skills (1).");
-  s.real("skills.depreciation_per_quarter", d.skills.depreciation_per_quarter).range(0, 1).units("1/quarter")
+  skills.bind("gain", &SkillsParams::gain).range(0, 1).doc("An investment closes this share of the gap to full skills (1).");
+  skills.bind("depreciation_per_quarter", &SkillsParams::depreciation_per_quarter).range(0, 1).units("1/quarter")
       .doc("Share of skills lost per quarter.");
-  s.real("skills.training_effect", d.skills.training_effect).range(0, 100)
+  skills.bind("training_effect", &SkillsParams::training_effect).range(0, 100)
       .doc("Extra investment-hazard multiplier for members from the cluster's training at full effect.");
-  s.real("skills.productivity_effect_per_quarter", d.skills.productivity_effect_per_quarter).range(-1, 1)
+  skills.bind("productivity_effect_per_quarter", &SkillsParams::productivity_effect_per_quarter).range(-1, 1)
       .units("1/quarter").doc("Extra log-productivity growth per quarter at full skills.");
 
   // [metacluster]
-  const auto& mc = d.metacluster;
-  s.real("metacluster.formation_rate_per_quarter", mc.formation_rate_per_quarter).range(0, 1).units("1/quarter")
+  metacluster.bind("formation_rate_per_quarter", &MetaclusterParams::formation_rate_per_quarter).range(0, 1).units("1/quarter")
       .doc("Hazard that a cluster with spare reserves seeks partner clusters for a meta-cluster.");
-  s.integer("metacluster.candidates", mc.candidates).range(1, 100).units("clusters")
+  metacluster.bind("candidates", &MetaclusterParams::candidates).range(1, 100).units("clusters")
       .doc("Clusters sampled per search (related ecosystem, another region, spare reserves).");
-  s.real("metacluster.spare_reserves_eur", mc.spare_reserves_eur).range(0, 1e9).units("EUR")
+  metacluster.bind("spare_reserves_eur", &MetaclusterParams::spare_reserves_eur).range(0, 1e9).units("EUR")
       .doc("Reserves a cluster needs to take part (spare capacity).");
-  s.real("metacluster.seed_eur", mc.seed_eur).range(0, 1e9).units("EUR")
+  metacluster.bind("seed_eur", &MetaclusterParams::seed_eur).range(0, 1e9).units("EUR")
       .doc("Seed needed to found a meta-cluster, paid by the two founders from their reserves.");
-  s.real("metacluster.seed_funding_multiplier", mc.seed_funding_multiplier).range(1, 1000)
+  metacluster.bind("seed_funding_multiplier", &MetaclusterParams::seed_funding_multiplier).range(1, 1000)
       .doc("Formation hazard multiplier while outside seed funding is available.");
-  s.real("metacluster.contribution_eur_per_quarter", mc.contribution_eur_per_quarter).range(0, 1e9)
+  metacluster.bind("contribution_eur_per_quarter", &MetaclusterParams::contribution_eur_per_quarter).range(0, 1e9)
       .units("EUR/quarter").doc("Each member cluster's contribution.");
-  s.real("metacluster.coordination_cost_eur_per_quarter", mc.coordination_cost_eur_per_quarter).range(0, 1e9)
+  metacluster.bind("coordination_cost_eur_per_quarter", &MetaclusterParams::coordination_cost_eur_per_quarter).range(0, 1e9)
       .units("EUR/member/quarter").doc("Cost of a quarter of joint activity per member cluster; without it engagement decays.");
-  s.real("metacluster.initial_engagement", mc.initial_engagement).range(0, 1).doc("Engagement of a new member cluster.");
-  s.real("metacluster.engagement_gain_per_quarter", mc.engagement_gain_per_quarter).range(0, 1).units("1/quarter")
+  metacluster.bind("initial_engagement", &MetaclusterParams::initial_engagement).range(0, 1).doc("Engagement of a new member cluster.");
+  metacluster.bind("engagement_gain_per_quarter", &MetaclusterParams::engagement_gain_per_quarter).range(0, 1).units("1/quarter")
       .doc("Engagement gained in a quarter of joint activity.");
-  s.real("metacluster.engagement_decay_per_quarter", mc.engagement_decay_per_quarter).range(0, 1).units("1/quarter")
+  metacluster.bind("engagement_decay_per_quarter", &MetaclusterParams::engagement_decay_per_quarter).range(0, 1).units("1/quarter")
       .doc("Share of engagement lost each quarter.");
-  s.real("metacluster.leave_engagement", mc.leave_engagement).range(0, 1)
+  metacluster.bind("leave_engagement", &MetaclusterParams::leave_engagement).range(0, 1)
       .doc("A member cluster whose engagement falls below this leaves.");
-  s.real("metacluster.partner_search_share", mc.partner_search_share).range(0, 1)
+  metacluster.bind("partner_search_share", &MetaclusterParams::partner_search_share).range(0, 1)
       .doc("Share of a member SME's candidates drawn from the other member clusters, times engagement.");
-  s.real("metacluster.export_effect", mc.export_effect).range(0, 100)
+  metacluster.bind("export_effect", &MetaclusterParams::export_effect).range(0, 100)
       .doc("Relative export-entry gain for member SMEs (wider market reach), times engagement.");
+}
 
-  // [region]
-  s.real("region.spillover_decay_km", d.region.spillover_decay_km).range(1, 1e5).units("km")
+/// [region]: spillovers and feedback.
+void bind_regions(Table& t) {
+  auto region = t.section("region.", &Params::region);
+  region.bind("spillover_decay_km", &RegionParams::spillover_decay_km).range(1, 1e5).units("km")
       .doc("Distance decay of interregional knowledge spillovers, w = exp(-d / decay).");
-  s.real("region.spillover_share", d.region.spillover_share).range(0, 1)
+  region.bind("spillover_share", &RegionParams::spillover_share).range(0, 1)
       .doc("Weight of other regions' knowledge (distance-weighted) in the knowledge an SME can draw on.");
-  s.real("region.knowledge_inflow_per_quarter", d.region.knowledge_inflow_per_quarter).range(0, 10)
+  region.bind("knowledge_inflow_per_quarter", &RegionParams::knowledge_inflow_per_quarter).range(0, 10)
       .units("knowledge/quarter").doc("Knowledge an SME absorbs per quarter per unit of accessible regional knowledge.");
-  s.real("region.absorptive_more_developed", d.region.absorptive_more_developed).range(0, 10)
+  region.bind("absorptive_more_developed", &RegionParams::absorptive_more_developed).range(0, 10)
       .doc("Absorptive capacity of more developed regions (scales knowledge inflows).");
-  s.real("region.absorptive_transition", d.region.absorptive_transition).range(0, 10)
+  region.bind("absorptive_transition", &RegionParams::absorptive_transition).range(0, 10)
       .doc("Absorptive capacity of transition regions.");
-  s.real("region.absorptive_less_developed", d.region.absorptive_less_developed).range(0, 10)
+  region.bind("absorptive_less_developed", &RegionParams::absorptive_less_developed).range(0, 10)
       .doc("Absorptive capacity of less developed regions.");
-  s.real("region.knowledge_growth_effect", d.region.knowledge_growth_effect).range(-1, 1).units("1/quarter")
+  region.bind("knowledge_growth_effect", &RegionParams::knowledge_growth_effect).range(-1, 1).units("1/quarter")
       .doc("Extra SME log growth per unit of the region's knowledge relative to the EU mean, minus one.");
-  s.real("region.demand_growth_effect", d.region.demand_growth_effect).range(-1, 1)
+  region.bind("demand_growth_effect", &RegionParams::demand_growth_effect).range(-1, 1)
       .doc("Share of last quarter's regional turnover growth passed on to SMEs' growth (demand feedback).");
-  s.integer("region.s3_priorities", d.region.s3_priorities).range(1, 14).units("sectors")
+  region.bind("s3_priorities", &RegionParams::s3_priorities).range(1, 14).units("sectors")
       .doc("Smart-specialisation priorities per region: its ecosystems with the highest location quotients.");
-
-  // Mechanism switches, for experiments and for validating one mechanism in isolation.
-  for (const char* section : kMechanismSections)
-    s.boolean(std::string(section) + ".enabled", true).doc(std::string("Run the ") + section + " mechanism.");
-  instruments::declare(s);
 }
 
-namespace {
-BassParams read_bass(const config::Scenario& s, const std::string& which) {
-  const std::string prefix = "adoption." + which + ".";
-  return {s.real(prefix + "p_per_quarter"), s.real(prefix + "q_per_quarter"), s.real(prefix + "initial_share")};
+/// Mechanism switches, for experiments and for validating one mechanism in isolation.
+void bind_switches(Table& t) {
+  auto enabled = [&t]<class M>(const char* section, M Params::*mechanism) {
+    t.bind(std::string(section) + ".enabled", mechanism, &M::enabled).doc(std::string("Run the ") + section + " mechanism.");
+  };
+  enabled("growth", &Params::growth);
+  enabled("exit", &Params::exit);
+  enabled("entry", &Params::entry);
+  enabled("membership", &Params::membership);
+  enabled("innovation", &Params::innovation);
+  enabled("exporting", &Params::exporting);
+  enabled("adoption", &Params::adoption);
+  enabled("partnership", &Params::partnership);
+  enabled("skills", &Params::skills);
+  enabled("metacluster", &Params::metacluster);
 }
+
+const Table& table() {
+  static const Table t = [] {
+    Table b;
+    for (auto bind : {bind_population, bind_demography, bind_clusters, bind_innovation, bind_networks, bind_regions,
+                      bind_switches})
+      bind(b);
+    return b;
+  }();
+  return t;
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+/// Of two keys in one rule, the one to blame: `preferred` unless it holds its default.
+std::string blamed(const config::Scenario& s, const std::string& preferred, const std::string& other) {
+  return s.origin(preferred) != "default" ? preferred : other;
+}
+
+/// The service budget is split by the weights normalised to shares: all zero has no split.
+void check_service_mix(const config::Scenario& s) {
+  double sum = 0;
+  std::string where;  // the first file (or --set) that changed a weight; the defaults are not all 0
+  for (const char* service : {"matchmaking", "training", "internationalisation", "joint_innovation", "intelligence"}) {
+    const std::string key = std::string("clusters.service_mix.") + service;
+    sum += s.real(key);
+    if (where.empty() && s.origin(key) != "default") where = s.origin(key);
+  }
+  if (sum <= 0)
+    throw ScenarioError(where, "clusters.service_mix", "all weights are 0; at least one must be > 0 (they are normalised to shares)");
+}
+
+/// A label is reached at its score: the scores must rise strictly from bronze to gold.
+void check_maturity(const config::Scenario& s) {
+  const std::string bronze = "clusters.maturity.bronze_score", silver = "clusters.maturity.silver_score",
+                    gold = "clusters.maturity.gold_score";
+  for (const auto& [lower, upper] : {std::pair{bronze, silver}, std::pair{silver, gold}}) {
+    const double lo = s.real(lower), hi = s.real(upper);
+    if (hi > lo) continue;
+    const std::string key = blamed(s, upper, lower);
+    const std::string rule = key == upper ? "must be > " + lower + " (" + number(lo) + "), got " + number(hi)
+                                          : "must be < " + upper + " (" + number(hi) + "), got " + number(lo);
+    throw ScenarioError(s.origin(key), key, rule);
+  }
+}
+
+/// A cluster organisation needs SMEs to serve: no more clusters than SMEs (both keys are required).
+void check_population(const config::Scenario& s) {
+  const auto smes = s.integer("population.smes"), clusters = s.integer("population.clusters");
+  if (clusters > smes)
+    throw ScenarioError(s.origin("population.clusters"), "population.clusters",
+                        "must be <= population.smes (" + std::to_string(smes) + "), got " + std::to_string(clusters));
+}
+
 }  // namespace
+
+void declare(config::Schema& s) {
+  table().declare(s);
+  instruments::declare(s);
+  s.rule(check_service_mix);
+  s.rule(check_maturity);
+  s.rule(check_population);
+}
 
 Params read(const config::Scenario& s) {
   Params p;
+  table().read(s, p);
+  p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));  // an engine key
   p.instruments = s.elements("instruments");
-  p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));
-  auto& pop = p.population;
-  pop.smes = s.integer("population.smes");
-  pop.regions = s.integer("population.regions");
-  pop.clusters = s.integer("population.clusters");
-  pop.regions_file = s.path("population.regions_file");
-  pop.size_tail_exponent = s.real("population.size_tail_exponent");
-  pop.max_initial_employees = s.real("population.max_initial_employees");
-  pop.turnover_per_employee_eur_per_year = s.real("population.turnover_per_employee_eur_per_year");
-  pop.productivity_sigma = s.real("population.productivity_sigma");
-  pop.region_zipf_exponent = s.real("population.region_zipf_exponent");
-  pop.region_specialisation_sigma = s.real("population.region_specialisation_sigma");
-
-  p.growth = {s.real("growth.drift_per_quarter"),          s.real("growth.shock_sigma_per_quarter"),
-              s.real("growth.innovation_boost_per_quarter"), s.real("growth.export_boost_per_quarter"),
-              s.real("growth.digital_boost_per_quarter"),  s.real("growth.productivity_drift_per_quarter"),
-              s.real("growth.productivity_sigma_per_quarter"), s.real("growth.productivity_effect_per_quarter")};
-  p.exit = {s.real("exit.base_rate_per_quarter"), s.integer("exit.loss_quarters"),
-            s.real("exit.loss_hazard_multiplier"), s.real("exit.min_employees")};
-  p.entry.rate_per_quarter = s.real("entry.rate_per_quarter");
-  p.entry.demand_elasticity = s.real("entry.demand_elasticity");
-  p.entry.max_employees = s.real("entry.max_employees");
-  p.membership.leave_rate_per_quarter = s.real("membership.leave_rate_per_quarter");
-  p.membership.value_elasticity = s.real("membership.value_elasticity");
-  p.membership.target_members_mean = s.real("membership.target_members_mean");
-  p.membership.target_members_sigma = s.real("membership.target_members_sigma");
-  p.membership.max_share_of_pool = s.real("membership.max_share_of_pool");
-  auto& cl = p.clusters;
-  cl.fee_eur_per_member_per_quarter = s.real("clusters.fee_eur_per_member_per_quarter");
-  cl.public_funding_eur_per_quarter = s.real("clusters.public_funding_eur_per_quarter");
-  cl.running_cost_eur_per_quarter = s.real("clusters.running_cost_eur_per_quarter");
-  cl.service_spend_share_per_quarter = s.real("clusters.service_spend_share_per_quarter");
-  cl.fold_after_quarters = s.integer("clusters.fold_after_quarters");
-  cl.second_sector_share = s.real("clusters.second_sector_share");
-  cl.mix_matchmaking = s.real("clusters.service_mix.matchmaking");
-  cl.mix_training = s.real("clusters.service_mix.training");
-  cl.mix_internationalisation = s.real("clusters.service_mix.internationalisation");
-  cl.mix_joint_innovation = s.real("clusters.service_mix.joint_innovation");
-  cl.mix_intelligence = s.real("clusters.service_mix.intelligence");
-  cl.service_half_saturation_eur = s.real("clusters.service_half_saturation_eur");
-  cl.service_value_per_eur = s.real("clusters.service_value_per_eur");
-  cl.staff_cost_eur_per_quarter = s.real("clusters.staff_cost_eur_per_quarter");
-  cl.experience_gain_per_quarter = s.real("clusters.experience_gain_per_quarter");
-  cl.maturity_effect = s.real("clusters.maturity_effect");
-  cl.bronze_score = s.real("clusters.maturity.bronze_score");
-  cl.silver_score = s.real("clusters.maturity.silver_score");
-  cl.gold_score = s.real("clusters.maturity.gold_score");
-  auto& in = p.innovation;
-  in.effort_per_quarter = s.real("innovation.effort_per_quarter");
-  in.depreciation_per_quarter = s.real("innovation.depreciation_per_quarter");
-  in.member_knowledge_bonus = s.real("innovation.member_knowledge_bonus");
-  in.hazard_per_knowledge = s.real("innovation.hazard_per_knowledge");
-  in.recent_quarters = s.integer("innovation.recent_quarters");
-  in.process_hazard_per_knowledge = s.real("innovation.process_hazard_per_knowledge");
-  in.partner_knowledge_per_quarter = s.real("innovation.partner_knowledge_per_quarter");
-  in.joint_project_knowledge_per_quarter = s.real("innovation.joint_project_knowledge_per_quarter");
-  auto& ex = p.exporting;
-  ex.entry_rate_per_quarter = s.real("exporting.entry_rate_per_quarter");
-  ex.exit_rate_per_quarter = s.real("exporting.exit_rate_per_quarter");
-  ex.member_entry_multiplier = s.real("exporting.member_entry_multiplier");
-  ex.initial_share = s.real("exporting.initial_share");
-  ex.sunk_cost_eur = s.real("exporting.sunk_cost_eur");
-  ex.service_cost_reduction = s.real("exporting.service_cost_reduction");
-  ex.foreign_partner_cost_reduction = s.real("exporting.foreign_partner_cost_reduction");
-  p.adoption.intelligence_effect = s.real("adoption.intelligence_effect");
-  p.partnership.matchmaking_effect = s.real("partnership.matchmaking_effect");
-  p.skills.investment_rate_per_quarter = s.real("skills.investment_rate_per_quarter");
-  p.skills.gain = s.real("skills.gain");
-  p.skills.depreciation_per_quarter = s.real("skills.depreciation_per_quarter");
-  p.skills.training_effect = s.real("skills.training_effect");
-  p.skills.productivity_effect_per_quarter = s.real("skills.productivity_effect_per_quarter");
-  p.skills.enabled = s.boolean("skills.enabled");
-  auto& mc = p.metacluster;
-  mc.formation_rate_per_quarter = s.real("metacluster.formation_rate_per_quarter");
-  mc.candidates = s.integer("metacluster.candidates");
-  mc.spare_reserves_eur = s.real("metacluster.spare_reserves_eur");
-  mc.seed_eur = s.real("metacluster.seed_eur");
-  mc.seed_funding_multiplier = s.real("metacluster.seed_funding_multiplier");
-  mc.contribution_eur_per_quarter = s.real("metacluster.contribution_eur_per_quarter");
-  mc.coordination_cost_eur_per_quarter = s.real("metacluster.coordination_cost_eur_per_quarter");
-  mc.initial_engagement = s.real("metacluster.initial_engagement");
-  mc.engagement_gain_per_quarter = s.real("metacluster.engagement_gain_per_quarter");
-  mc.engagement_decay_per_quarter = s.real("metacluster.engagement_decay_per_quarter");
-  mc.leave_engagement = s.real("metacluster.leave_engagement");
-  mc.partner_search_share = s.real("metacluster.partner_search_share");
-  mc.export_effect = s.real("metacluster.export_effect");
-  mc.enabled = s.boolean("metacluster.enabled");
-  const std::string& peers = s.string("adoption.peers");
-  p.adoption.peers = peers == "sector"     ? Peers::Sector
-                     : peers == "cluster"  ? Peers::Cluster
-                     : peers == "everyone" ? Peers::Everyone
-                                           : Peers::Region;
-  p.adoption.member_p_multiplier = s.real("adoption.member_p_multiplier");
-  p.adoption.digital = read_bass(s, "digital");
-  p.adoption.green = read_bass(s, "green");
-  p.partnership.rate_per_quarter = s.real("partnership.rate_per_quarter");
-  p.partnership.member_multiplier = s.real("partnership.member_multiplier");
-  p.partnership.dissolve_rate_per_quarter = s.real("partnership.dissolve_rate_per_quarter");
-  p.partnership.candidates = s.integer("partnership.candidates");
-  p.partnership.same_cluster_share = s.real("partnership.same_cluster_share");
-  p.partnership.distance_decay_km = s.real("partnership.distance_decay_km");
-  p.partnership.cross_border_factor = s.real("partnership.cross_border_factor");
-  p.partnership.other_region_factor = s.real("partnership.other_region_factor");
-  p.partnership.related_sector_weight = s.real("partnership.related_sector_weight");
-  p.partnership.unrelated_sector_weight = s.real("partnership.unrelated_sector_weight");
-  p.partnership.trust_shared_cluster = s.real("partnership.trust_shared_cluster");
-  p.partnership.former_partner_share = s.real("partnership.former_partner_share");
-  p.partnership.trust_former_partner = s.real("partnership.trust_former_partner");
-  p.region = {s.real("region.spillover_decay_km"),        s.real("region.spillover_share"),
-              s.real("region.knowledge_inflow_per_quarter"), s.real("region.absorptive_more_developed"),
-              s.real("region.absorptive_transition"),     s.real("region.absorptive_less_developed"),
-              s.real("region.knowledge_growth_effect"),   s.real("region.demand_growth_effect"),
-              s.integer("region.s3_priorities")};
-  p.growth.enabled = s.boolean("growth.enabled");
-  p.exit.enabled = s.boolean("exit.enabled");
-  p.entry.enabled = s.boolean("entry.enabled");
-  p.membership.enabled = s.boolean("membership.enabled");
-  p.innovation.enabled = s.boolean("innovation.enabled");
-  p.exporting.enabled = s.boolean("exporting.enabled");
-  p.adoption.enabled = s.boolean("adoption.enabled");
-  p.partnership.enabled = s.boolean("partnership.enabled");
   return p;
 }
 

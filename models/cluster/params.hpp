@@ -1,7 +1,8 @@
 #pragma once
-// Typed parameters of the cluster-policy model. Every field is a scenario key of the same
-// name (section.field), declared with its default, range and units in params.cpp and
-// documented in docs/SCENARIOS.md and docs/MODEL.md.
+// Typed parameters of the cluster-policy model. Every field is a scenario key (section.field),
+// bound once in params.cpp's table (engine/config/binding.hpp) with its range, units and doc;
+// the initialisers below are the keys' defaults. Documented in docs/SCENARIOS.md and
+// docs/MODEL.md.
 
 #include <cstdint>
 #include <filesystem>
@@ -123,8 +124,8 @@ struct AdoptionParams {
   Peers peers = Peers::Region;
   double member_p_multiplier = 1.5;
   double intelligence_effect = 2.0;
-  BassParams digital{0.003, 0.02, 0.55};
-  BassParams green{0.002, 0.02, 0.25};
+  BassParams digital{.p_per_quarter = 0.003, .q_per_quarter = 0.02, .initial_share = 0.55};
+  BassParams green{.p_per_quarter = 0.002, .q_per_quarter = 0.02, .initial_share = 0.25};
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
@@ -207,7 +208,8 @@ struct Params {
   std::vector<config::TableElement> instruments;
 };
 
-/// Declares every model key with its default (the values above), range, units and doc.
+/// Declares every model key with its default (the values above), range, units and doc, and
+/// the rules across keys (service-mix weights, maturity thresholds, clusters <= SMEs).
 void declare(config::Schema& schema);
 /// Reads the typed parameters from a validated scenario.
 Params read(const config::Scenario& scenario);

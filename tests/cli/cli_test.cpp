@@ -282,6 +282,55 @@ funding.national = 0.5
   }
 }
 
+TEST_CASE("bad input: rules across keys are refused by check and by run, naming file, key and rule", "[scenario]") {
+  struct Bad {
+    const char* name;
+    std::string text;
+    std::string set;  // an extra --set, or ""
+    std::string where, message;  // where "" is the scenario file
+  };
+  const std::string mix_zero = "[clusters.service_mix]\nmatchmaking = 0\ntraining = 0\ninternationalisation = 0\n"
+                               "joint_innovation = 0\nintelligence = 0\n";
+  const std::vector<Bad> cases{
+      {"service_mix", kValid + mix_zero, "", "",
+       "clusters.service_mix: all weights are 0; at least one must be > 0 (they are normalised to shares)"},
+      {"silver", kValid + "[clusters.maturity]\nsilver_score = 0.2\n", "", "",
+       "clusters.maturity.silver_score: must be > clusters.maturity.bronze_score (0.25), got 0.2"},
+      {"gold_equal", kValid + "[clusters.maturity]\ngold_score = 0.5\n", "", "",
+       "clusters.maturity.gold_score: must be > clusters.maturity.silver_score (0.5), got 0.5"},
+      {"bronze", kValid + "[clusters.maturity]\nbronze_score = 0.6\n", "", "",  // blames the key the user set
+       "clusters.maturity.bronze_score: must be < clusters.maturity.silver_score (0.5), got 0.6"},
+      {"clusters", kValid, "population.clusters=1000000", "--set",
+       "population.clusters: must be <= population.smes (2000), got 1000000"},
+      {"horizon", instrument_with("start_step = 5\nend_step = 8"), "", "",
+       "instruments[vouchers].start_step: must be <= run.steps (2), got 5: the whole window lies after the last step"},
+      {"horizon_set", instrument_with("start_step = 2\nend_step = 8"), "run.steps=1", "",
+       "instruments[vouchers].start_step: must be <= run.steps (1), got 2: the whole window lies after the last step"},
+  };
+  for (const auto& bad : cases) {
+    for (const char* command : {"check", "run"}) {
+      DYNAMIC_SECTION(bad.name << " " << command) {
+        Case c(std::string("rule_") + bad.name + "_" + command);
+        const auto f = c.write("x.toml", bad.text);
+        std::string args = std::string(command) + " " + f.string();
+        if (std::string(command) == "run") args += " -o " + c.out.string();
+        if (!bad.set.empty()) args += " --set " + bad.set;
+        const std::string where = bad.where.empty() ? f.string() : bad.where;
+        expect_scenario_error(c, c.run(args), where + ": " + bad.message);
+      }
+    }
+  }
+}
+
+TEST_CASE("rules across keys accept their boundaries: an instrument starting in the last step, clusters = SMEs",
+          "[scenario]") {
+  Case c("rule_boundaries");
+  const auto f = c.write("x.toml", instrument_with("start_step = 2\nend_step = 8"));
+  const auto r = c.run("check " + f.string() + " --set population.clusters=2000");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
 TEST_CASE("bad input: --set cannot change instruments", "[scenario]") {
   Case c("instrument_set");
   const auto f = c.write("x.toml", kValid + kInstrument);

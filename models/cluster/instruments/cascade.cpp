@@ -12,9 +12,35 @@ namespace clustersim::model::instruments {
 namespace {
 class Cascade final : public Instrument {
  public:
-  double grant_eur = 200000, pass_through_share = 0.8, voucher_eur = 10000, voucher_effect = 0.5;
+  double grant_eur = 200000, pass_through_share = 0.8, min_pass_through_share = 0.75, voucher_eur = 10000,
+         voucher_effect = 0.5;
   Purpose purpose = Purpose::Digital;
   bool cross_border = false;
+  static void bind(config::Binding<Cascade>& b) {
+    b.bind("grant_eur", &Cascade::grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster (or partnership).");
+    b.bind("pass_through_share", &Cascade::pass_through_share).range(0, 1)
+        .doc("Share of each grant passed to SMEs as vouchers; must be >= min_pass_through_share.");
+    b.bind("min_pass_through_share", &Cascade::min_pass_through_share).range(0, 1)
+        .doc("Programme rule (Euroclusters: 0.75).");
+    b.bind("voucher_eur", &Cascade::voucher_eur).at_least(1).units("EUR/SME").doc("Size of one voucher.");
+    b.choice("purpose",
+             std::vector<std::pair<std::string, Purpose>>{{"innovation", Purpose::Innovation},
+                                                          {"digital", Purpose::Digital},
+                                                          {"green", Purpose::Green},
+                                                          {"skills", Purpose::Skills},
+                                                          {"internationalisation", Purpose::Internationalisation}},
+             &Cascade::purpose)
+        .doc("What the vouchers pay for.");
+    b.bind("voucher_effect", &Cascade::voucher_effect).range(0, 10)
+        .doc("Effect of a voucher: adoption / export-start probability, knowledge gain, or skills-gain multiplier.");
+    b.bind("cross_border", &Cascade::cross_border).doc("Awards go to partnerships with a cluster in another country.");
+  }
+  void check(const config::TableElement& e) const override {
+    if (pass_through_share < min_pass_through_share)
+      throw ScenarioError(e.origin, e.key_name("pass_through_share"),
+                          "must be >= min_pass_through_share (" + std::to_string(min_pass_through_share) + ")");
+  }
+
   PartnerRule partner_rule() const override { return cross_border ? PartnerRule::OtherCountry : PartnerRule::None; }
   double award_eur(random::Stream&) const override { return grant_eur; }
   double per_sme_eur() const override { return voucher_eur; }
@@ -30,36 +56,7 @@ class Cascade final : public Instrument {
 }  // namespace
 
 TypeEntry cascade_type() {
-  return {"cascade_funding", "Financial support to third parties: vouchers passed through clusters to SMEs.",
-          [](config::Schema& s) {
-            const Cascade d;
-            s.real("grant_eur", d.grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster (or partnership).");
-            s.real("pass_through_share", d.pass_through_share).range(0, 1)
-                .doc("Share of each grant passed to SMEs as vouchers; must be >= min_pass_through_share.");
-            s.real("min_pass_through_share", 0.75).range(0, 1).doc("Programme rule (Euroclusters: 0.75).");
-            s.real("voucher_eur", d.voucher_eur).at_least(1).units("EUR/SME").doc("Size of one voucher.");
-            s.string("purpose", "digital").choices({"innovation", "digital", "green", "skills", "internationalisation"})
-                .doc("What the vouchers pay for.");
-            s.real("voucher_effect", d.voucher_effect).range(0, 10)
-                .doc("Effect of a voucher: adoption / export-start probability, knowledge gain, or skills-gain multiplier.");
-            s.boolean("cross_border", false).doc("Awards go to partnerships with a cluster in another country.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Cascade>();
-            read_common(e, i->common);
-            i->grant_eur = e.real("grant_eur");
-            i->pass_through_share = e.real("pass_through_share");
-            if (i->pass_through_share < e.real("min_pass_through_share"))
-              throw ScenarioError(e.origin, e.key_name("pass_through_share"),
-                                  "must be >= min_pass_through_share (" + std::to_string(e.real("min_pass_through_share")) +
-                                      ")");
-            i->voucher_eur = e.real("voucher_eur");
-            i->voucher_effect = e.real("voucher_effect");
-            i->cross_border = e.boolean("cross_border");
-            const auto& p = e.string("purpose");
-            for (std::size_t k = 0; k < kPurposeCount; ++k)
-              if (kPurposeNames[k] == p) i->purpose = static_cast<Purpose>(k);
-            return i;
-          }};
+  return type_entry<Cascade>("cascade_funding",
+                             "Financial support to third parties: vouchers passed through clusters to SMEs.");
 }
 }  // namespace clustersim::model::instruments

@@ -8,6 +8,11 @@ namespace {
 class Excellence final : public Instrument {
  public:
   double grant_eur = 50000, skill_gain = 0.15;
+  static void bind(config::Binding<Excellence>& b) {
+    b.bind("grant_eur", &Excellence::grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster.");
+    b.bind("skill_gain", &Excellence::skill_gain).range(0, 1).doc("Manager skill gained over the award (0-1 scale).");
+  }
+
   double award_eur(random::Stream&) const override { return grant_eur; }
   void on_award(const Award&, const Context&, StepCounts& counts) const override { ++counts.clusters_trained; }
   void act(const Award& a, double, const Context&, ClusterSupport& s, const OfferFn&) const override {
@@ -17,18 +22,7 @@ class Excellence final : public Instrument {
 }  // namespace
 
 TypeEntry excellence_type() {
-  return {"cluster_excellence", "Cluster-management excellence: training and labelling of cluster managers.",
-          [](config::Schema& s) {
-            s.real("grant_eur", Excellence{}.grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster.");
-            s.real("skill_gain", Excellence{}.skill_gain).range(0, 1)
-                .doc("Manager skill gained over the award (0-1 scale).");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Excellence>();
-            read_common(e, i->common);
-            i->grant_eur = e.real("grant_eur");
-            i->skill_gain = e.real("skill_gain");
-            return i;
-          }};
+  return type_entry<Excellence>("cluster_excellence",
+                                "Cluster-management excellence: training and labelling of cluster managers.");
 }
 }  // namespace clustersim::model::instruments

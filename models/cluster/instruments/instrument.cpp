@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "engine/config/scenario.hpp"
 #include "engine/core/error.hpp"
 
 namespace clustersim::model::instruments {
@@ -110,35 +111,64 @@ bool Ledger::balanced() const {
 
 namespace {
 
-void declare_common(config::Schema& c) {
-  c.real("budget_eur", 0).at_least(0).units("EUR").doc("Total budget over the programme's life.");
-  c.integer("start_step", 1).range(0, 4000).units("quarter").doc("First quarter in which the instrument allocates money and calls.");
-  c.integer("end_step", 40).range(0, 4000).units("quarter").doc("Last quarter of allocation and calls (awards may run on).");
-  c.integer("ramp_steps", 0).range(0, 4000).units("quarters").doc("Budget tranches rise linearly over the first ramp_steps quarters.");
-  c.integer("stop_step", 0).range(0, 4000).units("quarter")
+/// The keys every instrument has, each bound to its field of Common.
+void bind_common(config::Binding<Common>& b) {
+  b.bind("budget_eur", &Common::budget_eur).at_least(0).units("EUR").doc("Total budget over the programme's life.");
+  b.bind("start_step", &Common::start_step).range(0, 4000).units("quarter")
+      .doc("First quarter in which the instrument allocates money and calls.");
+  b.bind("end_step", &Common::end_step).range(0, 4000).units("quarter")
+      .doc("Last quarter of allocation and calls (awards may run on).");
+  b.bind("ramp_steps", &Common::ramp_steps).range(0, 4000).units("quarters")
+      .doc("Budget tranches rise linearly over the first ramp_steps quarters.");
+  b.bind("stop_step", &Common::stop_step).range(0, 4000).units("quarter")
       .doc("Funding cliff: in this quarter every award stops and unspent money returns (0: no stop).");
   for (std::size_t s = 0; s < kSourceCount; ++s)
-    c.real("funding." + std::string(kSourceNames[s]), s == kEu ? 1.0 : 0.0).range(0, 1)
+    b.bind("funding." + std::string(kSourceNames[s]), &Common::funding, config::Element{s}).range(0, 1)
         .doc("Share of the budget from this source; the four shares sum to 1.");
-  for (const char* level : {"more_developed", "transition", "less_developed"})
-    c.real(std::string("cofinancing.eu_rate_") + level, -1).range(-1, 1)
+  std::size_t level = 0;
+  for (const char* name : {"more_developed", "transition", "less_developed"})
+    b.bind(std::string("cofinancing.eu_rate_") + name, &Common::eu_rate, config::Element{level++}).range(-1, 1)
         .doc("EU share of an award to a cluster in a region of this level (-1: the funding shares).");
-  c.string_list("eligible.regions").doc("Region codes (empty: all).");
-  c.string_list("eligible.countries").doc("Country codes (empty: all).");
-  c.string_list("eligible.development_levels").doc("more_developed, transition, less_developed (empty: all).");
-  c.string_list("eligible.sectors").doc("Ecosystem keys (empty: all).");
-  c.boolean("eligible.s3_only", false).doc("Only the region's smart-specialisation (S3) priority ecosystems.");
-  c.real("eligible.min_employees", 0).at_least(0).units("FTE").doc("Smallest eligible SME.");
-  c.real("eligible.max_employees", 249).at_least(0).units("FTE").doc("Largest eligible SME.");
-  c.integer_list("call.steps").at_least(0).doc("Quarters with a call (empty: every call.every_steps from start_step).");
-  c.integer("call.every_steps", 4).range(1, 4000).units("quarters").doc("Interval between calls when call.steps is empty.");
-  c.real("call.apply_probability", 0.6).range(0, 1).doc("Probability that an eligible cluster applies to a call.");
-  c.real("call.maturity_apply_bonus", 0.5).range(0, 10).doc("Applying rises by this factor x maturity label / 3.");
-  c.integer("call.max_awards", 1000).range(0, 1e9).doc("Most awards per call.");
-  c.integer("award_quarters", 4).range(1, 400).units("quarters").doc("How long an award pays and acts.");
-  c.integer("disbursement_lag_steps", 0).range(0, 40).units("quarters").doc("Quarters between award and first payment.");
-  c.real("member_weight", 2.0).range(0, 100)
+  b.bind("eligible.regions", &Common::regions).doc("Region codes (empty: all).");
+  b.bind("eligible.countries", &Common::countries).doc("Country codes (empty: all).");
+  b.bind("eligible.development_levels", &Common::levels).doc("more_developed, transition, less_developed (empty: all).");
+  b.bind("eligible.sectors", &Common::sectors).doc("Ecosystem keys (empty: all).");
+  b.bind("eligible.s3_only", &Common::s3_only).doc("Only the region's smart-specialisation (S3) priority ecosystems.");
+  b.bind("eligible.min_employees", &Common::min_employees).at_least(0).units("FTE").doc("Smallest eligible SME.");
+  b.bind("eligible.max_employees", &Common::max_employees).at_least(0).units("FTE").doc("Largest eligible SME.");
+  b.bind("call.steps", &Common::call_steps).at_least(0)
+      .doc("Quarters with a call (empty: every call.every_steps from start_step).");
+  b.bind("call.every_steps", &Common::call_every_steps).range(1, 4000).units("quarters")
+      .doc("Interval between calls when call.steps is empty.");
+  b.bind("call.apply_probability", &Common::apply_probability).range(0, 1)
+      .doc("Probability that an eligible cluster applies to a call.");
+  b.bind("call.maturity_apply_bonus", &Common::maturity_apply_bonus).range(0, 10)
+      .doc("Applying rises by this factor x maturity label / 3.");
+  b.bind("call.max_awards", &Common::max_awards_per_call).range(0, 1e9).doc("Most awards per call.");
+  b.bind("award_quarters", &Common::award_quarters).range(1, 400).units("quarters").doc("How long an award pays and acts.");
+  b.bind("disbursement_lag_steps", &Common::lag_steps).range(0, 40).units("quarters")
+      .doc("Quarters between award and first payment.");
+  b.bind("member_weight", &Common::member_weight).range(0, 100)
       .doc("SME support: how much likelier a cluster member is supported than an eligible non-member.");
+}
+
+const config::Binding<Common>& common_keys() {
+  static const config::Binding<Common> keys = [] {
+    config::Binding<Common> b;
+    bind_common(b);
+    return b;
+  }();
+  return keys;
+}
+
+/// An instrument acts only from start_step: one that starts after the last step never acts.
+void check_horizon(const config::Scenario& s) {
+  const std::int64_t steps = s.integer("run.steps");
+  for (const auto& e : s.elements("instruments"))
+    if (e.integer("start_step") > steps)
+      throw ScenarioError(e.origin, e.key_name("start_step"),
+                          "must be <= run.steps (" + std::to_string(steps) + "), got " +
+                              std::to_string(e.integer("start_step")) + ": the whole window lies after the last step");
 }
 
 void validate(const config::TableElement& e, const std::string& where) {
@@ -174,37 +204,16 @@ void validate(const config::TableElement& e, const std::string& where) {
 void read_common(const config::TableElement& e, Common& c) {
   c.id = e.id;
   c.type = e.type;
-  c.budget_eur = e.real("budget_eur");
-  c.start_step = static_cast<std::int32_t>(e.integer("start_step"));
-  c.end_step = static_cast<std::int32_t>(e.integer("end_step"));
-  c.ramp_steps = static_cast<std::int32_t>(e.integer("ramp_steps"));
-  c.stop_step = static_cast<std::int32_t>(e.integer("stop_step"));
-  for (std::size_t s = 0; s < kSourceCount; ++s) c.funding[s] = e.real("funding." + std::string(kSourceNames[s]));
-  c.eu_rate = {e.real("cofinancing.eu_rate_more_developed"), e.real("cofinancing.eu_rate_transition"),
-               e.real("cofinancing.eu_rate_less_developed")};
-  c.regions = e.strings("eligible.regions");
-  c.countries = e.strings("eligible.countries");
-  c.levels = e.strings("eligible.development_levels");
-  c.sectors = e.strings("eligible.sectors");
-  c.s3_only = e.boolean("eligible.s3_only");
-  c.min_employees = e.real("eligible.min_employees");
-  c.max_employees = e.real("eligible.max_employees");
-  c.call_steps = e.integers("call.steps");
-  c.call_every_steps = static_cast<std::int32_t>(e.integer("call.every_steps"));
-  c.apply_probability = e.real("call.apply_probability");
-  c.maturity_apply_bonus = e.real("call.maturity_apply_bonus");
-  c.max_awards_per_call = e.integer("call.max_awards");
-  c.award_quarters = static_cast<std::int32_t>(e.integer("award_quarters"));
-  c.lag_steps = static_cast<std::int32_t>(e.integer("disbursement_lag_steps"));
-  c.member_weight = e.real("member_weight");
+  common_keys().read(e, c);
 }
 
 void declare(config::Schema& schema) {
   auto& array = schema.table_array("instruments");
   array.doc = "Policy instruments (docs/MODEL.md, \"Instruments\"); one [[instruments]] table each.";
-  declare_common(array.common);
+  common_keys().declare(array.common);
   for (const auto& t : registry()) t.declare(array.type(std::string(t.name)));
   array.validate = validate;
+  schema.rule(check_horizon);
 }
 
 }  // namespace clustersim::model::instruments

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/config/binding.hpp"
 #include "engine/config/schema.hpp"
 #include "engine/random/stream.hpp"
 #include "models/cluster/organisations.hpp"
@@ -45,7 +46,8 @@ Cents take_proportional(std::int64_t cents, const Cents& from);
 std::int64_t total(const Cents& c);
 std::int64_t to_cents(double eur);
 
-/// Parameters every instrument has (keys in docs/SCENARIOS.md, "[[instruments]]").
+/// Parameters every instrument has (keys in docs/SCENARIOS.md, "[[instruments]]"); the
+/// initialisers are the keys' defaults (instrument.cpp binds each field to its key).
 struct Common {
   std::string id, type;
   double budget_eur = 0;
@@ -124,6 +126,9 @@ class Instrument {
   // `offer(cluster, purpose, smes, strength, partner, outside)`: about `smes` SMEs of the
   // cluster's group (members, weighted by Common::member_weight against eligible non-members
   // of its cells; members only for joint projects and mobility) get support this quarter.
+  /// Rules across this type's keys, checked after reading `element` (e.g. a share above the
+  /// programme's minimum); throws ScenarioError(element.origin, element.key_name(key), rule).
+  virtual void check(const config::TableElement& element) const { (void)element; }
 };
 
 /// One instrument type: its name, its keys, how to read them. Registered in registry.cpp.
@@ -137,6 +142,23 @@ const std::vector<TypeEntry>& registry();
 
 /// Reads the keys every instrument has.
 void read_common(const config::TableElement& element, Common& common);
+
+/// The TypeEntry of instrument class T. T's own keys are the table its static
+/// `bind(config::Binding<T>&)` fills: declared with the defaults of a default-constructed T,
+/// and read, after the common keys, into the new T that `make` returns (then T::check).
+template <class T>
+TypeEntry type_entry(std::string_view name, std::string_view doc) {
+  auto keys = std::make_shared<config::Binding<T>>();
+  T::bind(*keys);
+  return {name, doc, [keys](config::Schema& schema) { keys->declare(schema); },
+          [keys](const config::TableElement& element) -> std::unique_ptr<Instrument> {
+            auto instrument = std::make_unique<T>();
+            read_common(element, instrument->common);
+            keys->read(element, *instrument);
+            instrument->check(element);
+            return instrument;
+          }};
+}
 
 /// Declares [[instruments]]: common keys, every registered type's keys, cross-key rules.
 void declare(config::Schema& schema);

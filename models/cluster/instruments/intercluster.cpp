@@ -9,6 +9,14 @@ namespace {
 class Intercluster final : public Instrument {
  public:
   double project_eur = 200000, smes_per_project = 10, knowledge_gain = 0.1, failure_hazard_per_quarter = 0.02;
+  static void bind(config::Binding<Intercluster>& b) {
+    b.bind("project_eur", &Intercluster::project_eur).at_least(0).units("EUR").doc("Funding per inter-cluster project.");
+    b.bind("smes_per_project", &Intercluster::smes_per_project).at_least(0).units("SMEs").doc("SMEs taking part in one project.");
+    b.bind("knowledge_gain", &Intercluster::knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
+    b.bind("failure_hazard_per_quarter", &Intercluster::failure_hazard_per_quarter).range(0, 1).units("1/quarter")
+        .doc("Failure hazard at readiness 0.5.");
+  }
+
   PartnerRule partner_rule() const override { return PartnerRule::OtherSector; }
   double readiness_weight() const override { return 0.5; }
   double award_eur(random::Stream&) const override { return project_eur; }
@@ -26,23 +34,6 @@ class Intercluster final : public Instrument {
 }  // namespace
 
 TypeEntry intercluster_type() {
-  return {"intercluster_call", "Calls for cross-sectoral projects between clusters.",
-          [](config::Schema& s) {
-            const Intercluster d;
-            s.real("project_eur", d.project_eur).at_least(0).units("EUR").doc("Funding per inter-cluster project.");
-            s.real("smes_per_project", d.smes_per_project).at_least(0).units("SMEs").doc("SMEs taking part in one project.");
-            s.real("knowledge_gain", d.knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
-            s.real("failure_hazard_per_quarter", d.failure_hazard_per_quarter).range(0, 1).units("1/quarter")
-                .doc("Failure hazard at readiness 0.5.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Intercluster>();
-            read_common(e, i->common);
-            i->project_eur = e.real("project_eur");
-            i->smes_per_project = e.real("smes_per_project");
-            i->knowledge_gain = e.real("knowledge_gain");
-            i->failure_hazard_per_quarter = e.real("failure_hazard_per_quarter");
-            return i;
-          }};
+  return type_entry<Intercluster>("intercluster_call", "Calls for cross-sectoral projects between clusters.");
 }
 }  // namespace clustersim::model::instruments

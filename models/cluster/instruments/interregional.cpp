@@ -18,6 +18,26 @@ class Interregional final : public Instrument {
   bool investment = true;
   double project_min_eur = 2e6, project_max_eur = 10e6, funding_rate = 0.7, third_party_share = 0.0;
   double failure_hazard_per_quarter = 0.05, smes_per_project = 10, knowledge_gain = 0.1;
+  static void bind(config::Binding<Interregional>& b) {
+    b.choice("strand", std::vector<std::pair<std::string, bool>>{{"investment", true}, {"capacity_building", false}},
+             &Interregional::investment)
+        .doc("I3 strand.");
+    b.bind("project_min_eur", &Interregional::project_min_eur).at_least(0).units("EUR").doc("Smallest project.");
+    b.bind("project_max_eur", &Interregional::project_max_eur).at_least(0).units("EUR").doc("Largest project.");
+    b.bind("funding_rate", &Interregional::funding_rate).range(0, 1).doc("Share of project cost the programme pays.");
+    b.bind("third_party_share", &Interregional::third_party_share).range(0, 1)
+        .doc("Share of the project that is support to third parties, funded at 100 %.");
+    b.bind("failure_hazard_per_quarter", &Interregional::failure_hazard_per_quarter).range(0, 1).units("1/quarter")
+        .doc("Failure hazard of a project at readiness 0.5 (x 2 (1 - readiness)).");
+    b.bind("smes_per_project", &Interregional::smes_per_project).at_least(0).units("SMEs")
+        .doc("SMEs taking part in one project.");
+    b.bind("knowledge_gain", &Interregional::knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
+  }
+  void check(const config::TableElement& e) const override {
+    if (project_max_eur < project_min_eur)
+      throw ScenarioError(e.origin, e.key_name("project_max_eur"), "must be >= project_min_eur");
+  }
+
   PartnerRule partner_rule() const override { return PartnerRule::OtherRegion; }
   double readiness_weight() const override { return 1.0; }
   double award_eur(random::Stream& rng) const override {
@@ -51,34 +71,7 @@ class Interregional final : public Instrument {
 }  // namespace
 
 TypeEntry interregional_type() {
-  return {"interregional_investment", "I3-like interregional co-investment in joint projects of SMEs from >= 2 regions.",
-          [](config::Schema& s) {
-            const Interregional d;
-            s.string("strand", "investment").choices({"investment", "capacity_building"}).doc("I3 strand.");
-            s.real("project_min_eur", d.project_min_eur).at_least(0).units("EUR").doc("Smallest project.");
-            s.real("project_max_eur", d.project_max_eur).at_least(0).units("EUR").doc("Largest project.");
-            s.real("funding_rate", d.funding_rate).range(0, 1).doc("Share of project cost the programme pays.");
-            s.real("third_party_share", d.third_party_share).range(0, 1)
-                .doc("Share of the project that is support to third parties, funded at 100 %.");
-            s.real("failure_hazard_per_quarter", d.failure_hazard_per_quarter).range(0, 1).units("1/quarter")
-                .doc("Failure hazard of a project at readiness 0.5 (x 2 (1 - readiness)).");
-            s.real("smes_per_project", d.smes_per_project).at_least(0).units("SMEs").doc("SMEs taking part in one project.");
-            s.real("knowledge_gain", d.knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Interregional>();
-            read_common(e, i->common);
-            i->investment = e.string("strand") == "investment";
-            i->project_min_eur = e.real("project_min_eur");
-            i->project_max_eur = e.real("project_max_eur");
-            if (i->project_max_eur < i->project_min_eur)
-              throw ScenarioError(e.origin, e.key_name("project_max_eur"), "must be >= project_min_eur");
-            i->funding_rate = e.real("funding_rate");
-            i->third_party_share = e.real("third_party_share");
-            i->failure_hazard_per_quarter = e.real("failure_hazard_per_quarter");
-            i->smes_per_project = e.real("smes_per_project");
-            i->knowledge_gain = e.real("knowledge_gain");
-            return i;
-          }};
+  return type_entry<Interregional>("interregional_investment",
+                                   "I3-like interregional co-investment in joint projects of SMEs from >= 2 regions.");
 }
 }  // namespace clustersim::model::instruments

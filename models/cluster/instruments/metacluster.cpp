@@ -11,6 +11,13 @@ namespace {
 class Metacluster final : public Instrument {
  public:
   double seed_eur = 200000, engaged_smes_per_quarter = 4, tie_probability = 0.5;
+  static void bind(config::Binding<Metacluster>& b) {
+    b.bind("seed_eur", &Metacluster::seed_eur).at_least(0).units("EUR").doc("Seed money per meta-cluster (split between its members).");
+    b.bind("engaged_smes_per_quarter", &Metacluster::engaged_smes_per_quarter).at_least(0).units("SMEs/quarter")
+        .doc("Member SMEs taking part in joint meta-cluster activities per quarter.");
+    b.bind("tie_probability", &Metacluster::tie_probability).range(0, 1).doc("Probability that an encounter ends in a partnership.");
+  }
+
   PartnerRule partner_rule() const override { return PartnerRule::OtherCountry; }
   double award_eur(random::Stream&) const override { return seed_eur; }
   void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, const OfferFn& offer) const override {
@@ -29,21 +36,6 @@ class Metacluster final : public Instrument {
 }  // namespace
 
 TypeEntry metacluster_type() {
-  return {"metacluster_support", "Seed money and coordination for a cross-border meta-cluster.",
-          [](config::Schema& s) {
-            const Metacluster d;
-            s.real("seed_eur", d.seed_eur).at_least(0).units("EUR").doc("Seed money per meta-cluster (split between its members).");
-            s.real("engaged_smes_per_quarter", d.engaged_smes_per_quarter).at_least(0).units("SMEs/quarter")
-                .doc("Member SMEs taking part in joint meta-cluster activities per quarter.");
-            s.real("tie_probability", d.tie_probability).range(0, 1).doc("Probability that an encounter ends in a partnership.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Metacluster>();
-            read_common(e, i->common);
-            i->seed_eur = e.real("seed_eur");
-            i->engaged_smes_per_quarter = e.real("engaged_smes_per_quarter");
-            i->tie_probability = e.real("tie_probability");
-            return i;
-          }};
+  return type_entry<Metacluster>("metacluster_support", "Seed money and coordination for a cross-border meta-cluster.");
 }
 }  // namespace clustersim::model::instruments

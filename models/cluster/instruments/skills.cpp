@@ -7,6 +7,13 @@ namespace {
 class Skills final : public Instrument {
  public:
   double grant_eur = 60000, training_eur_per_sme = 1000, pass_through_share = 0.9, effect = 1.0;
+  static void bind(config::Binding<Skills>& b) {
+    b.bind("grant_eur", &Skills::grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster.");
+    b.bind("training_eur_per_sme", &Skills::training_eur_per_sme).at_least(1).units("EUR/SME").doc("Cost of training one SME's staff.");
+    b.bind("pass_through_share", &Skills::pass_through_share).range(0, 1).doc("Share of the grant spent on SME training.");
+    b.bind("effect", &Skills::effect).range(0, 10).doc("Multiplier of skills.gain for a trained SME.");
+  }
+
   double award_eur(random::Stream&) const override { return grant_eur; }
   double per_sme_eur() const override { return training_eur_per_sme; }
   double per_sme_share() const override { return pass_through_share; }
@@ -18,22 +25,6 @@ class Skills final : public Instrument {
 }  // namespace
 
 TypeEntry skills_type() {
-  return {"skills", "Up- and re-skilling of SME staff through clusters (Pact for Skills).",
-          [](config::Schema& s) {
-            const Skills d;
-            s.real("grant_eur", d.grant_eur).at_least(0).units("EUR").doc("Grant per awarded cluster.");
-            s.real("training_eur_per_sme", d.training_eur_per_sme).at_least(1).units("EUR/SME").doc("Cost of training one SME's staff.");
-            s.real("pass_through_share", d.pass_through_share).range(0, 1).doc("Share of the grant spent on SME training.");
-            s.real("effect", d.effect).range(0, 10).doc("Multiplier of skills.gain for a trained SME.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<Skills>();
-            read_common(e, i->common);
-            i->grant_eur = e.real("grant_eur");
-            i->training_eur_per_sme = e.real("training_eur_per_sme");
-            i->pass_through_share = e.real("pass_through_share");
-            i->effect = e.real("effect");
-            return i;
-          }};
+  return type_entry<Skills>("skills", "Up- and re-skilling of SME staff through clusters (Pact for Skills).");
 }
 }  // namespace clustersim::model::instruments

@@ -9,6 +9,14 @@ namespace {
 class StaffExchange final : public Instrument {
  public:
   double exchange_eur = 3000, exchanges_per_award = 20, tie_probability = 0.5;
+  static void bind(config::Binding<StaffExchange>& b) {
+    b.bind("exchange_eur", &StaffExchange::exchange_eur).at_least(1).units("EUR/participant").doc("Cost of one exchange.");
+    b.bind("exchanges_per_award", &StaffExchange::exchanges_per_award).at_least(0).units("participants")
+        .doc("Exchanges funded by one award (half each way).");
+    b.bind("tie_probability", &StaffExchange::tie_probability).range(0, 1)
+        .doc("Probability that a visit ends in a partnership with the host.");
+  }
+
   PartnerRule partner_rule() const override { return PartnerRule::OtherRegion; }
   double award_eur(random::Stream&) const override { return exchange_eur * exchanges_per_award; }
   double per_sme_eur() const override { return exchange_eur; }
@@ -22,22 +30,6 @@ class StaffExchange final : public Instrument {
 }  // namespace
 
 TypeEntry staff_exchange_type() {
-  return {"staff_exchange", "Staff exchange / mobility visits between clusters (ClusterXchange).",
-          [](config::Schema& s) {
-            const StaffExchange d;
-            s.real("exchange_eur", d.exchange_eur).at_least(1).units("EUR/participant").doc("Cost of one exchange.");
-            s.real("exchanges_per_award", d.exchanges_per_award).at_least(0).units("participants")
-                .doc("Exchanges funded by one award (half each way).");
-            s.real("tie_probability", d.tie_probability).range(0, 1)
-                .doc("Probability that a visit ends in a partnership with the host.");
-          },
-          [](const config::TableElement& e) -> std::unique_ptr<Instrument> {
-            auto i = std::make_unique<StaffExchange>();
-            read_common(e, i->common);
-            i->exchange_eur = e.real("exchange_eur");
-            i->exchanges_per_award = e.real("exchanges_per_award");
-            i->tie_probability = e.real("tie_probability");
-            return i;
-          }};
+  return type_entry<StaffExchange>("staff_exchange", "Staff exchange / mobility visits between clusters (ClusterXchange).");
 }
 }  // namespace clustersim::model::instruments

@@ -543,3 +543,23 @@ TEST_CASE("Bad table-array elements name the file, the element's id and the key"
   CHECK(load_error(dir, "run.seed = 1\n", {"instruments[0].budget_eur=5"}).find(
             "--set: instruments[0].budget_eur: --set cannot change arrays of tables ([[instruments]])") == 0);
 }
+
+TEST_CASE("Schema rules see every resolved value, --set and defaults included, and refuse with their error", "[unit]") {
+  Schema schema = test_schema();
+  std::vector<std::int64_t> seen;
+  schema.rule([&seen](const Scenario& s) { seen.push_back(s.integer("run.steps")); });
+  schema.rule([](const Scenario& s) {
+    if (s.real("population.share_exporting") > s.real("population.churn_rate") * 10)
+      throw ScenarioError(s.origin("population.share_exporting"), "population.share_exporting", "must be <= 10 x churn_rate");
+  });
+  TempDir dir("rules");
+  const auto file = dir.write("s.toml", "run.seed = 1\n");
+  CHECK_NOTHROW(load_scenario(file, {"run.steps=7"}, schema));
+  CHECK(seen == std::vector<std::int64_t>{7});
+  try {
+    load_scenario(file, {"population.share_exporting=0.9"}, schema);  // churn_rate keeps its default 0.05
+    FAIL("the rule did not refuse");
+  } catch (const ScenarioError& e) {
+    CHECK(std::string(e.what()) == "--set: population.share_exporting: must be <= 10 x churn_rate");
+  }
+}
