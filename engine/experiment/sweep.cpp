@@ -54,7 +54,13 @@ inline void remove_dead_temporaries(const std::filesystem::path& final_path) {
     if (fd < 0) continue;
     const bool unlocked = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     const auto pid = std::atoll(name.substr(prefix.size()).c_str());
-    if (unlocked && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0) std::filesystem::remove(entry.path(), ec);
+    // A zombie is dead too: its state in /proc/PID/stat (after "(comm) ") is 'Z'.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(") ");
+    const bool zombie = paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+    if (unlocked && pid > 0 && (zombie || ::kill(static_cast<pid_t>(pid), 0) != 0))
+      std::filesystem::remove(entry.path(), ec);
     ::close(fd);
   }
 }

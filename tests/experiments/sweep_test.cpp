@@ -268,7 +268,7 @@ TEST_CASE("status and merge verify run files and the plan, and --resume redoes d
   CHECK_THAT(status.err, Catch::Contains("plan.tsv: line 4: index: expected a whole number, got 'x'"));
 }
 
-TEST_CASE("--resume removes the temporary files of dead writers only, and status shows an ETA", "[scenario]") {
+TEST_CASE("sweep --resume removes the temporary files of dead writers only, and status shows an ETA", "[scenario]") {
   const fs::path dir = fresh("leftovers");
   const fs::path exp = write_experiment(dir, 1);
   const fs::path sweep = dir / "sweep";
@@ -283,17 +283,23 @@ TEST_CASE("--resume removes the temporary files of dead writers only, and status
   if (dead == 0) ::_exit(0);
   int child_status = 0;
   ::waitpid(dead, &child_status, 0);
+  // A zombie (exited, not yet reaped): kill(zombie, 0) succeeds, yet it writes nothing.
+  const pid_t zombie = ::fork();
+  if (zombie == 0) ::_exit(0);
   const fs::path dead_run = sweep / "runs" / ("0123456789abcdef.h5.tmp-" + std::to_string(dead));
   const fs::path dead_merge = sweep / ("merged.h5.tmp-" + std::to_string(dead));
+  const fs::path zombie_run = sweep / "runs" / ("1123456789abcdef.h5.tmp-" + std::to_string(zombie));
   const fs::path live_run = sweep / "runs" / ("fedcba9876543210.h5.tmp-" + std::to_string(::getpid()));
-  for (const auto& p : {dead_run, dead_merge, live_run}) std::ofstream(p) << "partial";
+  for (const auto& p : {dead_run, dead_merge, zombie_run, live_run}) std::ofstream(p) << "partial";
   const int live_fd = ::open(live_run.c_str(), O_RDONLY);
   REQUIRE(::flock(live_fd, LOCK_EX) == 0);
   require_ok(run_clustersim("sweep " + exp.string() + " -d " + sweep.string() + " --quiet --shard 2/2 --resume",
                             dir / "cmd"));
   CHECK_FALSE(fs::exists(dead_run));
   CHECK_FALSE(fs::exists(dead_merge));
+  CHECK_FALSE(fs::exists(zombie_run));
   CHECK(fs::exists(live_run));
+  ::waitpid(zombie, &child_status, 0);
   ::close(live_fd);
   CHECK(fs::exists(sweep / "merged.h5"));
 }
