@@ -18,6 +18,7 @@
 #include "clustersim/version.hpp"
 #include "engine/config/scenario.hpp"
 #include "engine/core/error.hpp"
+#include "engine/experiment/run_command.hpp"
 #include "engine/experiment/sweep.hpp"
 #include "engine/sim/runner.hpp"
 
@@ -132,32 +133,21 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   app.set_version_flag("--version", std::string("clustersim ") + kVersion);
 
   ScenarioArgs run_args;
-  std::string output;
-  std::size_t threads = 0;
+  experiment::RunRequest run_request;  // the options a sweep also gives its runs
   std::optional<std::int64_t> seed, replicates;
-  bool quiet = false;
   auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its time series to an HDF5 file");
   add_scenario_args(*run_cmd, run_args);
-  run_cmd->add_option("-o,--output", output, "Output file (.h5 or .nc); written atomically")->required();
-  run_cmd->add_option("--threads", threads, "Worker threads (default: all cores); output is identical for any value")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  experiment::add_run_options(*run_cmd, run_request);
   run_cmd->add_option("--seed", seed, "Master seed (same as --set run.seed=S)");
   run_cmd->add_option("--replicates", replicates, "Replications (same as --set run.replicates=R)");
-  run_cmd->add_flag("-q,--quiet", quiet, "No progress, no log lines, no summary");
-  std::optional<std::size_t> replicate_index;
-  run_cmd->add_option("--replicate-index", replicate_index,
-                      "Run only replicate I (0-based) of run.replicates; bit-identical to that replicate of the full run");
-  // Provenance that `sweep` passes to each run; not meant to be typed.
-  std::string run_id, experiment_sha, sweep_command_line;
-  run_cmd->add_option("--run-id", run_id, "Sweep run id (global attribute run_id)")->group("");
-  run_cmd->add_option("--experiment-sha", experiment_sha, "SHA-1 of the experiment file")->group("");
-  run_cmd->add_option("--sweep-command-line", sweep_command_line, "The sweep's command line")->group("");
+  const bool& quiet = run_request.quiet;
 
   experiment::SweepOptions sweep;
   std::string shard;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run an experiment (scenarios x design x replicates), one file per run");
   sweep_cmd->add_option("EXPERIMENT", sweep.experiment, "Experiment file (TOML)")->required();
-  sweep_cmd->add_option("-d,--dir", sweep.dir, "Sweep directory (created; holds plan, runs, logs, merged.h5)")->required();
+  sweep_cmd->add_option("-d,--dir", sweep.dir,
+                        "Sweep directory (created; holds plan, runs, logs, merged.h5); required unless --dry-run");
   sweep_cmd->add_flag("--resume", sweep.resume, "Finish an interrupted sweep: skip completed runs, redo incomplete ones");
   sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "Rerun the runs that failed");
   sweep_cmd->add_option("--shard", shard, "Do only shard I of N (1 <= I <= N) of the runs, e.g. for SLURM array jobs")
@@ -167,6 +157,12 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   sweep_cmd->add_option("--threads", sweep.threads, "Threads per run (default: cores / jobs)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "No progress and no summary (failures are still listed)");
+  sweep_cmd->add_option("--set", sweep.sets, "Override a scenario key in every run, e.g. --set population.smes=50000")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  sweep_cmd->add_option("--replicates", sweep.replicates, "Replicates per scenario and design point (overrides the file)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  sweep_cmd->add_flag("--dry-run", sweep.dry_run, "Print the plan, the run count and an estimated time; write nothing");
 
   std::string status_dir;
   auto* status_cmd = app.add_subcommand("status", "Summarise a sweep directory: done, failed, pending");
@@ -215,6 +211,9 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     if (sweep_cmd->parsed()) {
       if (!shard.empty()) std::tie(sweep.shard_index, sweep.shard_count) = experiment::parse_shard(shard);
       sweep.command_line = quoted_command_line(argc, argv);
+      sweep.agent_steps = model.agent_steps;
+      sweep.seconds_per_agent_step = model.seconds_per_agent_step;
+      sweep.agent_noun = model.agent_noun;
       return experiment::run_sweep(schema, sweep) == 0 ? kExitOk : kExitFailure;
     }
     if (status_cmd->parsed()) return experiment::print_status(status_dir) == 0 ? kExitOk : kExitFailure;
@@ -227,10 +226,13 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     if (seed) overrides.push_back("run.seed=" + std::to_string(*seed));
     if (replicates) overrides.push_back("run.replicates=" + std::to_string(*replicates));
     const auto scenario = config::load_scenario(run_args.file, overrides, schema);
-    sim::RunOptions options{output, threads, quiet, quoted_command_line(argc, argv), replicate_index, {}};
-    if (!run_id.empty()) options.extra_attributes.push_back({"run_id", run_id});
-    if (!experiment_sha.empty()) options.extra_attributes.push_back({"experiment_sha", experiment_sha});
-    if (!sweep_command_line.empty()) options.extra_attributes.push_back({"sweep_command_line", sweep_command_line});
+    sim::RunOptions options{run_request.output, run_request.threads, quiet, quoted_command_line(argc, argv),
+                            run_request.replicate_index, {}};
+    if (!run_request.run_id.empty()) options.extra_attributes.push_back({"run_id", run_request.run_id});
+    if (!run_request.experiment_sha.empty())
+      options.extra_attributes.push_back({"experiment_sha", run_request.experiment_sha});
+    if (!run_request.sweep_command_line.empty())
+      options.extra_attributes.push_back({"sweep_command_line", run_request.sweep_command_line});
     const auto summary = sim::run(model, scenario, options);
     if (!quiet) print_summary(summary);
     return kExitOk;

@@ -42,6 +42,12 @@ struct ModelDescriptor {
   std::string name;
   std::function<void(config::Schema&)> declare;
   std::function<std::unique_ptr<Model>(const config::Scenario&)> make;
+  /// Optional, for `sweep --dry-run`'s time estimate: the agent-steps one run of a scenario
+  /// takes (agents at the start x run.steps), the cost of one agent-step on one thread, and
+  /// what the agents are called.
+  std::function<double(const config::Scenario&)> agent_steps = {};
+  double seconds_per_agent_step = 0.0;
+  std::string agent_noun = "agent";
 };
 
 /// The engine's own scenario keys ([run] and [output]).

@@ -4,9 +4,14 @@
 
 #include "../test_paths.hpp"
 
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "../cli_support.hpp"
 
@@ -105,14 +110,17 @@ TEST_CASE("a sweep killed with SIGKILL and resumed merges identically to an unin
   std::ofstream(script) << clustersim::test::clustersim_bin() << " sweep " << exp.string() << " -d " << killed.string()
                         << " -j 1 --threads 1 --quiet &\npid=$!\n"
                         << "while [ $(ls " << killed.string() << "/runs/ 2>/dev/null | grep -c '[.]h5$') -lt 3 ]; do sleep 0.02; done\n"
+                        << clustersim::test::clustersim_bin() << " status " << killed.string() << " > " << (dir / "live_status.txt").string() << "\n"
                         << "kill -9 $pid\nwait $pid\nls " << killed.string() << "/runs/ | grep -c '[.]h5$'\n";
   const auto kill = run_command("sh " + script.string(), dir / "kill");
   INFO(kill.err);
   const int done_before = std::stoi(kill.out);
   CHECK(done_before < 16);
   CHECK_FALSE(fs::exists(killed / "merged.h5"));
+  // While it ran, status saw it (its flock on sweep.lock); once killed, it is not running.
+  CHECK_THAT(clustersim::test::slurp(dir / "live_status.txt"), Catch::Contains("running:    yes"));
   const auto status = run_clustersim("status " + killed.string(), dir / "cmd");
-  CHECK_THAT(status.out, Catch::Contains("pending:"));
+  CHECK_THAT(status.out, Catch::Contains("pending:") && Catch::Contains("running:    no"));
   require_ok(run_clustersim("sweep " + exp.string() + " -d " + killed.string() + " --resume -j 2", dir / "cmd"));
   require_identical(whole / "merged.h5", killed / "merged.h5", dir);
 }
@@ -155,6 +163,145 @@ TEST_CASE("bad experiment input is an error naming the file and the key, and not
   expect("", " --shard 3/2", "--shard 3/2: shard index must be between 1 and 2");
   expect("[[variant]]\nname = \"neg\"\n[variant.set]\npopulation.smes = -5\n", "",
          f + ": variant 'neg'.set.population.smes: must be between 1 and");
+}
+
+// New in this change (each failed before: there was no --set, --replicates or --dry-run).
+TEST_CASE("sweep --dry-run prints the plan and an estimate and writes nothing", "[scenario]") {
+  const fs::path dir = fresh("dry_run");
+  const fs::path exp = write_experiment(dir, 4);
+  const fs::path sweep = dir / "sweep";
+  const auto r = run_clustersim("sweep " + exp.string() + " -d " + sweep.string() +
+                                    " --dry-run --set population.smes=50000 --replicates 3 -j 2 --threads 1",
+                                dir / "cmd");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("scenarios:     2 (baseline, more_clusters)"));
+  CHECK_THAT(r.out, Catch::Contains("design points: 2 = grid 2 [partnership.rate_per_quarter (2 values)] x sample 1"));
+  CHECK_THAT(r.out, Catch::Contains("replicates:    3 (--replicates)"));
+  CHECK_THAT(r.out, Catch::Contains("--set:         population.smes=50000"));
+  CHECK_THAT(r.out, Catch::Contains("runs:          12"));
+  // 12 runs x 50000 SMEs x 4 steps = 2.4e6 SME-steps x 150 ns = 0.36 s of one core, over 2 x 1.
+  CHECK_THAT(r.out, Catch::Contains("estimate:      0s (2.4e+06 SME-steps x 150 ns per SME-step on one thread = 0s of "
+                                    "one core, over 2 job(s) x 1 thread(s), assuming linear scaling") &&
+                         Catch::Contains("fixed costs per run, such as building the world and writing the file, are "
+                                         "not counted"));
+  CHECK_FALSE(fs::exists(sweep));
+  // Without -d too; a bad --set is refused like `run --set`.
+  CHECK(run_clustersim("sweep " + exp.string() + " --dry-run", dir / "cmd").exit_code == 0);
+  const auto bad = run_clustersim("sweep " + exp.string() + " --dry-run --set population.smes=-5", dir / "cmd");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--set: population.smes: must be between 1 and"));
+  const auto no_dir = run_clustersim("sweep " + exp.string(), dir / "cmd");
+  CHECK(no_dir.exit_code == 2);
+  CHECK_THAT(no_dir.err, Catch::Contains("--dir is required"));
+}
+
+TEST_CASE("sweep --set and --replicates reach every run, and a resume must repeat them", "[scenario]") {
+  const fs::path dir = fresh("set_replicates");
+  const fs::path exp = write_experiment(dir, 4);
+  const fs::path sweep = dir / "sweep";
+  const std::string args = "sweep " + exp.string() + " -d " + sweep.string() + " -j 2 --quiet --replicates 1";
+  require_ok(run_clustersim(args + " --set run.steps=2", dir / "cmd"));
+  CHECK_THAT(run_clustersim("status " + sweep.string(), dir / "cmd").out, Catch::Contains("runs:       4"));
+  CHECK(fs::exists(sweep / "merged.h5"));
+  for (const auto& entry : fs::directory_iterator(sweep / "scenarios"))
+    CHECK_THAT(clustersim::test::slurp(entry.path()), Catch::Contains("steps = 2"));
+  const auto other = run_clustersim(args + " --set run.steps=3 --resume", dir / "cmd");
+  CHECK(other.exit_code == 2);
+  CHECK_THAT(other.err, Catch::Contains("holds a different sweep") && Catch::Contains("--set"));
+}
+
+// Each of these was accepted before: status counted any run file as done, merge merged a
+// run file of another run, and a plan cut mid-line merged 2 of 4 runs with exit 0.
+TEST_CASE("status and merge verify run files and the plan, and --resume redoes damaged runs", "[scenario]") {
+  const fs::path dir = fresh("integrity");
+  const fs::path exp = write_experiment(dir, 1);
+  const fs::path sweep = dir / "sweep";
+  const std::string resume = "sweep " + exp.string() + " -d " + sweep.string() + " --quiet --resume";
+  require_ok(run_clustersim(resume, dir / "cmd"));
+  const fs::path merged = dir / "merged.h5";
+  std::vector<fs::path> runs;
+  for (const auto& entry : fs::directory_iterator(sweep / "runs"))
+    if (entry.path().extension() == ".h5") runs.push_back(entry.path());
+  std::sort(runs.begin(), runs.end());
+  REQUIRE(runs.size() == 4);
+
+  // Another run's file in place of a run's file.
+  fs::copy_file(runs[0], runs[1], fs::copy_options::overwrite_existing);
+  auto status = run_clustersim("status " + sweep.string(), dir / "cmd");
+  CHECK(status.exit_code == 1);
+  CHECK_THAT(status.out, Catch::Contains("done:       3") && Catch::Contains("damaged:    1"));
+  CHECK_THAT(status.err, Catch::Contains(runs[1].string() + ": run_id is '" + runs[0].stem().string() + "'"));
+  auto merge = run_clustersim("merge " + sweep.string() + " -o " + merged.string() + " --partial", dir / "cmd");
+  CHECK(merge.exit_code == 2);
+  CHECK_THAT(merge.err, Catch::Contains("1 run file(s) do not match plan.tsv: " + runs[1].string()));
+  CHECK_FALSE(fs::exists(merged));
+
+  // A truncated run file is not done.
+  fs::resize_file(runs[2], fs::file_size(runs[2]) / 2);
+  status = run_clustersim("status " + sweep.string(), dir / "cmd");
+  CHECK_THAT(status.out, Catch::Contains("done:       2") && Catch::Contains("damaged:    2"));
+  CHECK_THAT(status.err, Catch::Contains(runs[2].string() + ": cannot be read as a run file"));
+
+  // --resume runs both again; the result is whole.
+  const auto redo = run_clustersim("sweep " + exp.string() + " -d " + sweep.string() + " --resume", dir / "cmd");
+  INFO(redo.err);
+  CHECK(redo.exit_code == 0);
+  CHECK_THAT(redo.err, Catch::Contains("2 to run"));
+  status = run_clustersim("status " + sweep.string(), dir / "cmd");
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("done:       4") && Catch::Contains("running:    no") &&
+                             Catch::Contains("eta:        0s (nothing pending)"));
+
+  // A plan cut mid-line, or with a bad index, is refused by line, and nothing is merged.
+  const std::string plan = clustersim::test::slurp(sweep / "plan.tsv");
+  std::ofstream(sweep / "plan.tsv", std::ios::trunc) << plan.substr(0, plan.size() - 20);
+  merge = run_clustersim("merge " + sweep.string() + " -o " + merged.string(), dir / "cmd");
+  CHECK(merge.exit_code == 2);
+  CHECK_THAT(merge.err, Catch::Contains("plan.tsv: line 6: the line is cut short: the file is truncated"));
+  CHECK_FALSE(fs::exists(merged));
+  std::string bad_index = plan;
+  bad_index.replace(bad_index.find("\n1\t") + 1, 1, "x");
+  std::ofstream(sweep / "plan.tsv", std::ios::trunc) << bad_index;
+  status = run_clustersim("status " + sweep.string(), dir / "cmd");
+  CHECK(status.exit_code == 2);
+  CHECK_THAT(status.err, Catch::Contains("plan.tsv: line 4: index: expected a whole number, got 'x'"));
+}
+
+TEST_CASE("sweep --resume removes the temporary files of dead writers only, and status shows an ETA", "[scenario]") {
+  const fs::path dir = fresh("leftovers");
+  const fs::path exp = write_experiment(dir, 1);
+  const fs::path sweep = dir / "sweep";
+  // Plan only one shard so that runs stay pending.
+  require_ok(run_clustersim("sweep " + exp.string() + " -d " + sweep.string() + " --quiet --shard 1/2", dir / "cmd"));
+  const auto status = run_clustersim("status " + sweep.string(), dir / "cmd");
+  CHECK_THAT(status.out, Catch::Contains("pending:    2") && Catch::Contains("running:    no"));
+  CHECK_THAT(status.out, Catch::Contains("eta:        ") && Catch::Contains("2 pending x ") &&
+                             Catch::Contains("the mean of 2 finished runs"));
+  // A dead writer (a reaped child's pid) and a live one (this process, holding a flock).
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  int child_status = 0;
+  ::waitpid(dead, &child_status, 0);
+  // A zombie (exited, not yet reaped): kill(zombie, 0) succeeds, yet it writes nothing.
+  const pid_t zombie = ::fork();
+  if (zombie == 0) ::_exit(0);
+  const fs::path dead_run = sweep / "runs" / ("0123456789abcdef.h5.tmp-" + std::to_string(dead));
+  const fs::path dead_merge = sweep / ("merged.h5.tmp-" + std::to_string(dead));
+  const fs::path zombie_run = sweep / "runs" / ("1123456789abcdef.h5.tmp-" + std::to_string(zombie));
+  const fs::path live_run = sweep / "runs" / ("fedcba9876543210.h5.tmp-" + std::to_string(::getpid()));
+  for (const auto& p : {dead_run, dead_merge, zombie_run, live_run}) std::ofstream(p) << "partial";
+  const int live_fd = ::open(live_run.c_str(), O_RDONLY);
+  REQUIRE(::flock(live_fd, LOCK_EX) == 0);
+  require_ok(run_clustersim("sweep " + exp.string() + " -d " + sweep.string() + " --quiet --shard 2/2 --resume",
+                            dir / "cmd"));
+  CHECK_FALSE(fs::exists(dead_run));
+  CHECK_FALSE(fs::exists(dead_merge));
+  CHECK_FALSE(fs::exists(zombie_run));
+  CHECK(fs::exists(live_run));
+  ::waitpid(zombie, &child_status, 0);
+  ::close(live_fd);
+  CHECK(fs::exists(sweep / "merged.h5"));
 }
 
 TEST_CASE("the shipped experiment file runs", "[scenario]") {

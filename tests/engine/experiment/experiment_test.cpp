@@ -101,6 +101,91 @@ TEST_CASE("experiment errors name the file and the key", "[unit]") {
   CHECK(error("baseline = \"base.toml\"\n[grid]\nworld.rate = [2.0]\n") ==
         file + ": grid.world.rate: must be between 0 and 1, got 2");
   CHECK(error("baseline = \"base.toml\"\n[[variant]]\nname = \"same\"\n") ==
-        file + ": variant: scenario 'same' resolves to the same scenario as an earlier one (same values at the same "
-               "design point); every scenario must differ");
+        file + ": variant 'same': resolves to the same scenario as 'baseline'; every scenario must differ");
+}
+
+// Each case below was accepted silently, blamed the wrong key, or ended in std::bad_alloc
+// (or a bare "cannot open file") before.
+TEST_CASE("design values of the wrong kind, duplicate points and absurd sizes are refused by key", "[unit]") {
+  Files f;
+  config::Schema s = schema();
+  s.boolean("world.flag", false);
+  s.real("world.other", 0.0);
+  auto error = [&](const std::string& text) {
+    try {
+      experiment::make_plan(experiment::load_experiment(f.write("baseline = \"base.toml\"\n" + text), s), s);
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string file = (f.dir / "exp.toml").string();
+  // [0.01, true] used to run `true` as 1.0.
+  CHECK(error("[grid]\nworld.rate = [0.01, true]\n") ==
+        file + ": grid.world.rate: values must all be numbers (a real key); got the boolean true");
+  CHECK(error("[grid]\nworld.flag = [true, 1]\n") ==
+        file + ": grid.world.flag: values must all be booleans (a boolean key); got the number 1");
+  CHECK(error("[grid]\nworld.size = [1, 2.5]\n") ==
+        file + ": grid.world.size: values must all be integers (an integer key); got the number 2.5");
+  CHECK(error("[sample]\nmethod = \"sobol\"\nsize = 4\n[sample.ranges]\nworld.rate = [false, 0.5]\n") ==
+        file + ": sample.ranges.world.rate: values must all be numbers (a real key); got the boolean false");
+  // Duplicate design points were blamed on `variant`.
+  CHECK(error("[grid]\nworld.rate = [0.1, 0.2, 0.1]\n") ==
+        file + ": grid.world.rate: the value 0.1 is listed twice; every grid value must differ");
+  CHECK(error("[sample]\nmethod = \"sobol\"\nsize = 8\n[sample.ranges]\nworld.size = [1, 2]\n") ==
+        file + ": sample: design points 2 and 3 (counting from 1) give the same scenario (at world.size = 2); integer "
+               "ranges round several points to the same values: use fewer points or wider ranges");
+  // Absurd designs are refused before any point is made (they used to end in bad_alloc).
+  std::string big_grid = "[grid]\n";
+  for (const char* key : {"world.rate", "world.size", "world.other"}) {
+    big_grid += std::string(key) + " = [";
+    for (int i = 1; i <= 101; ++i) big_grid += (i > 1 ? ", " : "") + std::to_string(i) + (key[6] == 's' ? "" : ".5");
+    big_grid += "]\n";
+  }
+  CHECK_THAT(error(big_grid), Catch::StartsWith(file + ": grid: the grid's value counts multiply to 1.03e+06 design "
+                                                       "points: 1 scenario(s) x 1.03e+06 grid point(s)") &&
+                                  Catch::EndsWith("the limit is 1e+07 runs and 1e+05 distinct scenarios (the plan "
+                                                  "holds every run, and the text of every scenario, in memory)"));
+  CHECK(error("replicates = 10000000\n[grid]\nworld.rate = [0.1, 0.2]\n").starts_with(
+      file + ": replicates: 1 scenario(s) x 2 grid point(s) x 1 sample point(s) x 1e+07 replicate(s) = 2e+07 runs"));
+  CHECK_THAT(error("[sample]\nmethod = \"saltelli\"\nsize = 1000000000\n[sample.ranges]\nworld.rate = [0, 1]\n"),
+             Catch::StartsWith(file + ": sample.size: 3e+09 sample points: 1 scenario(s) x 1 grid point(s) x 3e+09 "
+                                      "sample point(s) x 1 replicate(s) = 3e+09 runs"));
+  // A missing variant file is named with the key that named it.
+  CHECK(error("[[variant]]\nname = \"v\"\nfile = \"nowhere.toml\"\n") ==
+        file + ": variant[0].file: cannot open the scenario file '" + (f.dir / "nowhere.toml").string() +
+            "': No such file or directory");
+  CHECK(error("baseline = 1\n").find("no error") == std::string::npos);
+}
+
+TEST_CASE("sweep --set and --replicates apply to every run and are checked like run --set", "[unit]") {
+  Files f;
+  const auto s = schema();
+  const fs::path exp = f.write("baseline = \"base.toml\"\nreplicates = 3\n[[variant]]\nname = \"big\"\n[variant.set]\n"
+                               "world.size = 20\n[grid]\nworld.rate = [0.1, 0.2]\n");
+  auto e = experiment::load_experiment(exp, s);
+  experiment::apply_command_line(e, {"run.steps=3"}, 2);
+  CHECK(experiment::design_size(e).runs() == 8);
+  const auto plan = experiment::make_plan(e, s);
+  REQUIRE(plan.runs.size() == 2 * 2 * 2);
+  for (const auto& [name, toml] : plan.scenario_files) CHECK_THAT(toml, Catch::Contains("steps = 3"));
+  auto error = [&](std::vector<std::string> sets, std::optional<std::size_t> replicates) {
+    auto copy = experiment::load_experiment(exp, s);
+    try {
+      experiment::apply_command_line(copy, sets, replicates);
+      experiment::make_plan(copy, s);
+    } catch (const ScenarioError& err) {
+      return std::string(err.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error({"world.size=2000"}, {}) == "--set: world.size: must be between 1 and 1000, got 2000");
+  CHECK(error({"world.sise=2"}, {}) == "--set: world.sise: unknown key; did you mean 'world.size'?");
+  CHECK(error({"world.rate=0.3"}, {}) ==
+        "--set: world.rate: is swept by grid.world.rate in " + exp.string() + "; it cannot also be set");
+  CHECK(error({"run.replicates=2"}, {}) ==
+        "--set: run.replicates: set the replicates of a sweep with --replicates N (it sets run.replicates)");
+  // --set applies after the variant's delta: here it makes the variant the baseline again.
+  CHECK(error({"world.size=7"}, {}) == exp.string() + ": variant 'big': resolves to the same scenario as 'baseline' "
+                                                      "(at world.rate = 0.1); every scenario must differ");
 }
