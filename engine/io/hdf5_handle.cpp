@@ -5,15 +5,10 @@
 namespace clustersim::io::hdf5 {
 
 herr_t Handle::close() noexcept {
-  if (id_ < 0 || closer_ == nullptr) {
-    id_ = H5I_INVALID_HID;
-    return 0;
-  }
-  const herr_t status = closer_(id_);
-  // A failed close can leave the id open inside HDF5 (a dataset whose cached chunks could
-  // not be written, a file whose metadata could not): keep it, so that reset() tries
-  // again once the cause may be gone, rather than leave it to HDF5's exit cleanup.
-  if (status >= 0 || H5Iis_valid(id_) <= 0) id_ = H5I_INVALID_HID;
+  herr_t status = 0;
+  // Once, whatever the outcome: closing again a file whose close failed crashes HDF5.
+  if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
+  id_ = H5I_INVALID_HID;
   return status;
 }
 
@@ -22,6 +17,16 @@ void Handle::reset() noexcept {
 }
 
 namespace {
+
+// HDF5 installs an atexit handler (H5_term_library) when it initialises, which closes the
+// ids still open at exit and flushes their files. Every id this project opens is closed by
+// a Handle, on every path; the only ids left at exit are those whose close failed because
+// their file could not be flushed (a full disk), and the exit handler's second attempt at
+// that flush crashed the process with SIGSEGV after the error had been reported. A file
+// left that way is a temporary file being discarded, so there is nothing to flush:
+// H5dont_atexit, which must run before HDF5 initialises, hence at static initialisation.
+[[maybe_unused]] const bool kNoExitCleanup = H5dont_atexit() >= 0;
+
 herr_t keep_innermost_message(unsigned, const H5E_error2_t* error, void* innermost) {
   if (error->desc != nullptr && error->desc[0] != '\0') *static_cast<std::string*>(innermost) = error->desc;
   return 0;

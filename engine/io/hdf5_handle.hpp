@@ -3,9 +3,10 @@
 //
 // Every hid_t the project opens is held by a Handle from the moment it is created, so it is
 // closed on every path, an exception included. That matters beyond leaks: an id still open
-// at exit is closed by HDF5's own atexit cleanup (H5_term_library), and when the file
-// behind it cannot be flushed (a full disk) that cleanup crashed the process with SIGSEGV
-// after the error had been reported (issue 16).
+// at exit was closed by HDF5's own atexit cleanup (H5_term_library), and when the file
+// behind it could not be flushed (a full disk) that cleanup crashed the process with
+// SIGSEGV after the error had been reported (issue 16). Since a file that cannot be
+// flushed cannot be closed at all, hdf5_handle.cpp also turns that exit cleanup off.
 //
 // Errors: check() and own() turn a negative HDF5 status into std::runtime_error carrying
 // what we were doing plus HDF5's innermost explanation (for file errors, the errno text).
@@ -42,8 +43,8 @@ class Handle {
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
   /// Closes now and returns HDF5's status, for closes whose failure matters (a file or a
-  /// dataset whose cached chunks are flushed on close). After a failed close that left the
-  /// id open in HDF5, the handle still owns it, and reset() or the destructor tries again.
+  /// dataset whose cached chunks are flushed on close). The handle owns nothing afterwards,
+  /// whatever the status: HDF5 crashes when a file whose close failed is closed again.
   herr_t close() noexcept;
   /// Closes, ignoring failure: for destructors and error paths.
   void reset() noexcept;

@@ -490,7 +490,8 @@ void pad(record::StaticVariable& variable, const std::vector<std::size_t>& from,
         using T = typename std::decay_t<decltype(data)>::value_type;
         T fill{};
         if constexpr (std::is_same_v<T, double>) fill = variable.spec.fill_value.value_or(std::nan(""));
-        if constexpr (std::is_same_v<T, std::int64_t>) fill = static_cast<std::int64_t>(*variable.spec.fill_value);
+        if constexpr (std::is_same_v<T, std::int64_t>)
+          fill = static_cast<std::int64_t>(variable.spec.fill_value.value_or(kIntegerFill));
         std::vector<T> padded(n, fill);
         scatter(data.data(), from, to, padded.data());
         data = std::move(padded);
@@ -512,16 +513,21 @@ std::vector<record::StaticVariable> merged_statics(const MergeInput& input, cons
     if (variable.spec.name == "replicate_seed" || std::find(dims.begin(), dims.end(), "replicate") != dims.end())
       continue;
     const std::vector<std::size_t> full = survey.extent(dims, std::string::npos);
-    std::size_t source = survey.done.size(), most = 0;
-    for (std::size_t i = 0; i < survey.done.size() && source == survey.done.size(); ++i)
+    const std::size_t none = survey.done.size();
+    std::size_t source = none;
+    for (std::size_t i = 0; i < survey.done.size() && source == none; ++i)
       if (survey.done[i] && survey.extent(dims, i) == full) source = i;
-    for (std::size_t i = 0; i < survey.done.size() && source == survey.done.size(); ++i) {
-      if (!survey.done[i]) continue;
-      std::size_t values = 1;
-      for (std::size_t extent : survey.extent(dims, i)) values *= extent;
-      if (values > most || most == 0) most = values, source = i;  // first best; pad below
+    if (source == none) {  // the first run with the most values; padded below
+      std::size_t most = 0;
+      for (std::size_t i = 0; i < survey.done.size(); ++i) {
+        if (!survey.done[i]) continue;
+        std::size_t values = 1;
+        for (std::size_t extent : survey.extent(dims, i)) values *= extent;
+        if (source == none || values > most) source = i, most = values;
+      }
     }
-    if (source != survey.first) wanted[source].push_back(out.size());
+    if (source == survey.first) pad(variable, survey.extent(dims, source), full);
+    else wanted[source].push_back(out.size());
     out.push_back(std::move(variable));
   }
   for (const auto& [source, indices] : wanted) {

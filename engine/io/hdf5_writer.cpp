@@ -196,7 +196,7 @@ const void* to_memory(const std::vector<double>& values, DType dtype, const Fill
   const std::size_t n = values.size();
   switch (dtype) {
     case DType::Float64: {
-      if (!fill.declared) return values.data();
+      if (!fill.declared || std::isnan(fill.float64)) return values.data();
       double* out = room_for(buffers.float64, n);
       for (std::size_t i = 0; i < n; ++i) out[i] = std::isnan(values[i]) ? fill.float64 : values[i];
       return out;
@@ -514,11 +514,11 @@ void Hdf5Writer::Impl::create_file(Hdf5Format format) {
 
 Hdf5Writer::Impl::~Impl() { close_all(); }
 
-// Closing a dataset or the file flushes HDF5's caches. When that fails (a full disk) the
-// ids stay open inside HDF5, and its exit cleanup (H5_term_library) then crashed on them
-// with SIGSEGV after the error had been reported (issue 16). An uncommitted file is
-// discarded anyway, so its disk space is freed first: the flushes then succeed and every
-// id really closes.
+// Closing a dataset or the file flushes HDF5's caches, which fails on a full disk. An
+// uncommitted file is discarded anyway, so its disk space is freed first: the flushes then
+// usually succeed and every id really closes. When even that is not enough room for the
+// file's metadata, the file stays open inside HDF5; hdf5_handle.cpp keeps HDF5's exit
+// cleanup, which would retry the flush and crash, from running.
 void Hdf5Writer::Impl::close_all() noexcept {
   if (!committed) temporary.release_space();
   series.clear();

@@ -30,11 +30,15 @@ fs::path write_run(const fs::path& file, const std::string& run_id, std::size_t 
   std::vector<std::int64_t> item_rank;
   for (std::size_t i = 0; i < n; ++i) codes.push_back("I" + std::to_string(i)), item_rank.push_back(static_cast<std::int64_t>(10 * i));
   for (std::size_t k = 0; k < kinds; ++k) kind_codes.push_back("K" + std::to_string(k));
+  std::vector<std::int64_t> weight;  // item x kind: 100 item + kind
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < kinds; ++k) weight.push_back(static_cast<std::int64_t>(100 * i + k));
   layout.statics = {{{"replicate", record::DType::Int64, {"replicate"}, "1", "replicate"}, std::vector<std::int64_t>{2}},
                     {{"step", record::DType::Int64, {"step"}, "quarter", "step"}, std::vector<std::int64_t>{0, 1, 2}},
                     {{"item", record::DType::String, {"item"}, "", "item code"}, codes},
                     {{"kind", record::DType::String, {"kind"}, "", "kind code"}, kind_codes},
                     {{"item_rank", record::DType::Int64, {"item"}, "1", "rank"}, item_rank},
+                    {{"weight", record::DType::Int64, {"item", "kind"}, "1", "weight"}, weight},
                     {{"replicate_seed", record::DType::Int64, {"replicate"}, "1", "seed"}, std::vector<std::int64_t>{9}}};
   layout.series = {{"count", record::DType::Int64, {"replicate", "step", "item"}, "1", "a count"},
                    {"flag", record::DType::Int32, {"replicate", "step", "kind"}, "1", "a flag, -1 for none"},
@@ -203,6 +207,14 @@ TEST_CASE("variants that grow different dimensions merge, each static variable f
         std::vector<std::string>{"K0", "K1", "K2", "K3"});
   CHECK(std::get<std::vector<std::int64_t>>(static_named(merged, "item_rank").data) ==
         std::vector<std::int64_t>{0, 10, 20});
+  // No run has weight(item, kind) whole: it comes from b (8 values), padded with the fill value.
+  const auto& weight = static_named(merged, "weight");
+  CHECK(weight.spec.fill_value == kIntegerFill);
+  const auto& w = std::get<std::vector<std::int64_t>>(weight.data);
+  REQUIRE(w.size() == 12);
+  CHECK(w[0 * 4 + 3] == 3);
+  CHECK(w[1 * 4 + 2] == 102);
+  CHECK(w[2 * 4 + 0] == static_cast<std::int64_t>(kIntegerFill));
   const auto flag = io::read_values(dir / "merged.h5", "flag");  // 2 runs x 3 steps x 4 kinds
   CHECK(flag[0 * 12 + 2 * 4 + 0] == 1.0);
   CHECK(flag[0 * 12 + 2 * 4 + 1] == -1.0);  // run a has one kind: the rest is its fill value
