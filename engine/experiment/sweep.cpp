@@ -36,37 +36,7 @@
 #include <mpi.h>
 #endif
 
-#if __has_include("engine/io/atomic_file.hpp")
 #include "engine/io/atomic_file.hpp"
-#else
-// ---- TEMPORARY: remove when the io branch (engine/io/atomic_file.hpp) is merged. --------
-// A stand-in for io::remove_dead_temporaries with the same signature. Until `run` holds a
-// flock on its temporary file, a temporary counts as dead only if nobody holds a flock on
-// it AND the pid in its name is gone, so a live run of another shard is never removed.
-namespace clustersim::io {
-inline void remove_dead_temporaries(const std::filesystem::path& final_path) {
-  const std::string prefix = final_path.filename().string() + ".tmp-";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(final_path.parent_path(), ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    const bool unlocked = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-    const auto pid = std::atoll(name.substr(prefix.size()).c_str());
-    // A zombie is dead too: its state in /proc/PID/stat (after "(comm) ") is 'Z'.
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(") ");
-    const bool zombie = paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
-    if (unlocked && pid > 0 && (zombie || ::kill(static_cast<pid_t>(pid), 0) != 0))
-      std::filesystem::remove(entry.path(), ec);
-    ::close(fd);
-  }
-}
-}  // namespace clustersim::io
-#endif
-// ---- end TEMPORARY ------------------------------------------------------------------------
 
 namespace clustersim::experiment {
 

@@ -7,9 +7,13 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 #include "engine/core/error.hpp"
+#include "engine/io/hdf5_handle.hpp"
 #include "engine/io/hdf5_writer.hpp"
 
 namespace clustersim::io {
@@ -20,46 +24,12 @@ using record::DType;
 
 constexpr const char* kDimWithoutVariable = "This is a netCDF dimension but not a netCDF variable.";
 
-/// Owns one hid_t.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*closer)(hid_t), const std::string& what) : id_(id), closer_(closer) {
-    if (id_ < 0) {
-      H5Eclear2(H5E_DEFAULT);
-      throw std::runtime_error(what);
-    }
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id_ >= 0) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*closer_)(hid_t);
-};
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw std::runtime_error(what);
-  }
-}
-
-struct Silence {
-  H5E_auto2_t func = nullptr;
-  void* data = nullptr;
-  Silence() {
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~Silence() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
+using hdf5::check;
+using hdf5::Handle;
+using hdf5::own;
 
 std::vector<hsize_t> shape_of(hid_t dataset) {
-  Handle space(H5Dget_space(dataset), H5Sclose, "reading a dataspace");
+  Handle space = own(H5Dget_space(dataset), H5Sclose, "reading a dataspace");
   const int rank = H5Sget_simple_extent_ndims(space.get());
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
   if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
@@ -70,16 +40,16 @@ bool has_attribute(hid_t object, const char* name) { return H5Aexists(object, na
 
 /// Text or number attribute; nullopt-like: false when it is neither.
 bool read_attribute(hid_t object, const std::string& name, record::Attribute& out) {
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "opening attribute " + name);
-  Handle type(H5Aget_type(attribute.get()), H5Tclose, "attribute type");
-  Handle space(H5Aget_space(attribute.get()), H5Sclose, "attribute space");
+  Handle attribute = own(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "opening attribute " + name);
+  Handle type = own(H5Aget_type(attribute.get()), H5Tclose, "attribute type");
+  Handle space = own(H5Aget_space(attribute.get()), H5Sclose, "attribute space");
   if (H5Sget_simple_extent_npoints(space.get()) != 1) return false;
   out.name = name;
   switch (H5Tget_class(type.get())) {
     case H5T_STRING: {
       if (H5Tis_variable_str(type.get()) > 0) {
         char* text = nullptr;
-        Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+        Handle memory = own(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
         H5Tset_size(memory.get(), H5T_VARIABLE);
         check(H5Aread(attribute.get(), memory.get(), &text), "reading attribute " + name);
         out.value = std::string(text ? text : "");
@@ -114,6 +84,19 @@ std::string text_attribute(hid_t object, const char* name) {
   return text ? *text : std::string();
 }
 
+/// A number attribute as double (NaN for a NaN _FillValue); nullopt if it is not a number.
+std::optional<double> number_attribute(hid_t object, const char* name) {
+  Handle attribute =
+      own(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, [&] { return std::string("opening attribute ") + name; });
+  Handle space = own(H5Aget_space(attribute.get()), H5Sclose, "attribute space");
+  Handle type = own(H5Aget_type(attribute.get()), H5Tclose, "attribute type");
+  const H5T_class_t kind = H5Tget_class(type.get());
+  if (H5Sget_simple_extent_npoints(space.get()) != 1 || (kind != H5T_INTEGER && kind != H5T_FLOAT)) return std::nullopt;
+  double value = 0;
+  check(H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value), [&] { return std::string("reading attribute ") + name; });
+  return value;
+}
+
 std::vector<std::string> attribute_names(hid_t object) {
   std::vector<std::string> names;
   H5Aiterate2(object, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr,
@@ -133,7 +116,7 @@ bool reserved(const std::string& name) {
 }
 
 DType dtype_of(hid_t dataset, const std::string& name) {
-  Handle type(H5Dget_type(dataset), H5Tclose, "reading the type of " + name);
+  Handle type = own(H5Dget_type(dataset), H5Tclose, "reading the type of " + name);
   const std::size_t size = H5Tget_size(type.get());
   switch (H5Tget_class(type.get())) {
     case H5T_INTEGER: return size <= 4 ? DType::Int32 : DType::Int64;
@@ -210,14 +193,14 @@ std::vector<std::string> dims_of(hid_t dataset, std::size_t rank, const std::map
 
 std::vector<std::string> read_strings(hid_t dataset, std::size_t count) {
   std::vector<char*> pointers(count, nullptr);
-  Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  Handle memory = own(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
   H5Tset_size(memory.get(), H5T_VARIABLE);
   H5Tset_cset(memory.get(), H5T_CSET_UTF8);
   std::vector<std::string> out(count);
   if (count == 0) return out;
   check(H5Dread(dataset, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "reading strings");
   for (std::size_t i = 0; i < count; ++i) out[i] = pointers[i] ? pointers[i] : "";
-  Handle space(H5Dget_space(dataset), H5Sclose, "dataspace");
+  Handle space = own(H5Dget_space(dataset), H5Sclose, "dataspace");
   H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, pointers.data());
   return out;
 }
@@ -254,8 +237,8 @@ hsize_t link_count(hid_t file) {
 }
 
 Handle open_file(const std::string& file_name) {
-  return Handle(H5Fopen(file_name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
-                "cannot open '" + file_name + "' as HDF5");
+  return own(H5Fopen(file_name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+             [&] { return "cannot open '" + file_name + "' as HDF5"; });
 }
 
 record::Layout read_open_layout(hid_t file, const std::string& file_name) {
@@ -270,7 +253,7 @@ record::Layout read_open_layout(hid_t file, const std::string& file_name) {
   std::vector<std::pair<std::int64_t, record::Dimension>> dims;
   for (const auto& entry : entries) {
     const std::string& name = entry.name;
-    Handle dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "opening '" + name + "' in " + file_name);
+    Handle dataset = own(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose, "opening '" + name + "' in " + file_name);
     const auto shape = shape_of(dataset.get());
     const bool is_scale = H5DSis_scale(dataset.get()) > 0;
     if (is_scale) {
@@ -287,7 +270,8 @@ record::Layout read_open_layout(hid_t file, const std::string& file_name) {
     spec.dims = is_scale ? std::vector<std::string>{name} : dims_of(dataset.get(), shape.size(), names);
     for (const auto& attribute_name : attribute_names(dataset.get())) {
       record::Attribute a;
-      if (attribute_name == "units") spec.units = text_attribute(dataset.get(), "units");
+      if (attribute_name == "_FillValue") spec.fill_value = number_attribute(dataset.get(), "_FillValue");
+      else if (attribute_name == "units") spec.units = text_attribute(dataset.get(), "units");
       else if (attribute_name == "long_name") spec.long_name = text_attribute(dataset.get(), "long_name");
       else if (!reserved(attribute_name) && read_attribute(dataset.get(), attribute_name, a))
         spec.extra_attributes.push_back(a);
@@ -327,7 +311,7 @@ void read_dimension_sizes(hid_t file, const std::string& file_name, const std::v
   for (std::size_t d = 0; d < names.size(); ++d) {
     const auto what = [&] { return "'" + file_name + "' has no dimension '" + names[d] + "'"; };
     if (H5Lexists(file, names[d].c_str(), H5P_DEFAULT) <= 0) throw std::runtime_error(what());
-    Handle dataset(H5Dopen2(file, names[d].c_str(), H5P_DEFAULT), H5Dclose, what());
+    Handle dataset = own(H5Dopen2(file, names[d].c_str(), H5P_DEFAULT), H5Dclose, what());
     const auto shape = shape_of(dataset.get());
     if (shape.size() != 1 || H5DSis_scale(dataset.get()) <= 0) throw std::runtime_error(what());
     sizes[d] = static_cast<std::size_t>(shape[0]);
@@ -346,7 +330,7 @@ std::string swept_variable_name(const std::string& key) {
 }
 
 record::Layout read_layout(const fs::path& path) {
-  Silence silence;
+  hdf5::QuietErrors quiet;
   const std::string file_name = path.string();
   Handle file = open_file(file_name);
   return read_open_layout(file.get(), file_name);
@@ -356,7 +340,7 @@ namespace {
 /// One variable of an open run file, as doubles. The merge opens each run file once, not
 /// once per variable: opening an HDF5 file costs about a millisecond.
 std::vector<double> read_open_values(hid_t file, const std::string& file_name, const std::string& variable) {
-  Handle dataset(H5Dopen2(file, variable.c_str(), H5P_DEFAULT), H5Dclose,
+  Handle dataset = own(H5Dopen2(file, variable.c_str(), H5P_DEFAULT), H5Dclose,
                  "'" + file_name + "' has no variable '" + variable + "'");
   std::vector<double> values(count_of(shape_of(dataset.get())));
   if (!values.empty())
@@ -367,71 +351,205 @@ std::vector<double> read_open_values(hid_t file, const std::string& file_name, c
 }  // namespace
 
 std::vector<double> read_values(const fs::path& path, const std::string& variable) {
-  Silence silence;
+  hdf5::QuietErrors quiet;
   const std::string file_name = path.string();
   Handle file = open_file(file_name);
   return read_open_values(file.get(), file_name, variable);
 }
 
-void merge_runs(MergeInput input, const fs::path& output) {
-  require_hdf5_extension(output);
+namespace {
+
+/// netCDF-C's default fill value for int (NC_FILL_INT), declared as the `_FillValue` of
+/// merged integer series that have none of their own: padding then reads as missing in
+/// xarray and netCDF tools, never as a count of 0. Exact as a double, valid for int64 too.
+constexpr double kIntegerFill = -2147483647.0;
+
+bool is_integer(DType dtype) { return dtype == DType::Int32 || dtype == DType::Int64; }
+
+/// What the merge learns about the done runs' files before it writes anything.
+struct Survey {
+  std::vector<char> done;              ///< per run; a bad file turns a done run into failed
+  std::vector<std::string> dim_names;  ///< the first good run file's dimensions, in dimid order
+  std::vector<std::size_t> sizes;      ///< runs x dims: each done run's dimension sizes
+  std::vector<std::size_t> max_size;   ///< per dimension, over the done runs
+  std::size_t first = 0;               ///< the first done run
+
+  std::size_t position(const std::string& dim) const {
+    return static_cast<std::size_t>(std::find(dim_names.begin(), dim_names.end(), dim) - dim_names.begin());
+  }
+  const std::size_t* sizes_of(std::size_t run) const { return &sizes[run * dim_names.size()]; }
+  /// The sizes of `dims` in `run`, or their merged sizes with run = npos.
+  std::vector<std::size_t> extent(const std::vector<std::string>& dims, std::size_t run) const {
+    std::vector<std::size_t> out;
+    for (const auto& d : dims) out.push_back(run == std::string::npos ? max_size[position(d)] : sizes_of(run)[position(d)]);
+    return out;
+  }
+};
+
+std::string expected_experiment_sha(const MergeInput& input) {
+  for (const auto& a : input.global_attributes)
+    if (a.name == "experiment_sha")
+      if (const auto* text = std::get_if<std::string>(&a.value)) return *text;
+  return {};
+}
+
+/// Why a done run's file cannot be merged, naming the file; "" if it can. On success
+/// `sizes` holds its dimension sizes. The first good file fixes the dimension names and
+/// the number of datasets (every run of a sweep is written by the same model).
+std::string check_run_file(const MergeRun& run, const std::string& experiment_sha, Survey& survey, hsize_t& links,
+                           std::vector<std::size_t>& sizes) {
+  const std::string where = "run file '" + run.file + "'";
+  try {
+    Handle file = open_file(run.file);
+    const std::string run_id = text_attribute(file.get(), "run_id");
+    if (run_id != run.run_id)
+      return where + " holds run " + (run_id.empty() ? std::string("(no run_id attribute)") : run_id) +
+             ", not run " + run.run_id + " of the plan (overwritten by another run's file?)";
+    if (!experiment_sha.empty() && has_attribute(file.get(), "experiment_sha")) {
+      const std::string sha = text_attribute(file.get(), "experiment_sha");
+      if (sha != experiment_sha)
+        return where + " was written for experiment " + sha + ", not this sweep's " + experiment_sha;
+    }
+    if (survey.dim_names.empty()) {
+      for (const auto& d : read_open_layout(file.get(), run.file).dims) survey.dim_names.push_back(d.name);
+      links = link_count(file.get());
+    }
+    if (link_count(file.get()) != links) return where + " does not have the same variables as the other runs";
+    sizes.assign(survey.dim_names.size(), 0);
+    read_dimension_sizes(file.get(), run.file, survey.dim_names, sizes.data());
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+/// Pass 1: checks every done run's file and reads its dimension sizes (a handful of small
+/// reads per run). A bad file throws, or with bad_files_as_failed makes its run failed.
+Survey survey_runs(MergeInput& input, std::vector<std::string>& rejected) {
   const std::size_t n_runs = input.runs.size();
-  // Each run file is opened twice (once for its dimension sizes, once for its series) and
-  // only the reference run is read in full: per run, the merge keeps just its dimension
-  // sizes, so memory and time per run do not depend on the number of runs.
-  std::vector<char> done(n_runs);  // the text columns below take the statuses
-  for (std::size_t i = 0; i < n_runs; ++i) done[i] = input.runs[i].status == "done";
-  const auto first_done = std::find(done.begin(), done.end(), 1);
-  if (first_done == done.end()) throw std::runtime_error("no completed run to merge: every run failed or is pending");
-  const std::string first_file = input.runs[static_cast<std::size_t>(first_done - done.begin())].file;
-  Silence silence;
-  // Every run of a sweep is written by the same model, so the first done run names the
-  // dimensions and the number of datasets every run file has.
-  std::vector<std::string> dim_names;
+  Survey survey;
+  survey.done.resize(n_runs);
+  const std::string experiment_sha = expected_experiment_sha(input);
   hsize_t links = 0;
-  {
-    const std::string& file_name = first_file;
-    Handle file = open_file(file_name);
-    for (const auto& d : read_open_layout(file.get(), file_name).dims) dim_names.push_back(d.name);
-    links = link_count(file.get());
-  }
-  const std::size_t n_dims = dim_names.size();
-  const auto dim_position = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(dim_names.begin(), dim_names.end(), name) - dim_names.begin());
-  };
-  const std::size_t replicate_dim = dim_position("replicate"), step_dim = dim_position("step");
-  if (step_dim == n_dims) throw std::runtime_error("'" + first_file + "' has no dimension 'step'");
-
-  // Pass 1: every done run's dimension sizes (n_dims numbers per run) and their maximum.
-  std::vector<std::size_t> run_sizes(n_runs * n_dims, 0), max_size(n_dims, 0);
+  std::vector<std::size_t> sizes;
   for (std::size_t i = 0; i < n_runs; ++i) {
-    if (!done[i]) continue;
-    const std::string& file_name = input.runs[i].file;
-    Handle file = open_file(file_name);
-    if (link_count(file.get()) != links)
-      throw std::runtime_error("cannot merge: '" + file_name + "' does not have the same variables as '" +
-                               first_file + "'");
-    std::size_t* sizes = &run_sizes[i * n_dims];
-    read_dimension_sizes(file.get(), file_name, dim_names, sizes);
-    for (std::size_t d = 0; d < n_dims; ++d) max_size[d] = std::max(max_size[d], sizes[d]);
+    MergeRun& run = input.runs[i];
+    if (run.status != "done") continue;
+    const std::string problem = check_run_file(run, experiment_sha, survey, links, sizes);
+    if (!problem.empty()) {
+      if (!input.bad_files_as_failed)
+        throw std::runtime_error("cannot merge: " + problem + "; rerun that run, or merge with --partial to record it as failed");
+      run.status = "failed";
+      run.error = problem;
+      rejected.push_back(problem);
+      continue;
+    }
+    survey.done[i] = 1;
+    const std::size_t n_dims = survey.dim_names.size();
+    if (survey.sizes.empty()) {
+      survey.sizes.assign(n_runs * n_dims, 0);
+      survey.max_size.assign(n_dims, 0);
+    }
+    std::copy(sizes.begin(), sizes.end(), survey.sizes.begin() + static_cast<std::ptrdiff_t>(i * n_dims));
+    for (std::size_t d = 0; d < n_dims; ++d) survey.max_size[d] = std::max(survey.max_size[d], sizes[d]);
   }
-  std::size_t reference_run = n_runs;
-  for (std::size_t i = 0; i < n_runs && reference_run == n_runs; ++i) {
-    if (!done[i]) continue;
-    bool largest = true;
-    for (std::size_t d = 0; d < n_dims; ++d)
-      largest = largest && (d == replicate_dim || run_sizes[i * n_dims + d] == max_size[d]);
-    if (largest) reference_run = i;
-  }
-  if (reference_run == n_runs)
-    throw std::runtime_error("cannot merge: no single run has the largest size of every dimension "
-                             "(variants change more than one world size in different directions)");
-  record::Layout reference = read_layout(input.runs[reference_run].file);
+  const auto first = std::find(survey.done.begin(), survey.done.end(), 1);
+  if (first == survey.done.end()) throw std::runtime_error("no completed run to merge: every run failed or is pending");
+  survey.first = static_cast<std::size_t>(first - survey.done.begin());
+  if (survey.position("step") == survey.dim_names.size())
+    throw std::runtime_error("'" + input.runs[survey.first].file + "' has no dimension 'step'");
+  return survey;
+}
 
-  record::Layout merged;
-  merged.dims.push_back({"run", n_runs});
-  for (const auto& d : reference.dims)
-    if (d.name != "replicate") merged.dims.push_back(d);
+/// Copies the row-major array `source` of shape `from` into the row-major array `target` of
+/// shape `to` (to[d] >= from[d]) at the same multi-indices; other targets stay as they are.
+template <class T>
+void scatter(const T* source, const std::vector<std::size_t>& from, const std::vector<std::size_t>& to, T* target) {
+  std::size_t n = 1;
+  for (std::size_t extent : from) n *= extent;
+  for (std::size_t j = 0; j < n; ++j) {
+    std::size_t rest = j, index = 0, stride = 1;
+    for (std::size_t d = from.size(); d-- > 0;) {
+      index += (rest % from[d]) * stride;
+      rest /= from[d];
+      stride *= to[d];
+    }
+    target[index] = source[j];
+  }
+}
+
+/// `variable` (of shape `from`) padded to shape `to` with its fill value: "" for text, NaN
+/// for reals, and for integers their fill value (kIntegerFill unless declared).
+void pad(record::StaticVariable& variable, const std::vector<std::size_t>& from, const std::vector<std::size_t>& to) {
+  if (from == to) return;
+  std::size_t n = 1;
+  for (std::size_t extent : to) n *= extent;
+  if (is_integer(variable.spec.dtype) && !variable.spec.fill_value) variable.spec.fill_value = kIntegerFill;
+  std::visit(
+      [&](auto& data) {
+        using T = typename std::decay_t<decltype(data)>::value_type;
+        T fill{};
+        if constexpr (std::is_same_v<T, double>) fill = variable.spec.fill_value.value_or(std::nan(""));
+        if constexpr (std::is_same_v<T, std::int64_t>)
+          fill = static_cast<std::int64_t>(variable.spec.fill_value.value_or(kIntegerFill));
+        std::vector<T> padded(n, fill);
+        scatter(data.data(), from, to, padded.data());
+        data = std::move(padded);
+      },
+      variable.data);
+}
+
+/// The static variables (coordinates, region and cluster data, ...) of the merged file,
+/// each from the first done run that has the variable's dimensions at their merged size:
+/// variants may grow different dimensions, so no single run need have them all. If no run
+/// has a variable at full size (two of its dimensions grown by different variants), it
+/// comes from the done run with the most values, padded with fill values.
+std::vector<record::StaticVariable> merged_statics(const MergeInput& input, const Survey& survey,
+                                                   std::vector<record::StaticVariable> first_statics) {
+  std::vector<record::StaticVariable> out;
+  std::map<std::size_t, std::vector<std::size_t>> wanted;  // source run -> indices into out
+  for (auto& variable : first_statics) {
+    const auto& dims = variable.spec.dims;
+    if (variable.spec.name == "replicate_seed" || std::find(dims.begin(), dims.end(), "replicate") != dims.end())
+      continue;
+    const std::vector<std::size_t> full = survey.extent(dims, std::string::npos);
+    const std::size_t none = survey.done.size();
+    std::size_t source = none;
+    for (std::size_t i = 0; i < survey.done.size() && source == none; ++i)
+      if (survey.done[i] && survey.extent(dims, i) == full) source = i;
+    if (source == none) {  // the first run with the most values; padded below
+      std::size_t most = 0;
+      for (std::size_t i = 0; i < survey.done.size(); ++i) {
+        if (!survey.done[i]) continue;
+        std::size_t values = 1;
+        for (std::size_t extent : survey.extent(dims, i)) values *= extent;
+        if (source == none || values > most) source = i, most = values;
+      }
+    }
+    if (source == survey.first) pad(variable, survey.extent(dims, source), full);
+    else wanted[source].push_back(out.size());
+    out.push_back(std::move(variable));
+  }
+  for (const auto& [source, indices] : wanted) {
+    record::Layout layout = read_layout(input.runs[source].file);
+    for (std::size_t index : indices) {
+      const auto found = std::find_if(layout.statics.begin(), layout.statics.end(),
+                                      [&](const auto& s) { return s.spec.name == out[index].spec.name; });
+      if (found == layout.statics.end())
+        throw std::runtime_error("cannot merge: '" + input.runs[source].file + "' has no variable '" +
+                                 out[index].spec.name + "'");
+      out[index] = std::move(*found);
+      const auto& dims = out[index].spec.dims;
+      pad(out[index], survey.extent(dims, source), survey.extent(dims, std::string::npos));
+    }
+  }
+  return out;
+}
+
+/// The per-run columns: run, run_id, scenario, replicate, seed, status, error, swept__*.
+/// Their strings move out of `input`.
+void add_run_columns(MergeInput& input, record::Layout& merged) {
+  const std::size_t n_runs = input.runs.size();
   auto text_column = [&](const std::string& name, const std::string& long_name, auto member) {
     std::vector<std::string> values;
     values.reserve(n_runs);
@@ -459,119 +577,151 @@ void merge_runs(MergeInput input, const fs::path& output) {
     spec.extra_attributes.push_back({"scenario_key", input.swept_keys[k]});
     merged.statics.push_back({spec, std::move(values)});
   }
-  for (auto& s : reference.statics) {
-    if (s.spec.name == "replicate" || s.spec.name == "replicate_seed") continue;
-    if (std::find(s.spec.dims.begin(), s.spec.dims.end(), "replicate") != s.spec.dims.end()) continue;
-    merged.statics.push_back(std::move(s));
+}
+
+/// Names `coordinates` in the CF `coordinates` attribute of `spec` (appended to one the
+/// run file already has), so xarray makes them coordinates of the variable.
+void name_coordinates(record::VariableSpec& spec, const std::string& coordinates) {
+  for (auto& a : spec.extra_attributes) {
+    if (a.name != "coordinates") continue;
+    if (auto* text = std::get_if<std::string>(&a.value)) *text += " " + coordinates;
+    return;
   }
-  for (auto spec : reference.series) {
+  spec.extra_attributes.push_back({"coordinates", coordinates});
+}
+
+/// The merged file's layout: dimension run, the others at their merged sizes; per-run
+/// columns; static variables; series variables along (run, step, ...) with fill values.
+record::Layout merged_layout(MergeInput& input, const Survey& survey) {
+  record::Layout first = read_layout(input.runs[survey.first].file);
+  record::Layout merged;
+  merged.dims.push_back({"run", input.runs.size()});
+  for (std::size_t d = 0; d < survey.dim_names.size(); ++d)
+    if (survey.dim_names[d] != "replicate") merged.dims.push_back({survey.dim_names[d], survey.max_size[d]});
+  add_run_columns(input, merged);
+  std::string coordinates = "scenario replicate";
+  for (const auto& key : input.swept_keys) coordinates += " " + swept_variable_name(key);
+  for (auto& column : merged.statics)
+    if (column.spec.name == "run_id" || column.spec.name == "seed" || column.spec.name == "status" ||
+        column.spec.name == "error")
+      name_coordinates(column.spec, coordinates);
+  for (auto& s : merged_statics(input, survey, std::move(first.statics))) merged.statics.push_back(std::move(s));
+  for (auto spec : first.series) {
     spec.dims[0] = "run";
+    if (is_integer(spec.dtype) && !spec.fill_value) spec.fill_value = kIntegerFill;
+    name_coordinates(spec, coordinates);
     merged.series.push_back(std::move(spec));
   }
   merged.global_attributes = std::move(input.global_attributes);
-  reference = {};
-  // From here on a run is its file name and dimension sizes.
-  std::vector<std::string> files(n_runs);
-  for (std::size_t i = 0; i < n_runs; ++i) files[i] = std::move(input.runs[i].file);
-  std::vector<MergeRun>().swap(input.runs);
+  return merged;
+}
 
-  // Per series variable: where its dims after (run, step) are in dim_names, and their
-  // merged sizes.
-  std::vector<std::vector<std::size_t>> inner_dims(merged.series.size()), inner_sizes(merged.series.size());
+/// Pass 2 for one run: reads each series variable's first replicate from the open run
+/// file into `values` (all steps), after checking its shape.
+void read_run_series(hid_t file, const std::string& file_name, const record::Layout& merged, const Survey& survey,
+                     std::size_t run, hid_t transfer, std::vector<std::vector<double>>& values) {
+  const std::size_t* sizes = survey.sizes_of(run);
+  const std::size_t replicate_dim = survey.position("replicate");
+  std::vector<hsize_t> start, count;
   for (std::size_t v = 0; v < merged.series.size(); ++v) {
     const auto& spec = merged.series[v];
-    for (std::size_t d = 2; d < spec.dims.size(); ++d) {
-      const std::size_t position = dim_position(spec.dims[d]);
-      if (position == n_dims)
-        throw std::runtime_error("variable '" + spec.name + "' uses dimension '" + spec.dims[d] + "', which '" +
-                                 first_file + "' does not have");
-      inner_dims[v].push_back(position);
-      inner_sizes[v].push_back(max_size[position]);
-    }
+    Handle dataset = own(H5Dopen2(file, spec.name.c_str(), H5P_DEFAULT), H5Dclose,
+                         [&] { return "'" + file_name + "' has no variable '" + spec.name + "'"; });
+    // The run's own shape: its replicate(s), steps and sizes of the inner dims; the merge
+    // takes its first replicate (a sweep run has one).
+    std::vector<hsize_t> expected = {replicate_dim == survey.dim_names.size() ? 1 : sizes[replicate_dim],
+                                     sizes[survey.position("step")]};
+    for (std::size_t d = 2; d < spec.dims.size(); ++d) expected.push_back(sizes[survey.position(spec.dims[d])]);
+    if (shape_of(dataset.get()) != expected || expected[0] == 0)
+      throw std::runtime_error("variable '" + spec.name + "' in '" + file_name +
+                               "' does not have the shape of the run's dimensions");
+    start.assign(expected.size(), 0);
+    count = expected;
+    count[0] = 1;
+    values[v].resize(count_of(count));
+    if (values[v].empty()) continue;
+    Handle file_space = own(H5Dget_space(dataset.get()), H5Sclose, "reading a dataspace");
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          [&] { return "selecting in '" + spec.name + "'"; });
+    const hsize_t n = values[v].size();
+    Handle memory_space = own(H5Screate_simple(1, &n, nullptr), H5Sclose, "creating a dataspace");
+    // HDF5 allocates and zeroes a type-conversion buffer of this size for every read that
+    // converts (integers to double here): 1 MiB by default, which was a fifth of the
+    // merge's time. Each read sets it to what that read needs.
+    check(H5Pset_buffer(transfer, std::max<std::size_t>(n * sizeof(double), 1024), nullptr, nullptr),
+          "sizing the conversion buffer");
+    check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(), transfer, values[v].data()),
+          [&] { return "reading '" + spec.name + "' in " + file_name; });
   }
+}
 
-  auto writer = std::make_unique<Hdf5Writer>(output, Hdf5Format::V110);
-  writer->define(merged);
-  std::vector<record::StaticVariable>().swap(merged.statics);  // written: the per-run columns
-
+/// Pass 2: each done run's series, one run file open at a time; buffers are reused.
+/// Positions a run does not have are NaN in the frame, which the writer stores as the
+/// variable's fill value.
+void write_series(const record::Layout& merged, const Survey& survey, const std::vector<std::string>& files,
+                  Hdf5Writer& writer) {
   record::Frame frame(merged);
-  // Pass 2: each done run's series, one run file open at a time; buffers are reused.
   std::vector<std::vector<double>> values(merged.series.size());
-  std::vector<hsize_t> start, count;
-  // HDF5 allocates and zeroes a type-conversion buffer of this size for every read that
-  // converts (integers to double here): 1 MiB by default, which was a fifth of the merge's
-  // time. Each read sets it to what that read needs.
-  Handle transfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "creating a transfer property list");
-  for (std::size_t i = 0; i < n_runs; ++i) {
-    if (!done[i]) continue;
-    const std::size_t* sizes = &run_sizes[i * n_dims];
-    const std::size_t steps = sizes[step_dim];
-    const std::string& file_name = files[i];
-    Handle file = open_file(file_name);
-    for (std::size_t v = 0; v < merged.series.size(); ++v) {
-      const auto& spec = merged.series[v];
-      Handle dataset(H5Dopen2(file.get(), spec.name.c_str(), H5P_DEFAULT), H5Dclose,
-                     "'" + file_name + "' has no variable '" + spec.name + "'");
-      // The run's own shape: its replicate(s), steps and sizes of the inner dims; the merge
-      // takes its first replicate (a sweep run has one).
-      std::vector<hsize_t> expected = {replicate_dim == n_dims ? 1 : sizes[replicate_dim], steps};
-      for (std::size_t position : inner_dims[v]) expected.push_back(sizes[position]);
-      if (shape_of(dataset.get()) != expected || expected[0] == 0)
-        throw std::runtime_error("variable '" + spec.name + "' in '" + file_name +
-                                 "' does not have the shape of the run's dimensions");
-      start.assign(expected.size(), 0);
-      count = expected;
-      count[0] = 1;
-      values[v].resize(count_of(count));
-      if (values[v].empty()) continue;
-      Handle file_space(H5Dget_space(dataset.get()), H5Sclose, "reading a dataspace");
-      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-            "selecting in '" + spec.name + "'");
-      const hsize_t n = values[v].size();
-      Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose, "creating a dataspace");
-      check(H5Pset_buffer(transfer.get(), std::max<std::size_t>(n * sizeof(double), 1024), nullptr, nullptr),
-            "sizing the conversion buffer");
-      check(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(), transfer.get(),
-                    values[v].data()),
-            "reading '" + spec.name + "' in " + file_name);
+  // Per series variable: its inner (after run, step) shape in this run and merged.
+  std::vector<std::vector<std::size_t>> own_shape(merged.series.size()), full_shape(merged.series.size());
+  std::vector<std::size_t> own_values(merged.series.size());
+  Handle transfer = own(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "creating a transfer property list");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!survey.done[i]) continue;
+    {
+      Handle file = open_file(files[i]);
+      read_run_series(file.get(), files[i], merged, survey, i, transfer.get(), values);
     }
+    for (std::size_t v = 0; v < merged.series.size(); ++v) {
+      const std::vector<std::string> inner(merged.series[v].dims.begin() + 2, merged.series[v].dims.end());
+      own_shape[v] = survey.extent(inner, i);
+      full_shape[v] = survey.extent(inner, std::string::npos);
+      own_values[v] = 1;
+      for (std::size_t extent : own_shape[v]) own_values[v] *= extent;
+    }
+    const std::size_t steps = survey.sizes_of(i)[survey.position("step")];
     for (std::size_t t = 0; t < steps; ++t) {
       for (std::size_t v = 0; v < merged.series.size(); ++v) {
-        const auto& spec = merged.series[v];
         auto& slice = frame[v];
-        std::size_t own = 1;
-        bool same = true;
-        for (std::size_t d = 0; d < inner_dims[v].size(); ++d) {
-          own *= sizes[inner_dims[v][d]];
-          same = same && sizes[inner_dims[v][d]] == inner_sizes[v][d];
-        }
-        const double* source = values[v].data() + t * own;
-        if (same) {
-          std::copy(source, source + own, slice.begin());
-          continue;
-        }
-        const bool real = spec.dtype == DType::Float32 || spec.dtype == DType::Float64;
-        std::fill(slice.begin(), slice.end(), real ? std::numeric_limits<double>::quiet_NaN() : 0.0);
-        // Scatter the run's smaller slice into the merged slice, row-major.
-        for (std::size_t j = 0; j < own; ++j) {
-          std::size_t rest = j, target = 0, stride = 1;
-          for (std::size_t d = inner_dims[v].size(); d-- > 0;) {
-            const std::size_t extent = sizes[inner_dims[v][d]];
-            target += (rest % extent) * stride;
-            rest /= extent;
-            stride *= inner_sizes[v][d];
-          }
-          slice[target] = source[j];
+        const double* source = values[v].data() + t * own_values[v];
+        if (own_shape[v] == full_shape[v]) {
+          std::copy(source, source + own_values[v], slice.begin());
+        } else {
+          std::fill(slice.begin(), slice.end(), std::numeric_limits<double>::quiet_NaN());
+          scatter(source, own_shape[v], full_shape[v], slice.data());
         }
       }
-      writer->write(i, t, frame);
+      writer.write(i, t, frame);
     }
     // HDF5 keeps freed blocks on its free lists for reuse, up to several MiB; returning them
     // after each run keeps the merge's memory from creeping up with the number of runs.
     H5garbage_collect();
   }
+}
 
-  writer->commit();
+}  // namespace
+
+std::vector<std::string> merge_runs(MergeInput input, const fs::path& output) {
+  require_hdf5_extension(output);
+  hdf5::QuietErrors quiet;
+  // Each run file is opened twice (once to check it and read its dimension sizes, once for
+  // its series) and only the first done run, plus the runs that supply a static variable
+  // at its largest size, are read in full: per run, the merge keeps just its dimension
+  // sizes, so memory and time per run do not depend on the number of runs.
+  std::vector<std::string> rejected;
+  const Survey survey = survey_runs(input, rejected);
+  record::Layout merged = merged_layout(input, survey);
+  // From here on a run is its file name and dimension sizes.
+  std::vector<std::string> files(input.runs.size());
+  for (std::size_t i = 0; i < files.size(); ++i) files[i] = std::move(input.runs[i].file);
+  std::vector<MergeRun>().swap(input.runs);
+
+  Hdf5Writer writer(output, Hdf5Format::V110);
+  writer.define(merged);
+  std::vector<record::StaticVariable>().swap(merged.statics);  // written: the per-run columns
+  write_series(merged, survey, files, writer);
+  writer.commit();
+  return rejected;
 }
 
 }  // namespace clustersim::io

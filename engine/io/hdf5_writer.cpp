@@ -23,11 +23,16 @@
 #include <vector>
 
 #include "engine/core/error.hpp"
+#include "engine/io/atomic_file.hpp"
+#include "engine/io/hdf5_handle.hpp"
 
 namespace clustersim::io {
 namespace {
 
 namespace fs = std::filesystem;
+using hdf5::check;
+using hdf5::Handle;
+using hdf5::own;
 using record::Attribute;
 using record::DType;
 using record::Layout;
@@ -58,73 +63,17 @@ const std::set<std::string> kReservedAttributeNames = {
     "_SuperblockVersion", "_IsNetcdf4",                                      // netCDF-C virtual attributes
     "_FillValue"};                                                           // written by this writer
 
-// ---------------------------------------------------------------------------------------
-// HDF5 errors become exceptions that say what we were doing, plus HDF5's innermost
-// explanation (which for file errors carries the errno text).
-
-herr_t keep_innermost_message(unsigned, const H5E_error2_t* error, void* innermost) {
-  if (error->desc != nullptr && error->desc[0] != '\0') *static_cast<std::string*>(innermost) = error->desc;
-  return 0;
-}
-
-[[noreturn]] void throw_hdf5_error(const std::string& what) {
-  std::string innermost;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost_message, &innermost);
-  H5Eclear2(H5E_DEFAULT);
-  throw std::runtime_error(innermost.empty() ? what : what + ": " + innermost);
-}
-
-/// `describe` is only called on failure, so hot paths build no strings.
-template <class Status, class Describe>
-Status check(Status status, Describe&& describe) {
-  if (status < 0) throw_hdf5_error(describe());
-  return status;
-}
-
-/// Owns one hid_t; closing is checked only where a failure matters (commit).
-class Hid {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Hid() = default;
-  Hid(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Hid(Hid&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Hid& operator=(Hid&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  Hid(const Hid&) = delete;
-  Hid& operator=(const Hid&) = delete;
-  ~Hid() { reset(); }
-
-  hid_t get() const { return id_; }
-  herr_t close() noexcept {
-    herr_t status = 0;
-    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
-    id_ = H5I_INVALID_HID;
-    return status;
-  }
-  void reset() noexcept { (void)close(); }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
 template <class Describe>
-Hid make_plist(hid_t plist_class, Describe&& describe) {
-  return Hid(check(H5Pcreate(plist_class), describe), H5Pclose);
+Handle make_plist(hid_t plist_class, Describe&& describe) {
+  return own(H5Pcreate(plist_class), H5Pclose, describe);
 }
 
 template <class Describe>
-Hid make_space(const std::vector<hsize_t>& shape, Describe&& describe) {
+Handle make_space(const std::vector<hsize_t>& shape, Describe&& describe) {
   // A variable without dimensions is an HDF5 scalar, as in netCDF-C.
   hid_t id = shape.empty() ? H5Screate(H5S_SCALAR)
                            : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr);
-  return Hid(check(id, describe), H5Sclose);
+  return own(id, H5Sclose, describe);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,24 +96,12 @@ std::size_t value_bytes(DType dtype) {
 
 /// The netCDF-4 `string` type: variable-length, null-terminated UTF-8.
 template <class Describe>
-Hid make_vlen_string_type(Describe&& describe) {
-  Hid type(check(H5Tcopy(H5T_C_S1), describe), H5Tclose);
+Handle make_vlen_string_type(Describe&& describe) {
+  Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, describe);
   check(H5Tset_size(type.get(), H5T_VARIABLE), describe);
   check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), describe);
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), describe);
   return type;
-}
-
-template <class Describe>
-Hid make_file_type(DType dtype, Describe&& describe) {
-  switch (dtype) {
-    case DType::Int32: return Hid(check(H5Tcopy(H5T_STD_I32LE), describe), H5Tclose);
-    case DType::Int64: return Hid(check(H5Tcopy(H5T_STD_I64LE), describe), H5Tclose);
-    case DType::Float32: return Hid(check(H5Tcopy(H5T_IEEE_F32LE), describe), H5Tclose);
-    case DType::Float64: return Hid(check(H5Tcopy(H5T_IEEE_F64LE), describe), H5Tclose);
-    case DType::String: return make_vlen_string_type(describe);
-  }
-  CLUSTERSIM_ASSERT(false, "make_file_type: unknown DType");
 }
 
 bool is_float(DType dtype) { return dtype == DType::Float32 || dtype == DType::Float64; }
@@ -184,6 +121,115 @@ std::int32_t narrow_to_int32(std::int64_t value, const std::string& variable) {
   return static_cast<std::int32_t>(value);
 }
 
+/// What a variable's missing values are written as (VariableSpec::fill_value): the
+/// declared value, else NaN for reals and 0 for integers; held in every memory type so
+/// that it can be handed to HDF5.
+struct Fill {
+  bool declared = false;
+  double float64 = std::numeric_limits<double>::quiet_NaN();
+  float float32 = std::numeric_limits<float>::quiet_NaN();
+  std::int64_t int64 = 0;
+  std::int32_t int32 = 0;
+
+  const void* in(DType dtype) const {
+    switch (dtype) {
+      case DType::Float64: return &float64;
+      case DType::Float32: return &float32;
+      case DType::Int64: return &int64;
+      case DType::Int32: return &int32;
+      case DType::String: break;
+    }
+    CLUSTERSIM_ASSERT(false, "a string variable has no fill value");
+  }
+};
+
+Fill fill_of(const VariableSpec& spec) {
+  Fill fill;
+  if (!spec.fill_value || spec.dtype == DType::String) return fill;
+  fill.declared = true;
+  fill.float64 = *spec.fill_value;
+  fill.float32 = static_cast<float>(*spec.fill_value);
+  if (!is_float(spec.dtype)) {
+    fill.int64 = to_int64(*spec.fill_value, spec.name);
+    fill.int32 = spec.dtype == DType::Int32 ? narrow_to_int32(fill.int64, spec.name) : 0;
+  }
+  return fill;
+}
+
+/// The predefined little-endian file type of a numeric dtype.
+hid_t numeric_file_type(DType dtype) {
+  switch (dtype) {
+    case DType::Int32: return H5T_STD_I32LE;
+    case DType::Int64: return H5T_STD_I64LE;
+    case DType::Float32: return H5T_IEEE_F32LE;
+    case DType::Float64: return H5T_IEEE_F64LE;
+    case DType::String: break;
+  }
+  CLUSTERSIM_ASSERT(false, "numeric_file_type: string");
+}
+
+template <class Describe>
+Handle make_file_type(DType dtype, Describe&& describe) {
+  if (dtype == DType::String) return make_vlen_string_type(describe);
+  return own(H5Tcopy(numeric_file_type(dtype)), H5Tclose, describe);
+}
+
+/// Scratch space for converting doubles to a variable's dtype.
+struct ConversionBuffers {
+  std::vector<double> float64;
+  std::vector<float> float32;
+  std::vector<std::int64_t> int64;
+  std::vector<std::int32_t> int32;
+};
+
+template <class T>
+T* room_for(std::vector<T>& buffer, std::size_t n) {
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
+
+/// `values` in the memory type of `dtype` (memory_type(dtype)), in one of `buffers` unless
+/// they can be written as they are. A NaN becomes the declared fill value; without one,
+/// a NaN in an integer variable is an internal error.
+const void* to_memory(const std::vector<double>& values, DType dtype, const Fill& fill, const std::string& name,
+                      ConversionBuffers& buffers) {
+  const std::size_t n = values.size();
+  switch (dtype) {
+    case DType::Float64: {
+      if (!fill.declared || std::isnan(fill.float64)) return values.data();
+      double* out = room_for(buffers.float64, n);
+      for (std::size_t i = 0; i < n; ++i) out[i] = std::isnan(values[i]) ? fill.float64 : values[i];
+      return out;
+    }
+    case DType::Float32: {
+      float* out = room_for(buffers.float32, n);
+      for (std::size_t i = 0; i < n; ++i) out[i] = std::isnan(values[i]) ? fill.float32 : static_cast<float>(values[i]);
+      return out;
+    }
+    case DType::Int64: {
+      std::int64_t* out = room_for(buffers.int64, n);
+      if (fill.declared) {
+        for (std::size_t i = 0; i < n; ++i) out[i] = std::isnan(values[i]) ? fill.int64 : to_int64(values[i], name);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out[i] = to_int64(values[i], name);
+      }
+      return out;
+    }
+    case DType::Int32: {
+      std::int32_t* out = room_for(buffers.int32, n);
+      if (fill.declared) {
+        for (std::size_t i = 0; i < n; ++i)
+          out[i] = std::isnan(values[i]) ? fill.int32 : narrow_to_int32(to_int64(values[i], name), name);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out[i] = narrow_to_int32(to_int64(values[i], name), name);
+      }
+      return out;
+    }
+    case DType::String: break;
+  }
+  CLUSTERSIM_ASSERT(false, "variable '" + name + "' has dtype string, not a number");
+}
+
 // ---------------------------------------------------------------------------------------
 // Attributes, written the way netCDF-C writes them.
 
@@ -197,22 +243,20 @@ void write_text_attribute(hid_t owner, const std::string& name, const std::strin
   // length (1 for ""), which ncdump shows as plain text and h5netcdf/xarray as str. The
   // character set is ASCII like netCDF-C unless the text needs UTF-8, so Python decodes it
   // correctly instead of with surrogate escapes.
-  Hid type(check(H5Tcopy(H5T_C_S1), describe), H5Tclose);
+  Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, describe);
   check(H5Tset_size(type.get(), std::max<std::size_t>(text.size(), 1)), describe);
   check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), describe);
   check(H5Tset_cset(type.get(), is_ascii(text) ? H5T_CSET_ASCII : H5T_CSET_UTF8), describe);
-  Hid space = make_space({}, describe);
-  Hid attribute(check(H5Acreate2(owner, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), describe),
-                H5Aclose);
+  Handle space = make_space({}, describe);
+  Handle attribute = own(H5Acreate2(owner, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, describe);
   check(H5Awrite(attribute.get(), type.get(), text.c_str()), describe);
 }
 
 template <class Describe>
 void write_scalar_attribute(hid_t owner, const std::string& name, hid_t file_type, hid_t memory_type,
                             const void* value, Describe&& describe) {
-  Hid space = make_space({}, describe);
-  Hid attribute(check(H5Acreate2(owner, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), describe),
-                H5Aclose);
+  Handle space = make_space({}, describe);
+  Handle attribute = own(H5Acreate2(owner, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, describe);
   check(H5Awrite(attribute.get(), memory_type, value), describe);
 }
 
@@ -303,6 +347,15 @@ void validate(const Layout& layout) {
     for (const auto& a : spec.extra_attributes)
       CLUSTERSIM_ASSERT(kReservedAttributeNames.count(a.name) == 0 && a.name != "units" && a.name != "long_name",
                         "variable '" + spec.name + "': attribute name '" + a.name + "' is reserved");
+    if (spec.fill_value) {
+      const double fill = *spec.fill_value;
+      CLUSTERSIM_ASSERT(spec.dtype != DType::String, "variable '" + spec.name + "': a string variable has no fill value");
+      const double low = spec.dtype == DType::Int32 ? std::numeric_limits<std::int32_t>::min() : -9.2e18;
+      const double high = spec.dtype == DType::Int32 ? std::numeric_limits<std::int32_t>::max() : 9.2e18;
+      CLUSTERSIM_ASSERT(is_float(spec.dtype) || (std::trunc(fill) == fill && fill >= low && fill <= high),
+                        "variable '" + spec.name + "': fill value " + std::to_string(fill) +
+                            " is not a whole number in the range of its integer dtype");
+    }
   };
   for (const auto& v : layout.statics) {
     check_spec(v.spec);
@@ -332,20 +385,6 @@ void validate(const Layout& layout) {
     CLUSTERSIM_ASSERT(kReservedAttributeNames.count(a.name) == 0, "global attribute name '" + a.name + "' is reserved");
 }
 
-void sync_to_disk(const fs::path& path, bool is_directory) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (is_directory ? O_DIRECTORY : 0));
-  if (fd < 0) {
-    if (is_directory) return;  // best effort: the rename itself already happened
-    throw std::runtime_error("opening '" + path.string() + "' to sync it: " + std::strerror(errno));
-  }
-  const int status = ::fsync(fd);
-  const int saved_errno = errno;
-  ::close(fd);
-  // Some file systems refuse fsync on directories (EINVAL); the data file is what matters.
-  if (status != 0 && !is_directory)
-    throw std::runtime_error("syncing '" + path.string() + "' to disk: " + std::strerror(saved_errno));
-}
-
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
@@ -359,28 +398,29 @@ struct SeriesDataset {
   std::string name;
   DType dtype = DType::Float64;
   std::size_t slice_size = 0;
-  Hid dataset;
-  Hid access_plist;  // carries the chunk cache settings, for reopening
+  Handle dataset;
+  Handle access_plist;  // carries the chunk cache settings, for reopening
   bool chunked = false;
-  Hid file_space;    // reused for every write: only the hyperslab selection changes
-  Hid memory_space;  // one slice, 1-D
+  Handle file_space;    // reused for every write: only the hyperslab selection changes
+  Handle memory_space;  // one slice, 1-D
   std::vector<hsize_t> start, count;
+  Fill fill;
 };
 
 struct Hdf5Writer::Impl {
   fs::path target;
-  fs::path temporary;
+  // Declared before the HDF5 handles so it is destroyed after them: the temporary file
+  // stays locked (a live writer's) until HDF5 has closed it, then it is removed.
+  LockedTemporary temporary;
   std::string temporary_name;  // for messages
   // Declared before the datasets so it is destroyed after them: with H5F_CLOSE_SEMI the
   // file cannot close while a dataset is still open.
-  Hid file;
+  Handle file;
   std::vector<SeriesDataset> series;
   std::size_t replicates = 0;
   std::size_t steps = 0;
-  // Conversion buffers sized once at define(), so write() allocates nothing.
-  std::vector<std::int64_t> int64_buffer;
-  std::vector<std::int32_t> int32_buffer;
-  std::vector<float> float_buffer;
+  // Sized once at define(), so write() allocates nothing.
+  ConversionBuffers buffers;
   bool defined = false;
   bool committed = false;
 
@@ -390,24 +430,20 @@ struct Hdf5Writer::Impl {
 
   Impl(fs::path target_path, Hdf5Format format);
   ~Impl();
+  void create_file(Hdf5Format format);
   void write_globals(const Layout& layout);
-  Hid create_placeholder_scale(const record::Dimension& dim);
-  Hid create_static(const Layout& layout, const StaticVariable& variable);
+  Handle create_placeholder_scale(const record::Dimension& dim);
+  Handle create_static(const Layout& layout, const StaticVariable& variable);
   SeriesDataset create_series(const Layout& layout, const VariableSpec& spec);
-  Hid dataset_creation_plist(const std::string& what);
+  Handle dataset_creation_plist(const std::string& what);
   void write_variable_attributes(hid_t dataset, const VariableSpec& spec);
   void evict_chunks();
-  const void* convert(const std::vector<double>& values, const SeriesDataset& s);
+  void close_all() noexcept;
+  void write_fill_attribute(hid_t dataset, const VariableSpec& spec, const Fill& fill);
 };
 
-Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format) : target(std::move(target_path)) {
-  // The library would otherwise print its error stack to stderr; we report through
-  // exceptions instead.
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  // HDF5 keeps freed blocks on internal free lists without limit; cap them (1 MiB per list
-  // kind) so that writing or merging thousands of runs does not grow memory.
-  H5set_free_list_limits(4 << 20, 1 << 20, 4 << 20, 1 << 20, 4 << 20, 1 << 20);
-
+/// Refuses, naming the target, an output location the writer cannot use.
+fs::path usable_target(fs::path target) {
   fs::path directory = target.parent_path();
   if (directory.empty()) directory = ".";
   std::error_code ec;
@@ -422,24 +458,32 @@ Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format) : target(std::mo
                              "' is not writable (" + std::strerror(errno) + ")");
   if (fs::is_directory(target, ec))
     throw std::runtime_error("cannot write '" + target.string() + "': it is a directory");
+  // Temporary files of writers that were killed are never complete (atomic_file.hpp).
+  remove_dead_temporaries(target);
+  return target;
+}
 
-  temporary = target;
-  temporary += ".tmp-" + std::to_string(::getpid());
-  temporary_name = temporary.string();
-  if (fs::exists(temporary, ec))
-    throw std::runtime_error("cannot create temporary file '" + temporary_name +
-                             "': it already exists (another writer for the same target in this process, or "
-                             "left by a crashed run; remove it)");
+Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format)
+    : target(usable_target(std::move(target_path))), temporary(target), temporary_name(temporary.path().string()) {
+  // The library would otherwise print its error stack to stderr; we report through
+  // exceptions instead.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  // HDF5 keeps freed blocks on internal free lists without limit; cap them (1 MiB per list
+  // kind) so that writing or merging thousands of runs does not grow memory.
+  H5set_free_list_limits(4 << 20, 1 << 20, 4 << 20, 1 << 20, 4 << 20, 1 << 20);
+  create_file(format);
+}
 
+void Hdf5Writer::Impl::create_file(Hdf5Format format) {
   auto describe = [&] { return "creating '" + temporary_name + "'"; };
-  Hid fcpl = make_plist(H5P_FILE_CREATE, describe);
+  Handle fcpl = make_plist(H5P_FILE_CREATE, describe);
   // netCDF-4 lists dimensions, variables and attributes in creation order, which needs
   // HDF5 to track (and index, for files with many objects) the order.
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
   check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
   // Time stamps would make two runs with the same seed differ in bytes.
   check(H5Pset_obj_track_times(fcpl.get(), false), describe);
-  Hid fapl = make_plist(H5P_FILE_ACCESS, describe);
+  Handle fapl = make_plist(H5P_FILE_ACCESS, describe);
   // The 1.8 format: readable by netCDF-C and h5py built on any HDF5 >= 1.8 (netCDF-C 4.9
   // itself allows newer formats). Its object headers can move attributes to dense storage,
   // which a scenario text over 64 KiB needs: with the "earliest" format and no
@@ -449,6 +493,9 @@ Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format) : target(std::mo
   check(H5Pset_libver_bounds(fapl.get(), version, version), describe);
   // Fail the close in commit() rather than silently leave the file open if a handle leaks.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), describe);
+  // The temporary file is already locked by LockedTemporary, which HDF5's own lock (a
+  // flock on its own descriptor) would collide with.
+  check(H5Pset_file_locking(fapl.get(), false, true), describe);
   // Bound the metadata cache: HDF5 lets it grow adaptively up to 32 MiB as chunk indexes
   // grow, so a merge of thousands of runs would take memory in proportion to the runs.
   // 4 MiB keeps memory flat whatever the file's size, at no visible cost in speed. A merged
@@ -462,21 +509,25 @@ Hdf5Writer::Impl::Impl(fs::path target_path, Hdf5Format format) : target(std::mo
   mdc.max_size = format == Hdf5Format::V110 ? (1 << 20) : (4 << 20);
   mdc.min_size = 1 << 20;
   check(H5Pset_mdc_config(fapl.get(), &mdc), describe);
-  file = Hid(check(H5Fcreate(temporary.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), describe), H5Fclose);
+  file = own(H5Fcreate(temporary_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose, describe);
 }
 
-Hdf5Writer::Impl::~Impl() {
+Hdf5Writer::Impl::~Impl() { close_all(); }
+
+// Closing a dataset or the file flushes HDF5's caches, which fails on a full disk. An
+// uncommitted file is discarded anyway, so its disk space is freed first: the flushes then
+// usually succeed and every id really closes. When even that is not enough room for the
+// file's metadata, the file stays open inside HDF5; hdf5_handle.cpp keeps HDF5's exit
+// cleanup, which would retry the flush and crash, from running.
+void Hdf5Writer::Impl::close_all() noexcept {
+  if (!committed) temporary.release_space();
   series.clear();
   file.reset();
-  if (!committed) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-  }
 }
 
-Hid Hdf5Writer::Impl::dataset_creation_plist(const std::string& what) {
+Handle Hdf5Writer::Impl::dataset_creation_plist(const std::string& what) {
   auto describe = [&] { return what + " in " + temporary_name; };
-  Hid dcpl = make_plist(H5P_DATASET_CREATE, describe);
+  Handle dcpl = make_plist(H5P_DATASET_CREATE, describe);
   check(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), describe);
   check(H5Pset_obj_track_times(dcpl.get(), false), describe);
   return dcpl;
@@ -484,7 +535,7 @@ Hid Hdf5Writer::Impl::dataset_creation_plist(const std::string& what) {
 
 void Hdf5Writer::Impl::write_globals(const Layout& layout) {
   auto describe = [&] { return "opening the root group of " + temporary_name; };
-  Hid root(check(H5Gopen2(file.get(), "/", H5P_DEFAULT), describe), H5Gclose);
+  Handle root = own(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose, describe);
   for (const auto& attribute : layout.global_attributes)
     write_attribute(root.get(), attribute, "the file", temporary_name);
 }
@@ -496,34 +547,34 @@ void Hdf5Writer::Impl::write_variable_attributes(hid_t dataset, const VariableSp
   for (const auto& attribute : spec.extra_attributes) write_attribute(dataset, attribute, owner, temporary_name);
 }
 
-Hid Hdf5Writer::Impl::create_placeholder_scale(const record::Dimension& dim) {
+Handle Hdf5Writer::Impl::create_placeholder_scale(const record::Dimension& dim) {
   const std::string what = "creating dimension '" + dim.name + "'";
   auto describe = [&] { return what + " in " + temporary_name; };
-  Hid dcpl = dataset_creation_plist(what);
-  Hid space = make_space({dim.size}, describe);
+  Handle dcpl = dataset_creation_plist(what);
+  Handle space = make_space({dim.size}, describe);
   // Same type and (absent) storage as netCDF-C's placeholder: no data is ever written.
-  Hid dataset(check(H5Dcreate2(file.get(), dim.name.c_str(), H5T_IEEE_F32BE, space.get(), H5P_DEFAULT, dcpl.get(),
-                               H5P_DEFAULT),
-                    describe),
-              H5Dclose);
+  Handle dataset = own(H5Dcreate2(file.get(), dim.name.c_str(), H5T_IEEE_F32BE, space.get(), H5P_DEFAULT, dcpl.get(),
+                               H5P_DEFAULT), H5Dclose, describe);
   std::array<char, 128> scale_name{};
   std::snprintf(scale_name.data(), scale_name.size(), "%s%10zu", kDimWithoutVariable, dim.size);
   check(H5DSset_scale(dataset.get(), scale_name.data()), describe);
   return dataset;
 }
 
-Hid Hdf5Writer::Impl::create_static(const Layout& layout, const StaticVariable& variable) {
+Handle Hdf5Writer::Impl::create_static(const Layout& layout, const StaticVariable& variable) {
   const VariableSpec& spec = variable.spec;
   const std::string what = "creating variable '" + spec.name + "'";
   auto describe = [&] { return what + " in " + temporary_name; };
-  Hid dcpl = dataset_creation_plist(what);
-  Hid space = make_space(shape_of(layout, spec), describe);
-  Hid type = make_file_type(spec.dtype, describe);
-  Hid dataset(
-      check(H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-            describe),
-      H5Dclose);
+  Handle dcpl = dataset_creation_plist(what);
+  const Fill fill = fill_of(spec);
+  if (fill.declared) check(H5Pset_fill_value(dcpl.get(), memory_type(spec.dtype), fill.in(spec.dtype)), describe);
+  Handle space = make_space(shape_of(layout, spec), describe);
+  Handle type = make_file_type(spec.dtype, describe);
+  Handle dataset = own(
+      H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, describe);
   write_variable_attributes(dataset.get(), spec);
+  if (fill.declared) write_fill_attribute(dataset.get(), spec, fill);
 
   auto describe_write = [&] { return "writing variable '" + spec.name + "' in " + temporary_name; };
   auto write_all = [&](hid_t memory, const void* data) {
@@ -548,20 +599,11 @@ Hid Hdf5Writer::Impl::create_static(const Layout& layout, const StaticVariable& 
   } else {
     const auto& reals = std::get<std::vector<double>>(variable.data);
     if (reals.empty()) return dataset;
-    if (is_float(spec.dtype)) {
-      write_all(H5T_NATIVE_DOUBLE, reals.data());
-    } else {
-      // Same rounding as series values, rather than HDF5's truncating conversion.
-      std::vector<std::int64_t> rounded(reals.size());
-      for (std::size_t i = 0; i < rounded.size(); ++i) rounded[i] = to_int64(reals[i], spec.name);
-      if (spec.dtype == DType::Int32) {
-        std::vector<std::int32_t> narrow(rounded.size());
-        for (std::size_t i = 0; i < narrow.size(); ++i) narrow[i] = narrow_to_int32(rounded[i], spec.name);
-        write_all(H5T_NATIVE_INT32, narrow.data());
-      } else {
-        write_all(H5T_NATIVE_INT64, rounded.data());
-      }
-    }
+    ConversionBuffers scratch;
+    // Reals go to HDF5 as doubles (it converts to float32); integers are rounded, not
+    // truncated as HDF5 would, the same as series values.
+    const DType memory = is_float(spec.dtype) ? DType::Float64 : spec.dtype;
+    write_all(memory_type(memory), to_memory(reals, memory, fill, spec.name, scratch));
   }
   return dataset;
 }
@@ -571,19 +613,12 @@ SeriesDataset Hdf5Writer::Impl::create_series(const Layout& layout, const Variab
   auto describe = [&] { return what + " in " + temporary_name; };
   const std::vector<hsize_t> shape = shape_of(layout, spec);
 
-  Hid dcpl = dataset_creation_plist(what);
-  Hid dapl = make_plist(H5P_DATASET_ACCESS, describe);
-  // Unwritten slices (a replicate that was never run) read back as missing: NaN for
-  // floats. Integers have no NaN; 0 is the least surprising filler for counts.
-  const double nan64 = std::numeric_limits<double>::quiet_NaN();
-  const float nan32 = std::numeric_limits<float>::quiet_NaN();
-  const std::int64_t zero64 = 0;
-  const std::int32_t zero32 = 0;
-  const void* fill = spec.dtype == DType::Float64   ? static_cast<const void*>(&nan64)
-                     : spec.dtype == DType::Float32 ? static_cast<const void*>(&nan32)
-                     : spec.dtype == DType::Int64   ? static_cast<const void*>(&zero64)
-                                                    : static_cast<const void*>(&zero32);
-  check(H5Pset_fill_value(dcpl.get(), memory_type(spec.dtype), fill), describe);
+  Handle dcpl = dataset_creation_plist(what);
+  Handle dapl = make_plist(H5P_DATASET_ACCESS, describe);
+  // Unwritten slices (a replicate that was never run, a merged run's missing clusters)
+  // read back as the fill value: NaN for reals unless declared otherwise.
+  const Fill fill = fill_of(spec);
+  check(H5Pset_fill_value(dcpl.get(), memory_type(spec.dtype), fill.in(spec.dtype)), describe);
 
   // HDF5 cannot chunk a dimension of length 0; such a dataset holds nothing anyway.
   if (product(shape) > 0) {
@@ -610,29 +645,23 @@ SeriesDataset Hdf5Writer::Impl::create_series(const Layout& layout, const Variab
     check(H5Pset_chunk_cache(dapl.get(), slots, cache_bytes, 1.0), describe);
   }
 
-  Hid space = make_space(shape, describe);
-  Hid type = make_file_type(spec.dtype, describe);
+  Handle space = make_space(shape, describe);
+  Handle type = make_file_type(spec.dtype, describe);
   SeriesDataset s;
   s.chunked = product(shape) > 0;
   s.name = spec.name;
   s.dtype = spec.dtype;
   s.slice_size = layout.slice_size(spec);
-  s.dataset = Hid(check(H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
-                                   dapl.get()),
-                        describe),
-                  H5Dclose);
+  s.fill = fill;
+  s.dataset = own(H5Dcreate2(file.get(), spec.name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                   dapl.get()), H5Dclose, describe);
   s.access_plist = std::move(dapl);
   write_variable_attributes(s.dataset.get(), spec);
-  if (is_float(spec.dtype)) {
-    // Tells netCDF-C based tools (ncdump, CDO, NCO) that NaN means missing; without it they
-    // assume netCDF's default fill value 9.97e36.
-    auto describe_fill = [&] {
-      return "writing attribute '_FillValue' of variable '" + spec.name + "' in " + temporary_name;
-    };
-    write_scalar_attribute(s.dataset.get(), "_FillValue", spec.dtype == DType::Float64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
-                           memory_type(spec.dtype), fill, describe_fill);
-  }
-  s.file_space = Hid(check(H5Dget_space(s.dataset.get()), describe), H5Sclose);
+  // For reals, tells netCDF-C based tools (ncdump, CDO, NCO) that NaN means missing;
+  // without it they assume netCDF's default fill value 9.97e36. Integers have no NaN, and
+  // without a declared fill value every value of theirs is data.
+  if (fill.declared || is_float(spec.dtype)) write_fill_attribute(s.dataset.get(), spec, fill);
+  s.file_space = own(H5Dget_space(s.dataset.get()), H5Sclose, describe);
   s.memory_space = make_space({std::max<hsize_t>(s.slice_size, 1)}, describe);
   s.start.assign(shape.size(), 0);
   s.count = shape;
@@ -649,27 +678,17 @@ void Hdf5Writer::Impl::evict_chunks() {
   for (auto& s : series) {
     if (!s.chunked) continue;
     check(s.dataset.close(), [&] { return "flushing variable '" + s.name + "' to " + temporary_name; });
-    s.dataset = Hid(check(H5Dopen2(file.get(), s.name.c_str(), s.access_plist.get()),
-                          [&] { return "reopening variable '" + s.name + "' in " + temporary_name; }),
-                    H5Dclose);
+    s.dataset = own(H5Dopen2(file.get(), s.name.c_str(), s.access_plist.get()), H5Dclose, [&] { return "reopening variable '" + s.name + "' in " + temporary_name; });
   }
 }
 
-const void* Hdf5Writer::Impl::convert(const std::vector<double>& values, const SeriesDataset& s) {
-  switch (s.dtype) {
-    case DType::Float64: return values.data();
-    case DType::Float32:
-      for (std::size_t i = 0; i < values.size(); ++i) float_buffer[i] = static_cast<float>(values[i]);
-      return float_buffer.data();
-    case DType::Int64:
-      for (std::size_t i = 0; i < values.size(); ++i) int64_buffer[i] = to_int64(values[i], s.name);
-      return int64_buffer.data();
-    case DType::Int32:
-      for (std::size_t i = 0; i < values.size(); ++i) int32_buffer[i] = narrow_to_int32(to_int64(values[i], s.name), s.name);
-      return int32_buffer.data();
-    case DType::String: break;
-  }
-  CLUSTERSIM_ASSERT(false, "series variable '" + s.name + "' has dtype string");
+void Hdf5Writer::Impl::write_fill_attribute(hid_t dataset, const VariableSpec& spec, const Fill& fill) {
+  // netCDF-4 requires _FillValue to have the variable's type and to equal the HDF5 fill
+  // value property.
+  write_scalar_attribute(dataset, "_FillValue", numeric_file_type(spec.dtype), memory_type(spec.dtype),
+                         fill.in(spec.dtype), [&] {
+                           return "writing attribute '_FillValue' of variable '" + spec.name + "' in " + temporary_name;
+                         });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -679,7 +698,7 @@ Hdf5Writer::Hdf5Writer(std::filesystem::path target, Hdf5Format format)
 
 Hdf5Writer::~Hdf5Writer() = default;
 
-const std::filesystem::path& Hdf5Writer::temporary_path() const { return impl_->temporary; }
+const std::filesystem::path& Hdf5Writer::temporary_path() const { return impl_->temporary.path(); }
 
 void Hdf5Writer::define(const Layout& layout) {
   Impl& w = *impl_;
@@ -689,11 +708,11 @@ void Hdf5Writer::define(const Layout& layout) {
 
   // Scales are created first and in Layout order: netCDF-C numbers dimensions in the
   // order their scales were created, and _Netcdf4Dimid pins that order explicitly.
-  std::vector<Hid> scales;
+  std::vector<Handle> scales;
   for (std::size_t i = 0; i < layout.dims.size(); ++i) {
     const auto& dim = layout.dims[i];
     auto describe = [&] { return "creating dimension '" + dim.name + "' in " + w.temporary_name; };
-    Hid scale;
+    Handle scale;
     if (const StaticVariable* coordinate = coordinate_of(layout, dim.name)) {
       scale = w.create_static(layout, *coordinate);
       check(H5DSset_scale(scale.get(), dim.name.c_str()), describe);
@@ -716,7 +735,7 @@ void Hdf5Writer::define(const Layout& layout) {
   };
   for (const auto& variable : layout.statics) {
     if (is_coordinate(variable)) continue;
-    Hid dataset = w.create_static(layout, variable);
+    Handle dataset = w.create_static(layout, variable);
     attach_scales(dataset.get(), variable.spec);
   }
 
@@ -735,9 +754,10 @@ void Hdf5Writer::define(const Layout& layout) {
     w.steps = layout.dim("step").size;
     w.has_partial_last_block = w.steps > 0 && w.steps % std::min<std::size_t>(kStepsPerChunk, w.steps) != 0;
   }
-  w.int64_buffer.resize(largest_slice);
-  w.int32_buffer.resize(largest_slice);
-  w.float_buffer.resize(largest_slice);
+  w.buffers.float64.resize(largest_slice);
+  w.buffers.float32.resize(largest_slice);
+  w.buffers.int64.resize(largest_slice);
+  w.buffers.int32.resize(largest_slice);
   w.defined = true;
 }
 
@@ -765,7 +785,7 @@ void Hdf5Writer::write(std::size_t replicate, std::size_t step_index, const reco
     };
     check(H5Sselect_hyperslab(s.file_space.get(), H5S_SELECT_SET, s.start.data(), nullptr, s.count.data(), nullptr),
           describe);
-    const void* data = w.convert(values, s);
+    const void* data = to_memory(values, s.dtype, s.fill, s.name, w.buffers);
     check(H5Dwrite(s.dataset.get(), memory_type(s.dtype), s.memory_space.get(), s.file_space.get(), H5P_DEFAULT, data),
           describe);
   }
@@ -785,16 +805,8 @@ void Hdf5Writer::commit() {
   }
   w.series.clear();
   check(w.file.close(), [&] { return "closing " + w.temporary_name; });
-  // Without the data on disk before the rename, a crash could leave an empty target that
-  // looks complete.
-  sync_to_disk(w.temporary, false);
-  std::error_code ec;
-  fs::rename(w.temporary, w.target, ec);
-  if (ec)
-    throw std::runtime_error("renaming '" + w.temporary_name + "' to '" + w.target.string() + "': " + ec.message());
+  w.temporary.commit();
   w.committed = true;
-  fs::path directory = w.target.parent_path();
-  sync_to_disk(directory.empty() ? fs::path(".") : directory, true);
 }
 
 }  // namespace clustersim::io

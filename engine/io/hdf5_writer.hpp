@@ -3,8 +3,15 @@
 // the netCDF-4 conventions: dimension scales, creation-order tracking, text attributes as
 // fixed-length strings) so that `ncdump`, netCDF-C tools and xarray open it directly.
 //
-// Output is atomic: the file is built as "<target>.tmp-<pid>" beside the target and only
-// commit() renames it into place; an uncommitted writer removes its temporary file.
+// Output is atomic: the file is built as "<target>.tmp-<pid>" beside the target, locked
+// while it is written (atomic_file.hpp), and only commit() renames it into place; an
+// uncommitted writer removes its temporary file, also when writing failed (a full disk).
+// Before creating it, the writer removes the temporary files of killed writers of the same
+// target (remove_dead_temporaries).
+//
+// A VariableSpec's fill_value is written as the HDF5 fill value and the `_FillValue`
+// attribute (in the variable's type, as netCDF-4 requires), and NaN values in a Frame are
+// written as it.
 //
 // Series variables are chunked 1 replicate x 16 steps x the rest and deflated. Each chunk
 // is compressed once (the last, partial block at most twice if replicates are written
@@ -36,8 +43,8 @@ enum class Hdf5Format {
 
 class Hdf5Writer final : public record::Writer {
  public:
-  /// Creates the temporary file at once, so a missing or read-only output directory fails
-  /// before the simulation starts (std::runtime_error naming the path).
+  /// Creates (and locks) the temporary file at once, so a missing or read-only output
+  /// directory fails before the simulation starts (std::runtime_error naming the path).
   explicit Hdf5Writer(std::filesystem::path target, Hdf5Format format = Hdf5Format::V18);
   /// Closes and removes the temporary file unless commit() succeeded. Never throws.
   ~Hdf5Writer() override;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -30,6 +31,12 @@ struct VariableSpec {
   /// Printed (summed over its non-step dims, averaged over replicates) in the run summary.
   bool headline = false;
   std::vector<Attribute> extra_attributes;
+  /// The value that marks "missing" (netCDF `_FillValue`), e.g. -1 for "no cluster".
+  /// Written as the HDF5 fill value and the `_FillValue` attribute, so readers such as
+  /// xarray mask it; a NaN in a Frame is written as this value. Integer fill values must
+  /// be whole numbers within the dtype's range. Unset: NaN for reals, no `_FillValue`
+  /// (and fill 0) for integers.
+  std::optional<double> fill_value;
 };
 
 using StaticData = std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>>;

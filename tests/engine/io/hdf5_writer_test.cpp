@@ -445,8 +445,64 @@ TEST_CASE("Hdf5Writer leaves unwritten slices as fill values", "[unit]") {
   const auto firms = read_values<std::int64_t>(file, "firms", H5T_NATIVE_INT64);
   CHECK(std::isnan(turnover.front()));
   CHECK(turnover.back() == turnover_value(1, 2, kRegions * kSectors - 1));
-  CHECK(firms.front() == 0);
+  CHECK(firms.front() == 0);  // integers without a declared fill value: 0, and no _FillValue
+  H5 firms_dataset = open_dataset(file, "firms");
+  CHECK(H5Aexists(firms_dataset, "_FillValue") == 0);
   CHECK(firms.back() == static_cast<std::int64_t>(firms_value(1, 2, kRegions - 1)));
+}
+
+TEST_CASE("Hdf5Writer writes a declared fill value as fill, _FillValue and for NaN", "[unit]") {
+  TempDir dir;
+  const fs::path target = dir.path / "fill.h5";
+  Layout layout;
+  layout.dims = {{"replicate", 2}, {"step", 2}, {"cluster", 3}};
+  layout.statics = {{{"cluster_region", DType::Int32, {"cluster"}, "1", "region index, -1 for none"},
+                     std::vector<double>{0, std::nan(""), 2}}};
+  layout.statics[0].spec.fill_value = -1;
+  layout.series = {{"members", DType::Int64, {"replicate", "step", "cluster"}, "1", "members, -1 if closed"},
+                   {"share", DType::Float32, {"replicate", "step", "cluster"}, "1", "a share"}};
+  layout.series[0].fill_value = -1;
+  {
+    Hdf5Writer writer(target);
+    writer.define(layout);
+    Frame frame(layout);
+    frame[0] = {5, std::nan(""), 7};
+    frame[1] = {0.5, 0.25, std::nan("")};
+    writer.write(0, 1, frame);  // replicate 1 and step 0 are never written
+    writer.commit();
+  }
+  H5 file = open_file(target);
+  CHECK(read_values<std::int64_t>(file, "members", H5T_NATIVE_INT64) ==
+        std::vector<std::int64_t>{-1, -1, -1, 5, -1, 7, -1, -1, -1, -1, -1, -1});
+  CHECK(read_values<std::int32_t>(file, "cluster_region", H5T_NATIVE_INT32) == std::vector<std::int32_t>{0, -1, 2});
+  CHECK(std::isnan(read_values<float>(file, "share", H5T_NATIVE_FLOAT)[5]));
+  for (const char* name : {"members", "cluster_region"}) {
+    INFO(name);
+    H5 dataset = open_dataset(file, name);
+    H5 attribute(H5Aopen(dataset, "_FillValue", H5P_DEFAULT), H5Aclose);
+    H5 attribute_type(H5Aget_type(attribute), H5Tclose);
+    H5 dataset_type(H5Dget_type(dataset), H5Tclose);
+    CHECK(H5Tequal(attribute_type, dataset_type) > 0);  // netCDF-4 requires the variable's type
+    std::int64_t value = 0;
+    REQUIRE(H5Aread(attribute, H5T_NATIVE_INT64, &value) >= 0);
+    CHECK(value == -1);
+    H5 dcpl(H5Dget_create_plist(dataset), H5Pclose);
+    std::int64_t property = 0;
+    REQUIRE(H5Pget_fill_value(dcpl, H5T_NATIVE_INT64, &property) >= 0);
+    CHECK(property == -1);
+  }
+  H5 share = open_dataset(file, "share");
+  CHECK(H5Aexists(share, "_FillValue") > 0);
+}
+
+TEST_CASE("Hdf5Writer refuses fill values that its integer dtype cannot hold", "[unit]") {
+  TempDir dir;
+  Layout layout;
+  layout.dims = {{"replicate", 1}, {"step", 1}};
+  layout.series = {{"count", DType::Int32, {"replicate", "step"}, "1", "a count"}};
+  layout.series[0].fill_value = 0.5;
+  Hdf5Writer writer(dir.path / "bad.h5");
+  REQUIRE_THROWS_WITH(writer.define(layout), Catch::Contains("fill value 0.5") && Catch::Contains("count"));
 }
 
 TEST_CASE("Hdf5Writer writes series spanning several chunk blocks in any order", "[unit]") {

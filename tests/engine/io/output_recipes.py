@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Runs the Python blocks of docs/OUTPUT.md's "Merged sweep files" section exactly as
+written, in a directory that holds out/policies/merged.h5: a sweep of
+scenarios/experiments/policies.toml shrunk to 2 replicates and a small world. Then
+checks what the pairing recipe computed.
+
+Usage: /usr/bin/python3 output_recipes.py SOURCE_DIR   (CLUSTERSIM_BIN names the binary)
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ.get("CLUSTERSIM_BIN", "")
+SOURCE = sys.argv[1] if len(sys.argv) > 1 else "."
+
+
+def section_blocks(markdown, heading):
+    section = markdown.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def small_policies(scratch):
+    with open(os.path.join(SOURCE, "scenarios/experiments/policies.toml")) as f:
+        text = f.read()
+    text = text.replace('baseline = "../baseline.toml"', f'baseline = "{SOURCE}/scenarios/baseline.toml"')
+    text = re.sub(r"^replicates = \d+", "replicates = 2", text, flags=re.M)
+    text += "\n[set]\nrun.steps = 40\npopulation.smes = 3000\npopulation.regions = 12\n"
+    path = os.path.join(scratch, "policies.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def main():
+    if not BIN:
+        print("usage: CLUSTERSIM_BIN=... output_recipes.py SOURCE_DIR")
+        return 2
+    with open(os.path.join(SOURCE, "docs/OUTPUT.md")) as f:
+        blocks = section_blocks(f.read(), "## Merged sweep files")
+    if not blocks:
+        print("FAIL: no python block in docs/OUTPUT.md, 'Merged sweep files'")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="clustersim-output-recipes-") as scratch:
+        r = subprocess.run([BIN, "sweep", small_policies(scratch), "-d", os.path.join(scratch, "out/policies"), "-j", "2",
+                            "--quiet"], capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            print("FAIL: the sweep failed:", r.stderr)
+            return 1
+        os.chdir(scratch)
+        namespace = {}
+        for block in blocks:
+            exec(compile(block, "docs/OUTPUT.md", "exec"), namespace)
+    failures = []
+    effect = namespace.get("effect")
+    if effect is None or dict(effect.sizes) != {"scenario": 3, "replicate": 2}:
+        failures.append(f"effect is not scenario x replicate (3 x 2): {None if effect is None else dict(effect.sizes)}")
+    elif not (effect.sel(scenario="baseline") == 0).all():
+        failures.append(f"the baseline minus itself is not 0: {effect.sel(scenario='baseline').values}")
+    elif (effect.sel(scenario="more_partnerships") == 0).all() and (effect.sel(scenario="more_clusters") == 0).all():
+        failures.append("every effect is 0: nothing was paired")
+    for failure in failures:
+        print("FAIL:", failure)
+    print("ok" if not failures else f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
