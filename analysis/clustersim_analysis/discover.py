@@ -52,15 +52,16 @@ def _peel_candidates(box: Box, x: np.ndarray, inside: np.ndarray, alpha: float):
         lo, hi = np.quantile(col, alpha), np.quantile(col, 1 - alpha)
         for side, value in (("lower", lo), ("upper", hi)):
             cand = box.copy()
+            # Points strictly beyond the quantile stay: tied values (a grid level) go
+            # together, and on a coarse grid a peel removes at least the outermost level.
             if side == "lower":
-                # Points strictly above the quantile stay; ties at a discrete value move together.
                 above = col[col > value]
-                if above.size == 0 or value <= box.lower[j]:
+                if above.size == 0:
                     continue
                 cand.lower[j] = above.min()
             else:
                 below = col[col < value]
-                if below.size == 0 or value >= box.upper[j]:
+                if below.size == 0:
                     continue
                 cand.upper[j] = below.max()
             yield cand

@@ -56,7 +56,7 @@ def test_cli_on_a_table_and_on_a_sweep(tmp_path):
     df = known_box_table(n=1500, noise=0.02)
     df.to_csv(tmp_path / "t.csv", index=False)
     assert discover.run(["--table", str(tmp_path / "t.csv"), "--outcome", "y", "--threshold", "0.5",
-                         "-o", str(tmp_path / "d")]) == 0
+                         "--min-density", "0.9", "-o", str(tmp_path / "d")]) == 0
     box = pd.read_csv(tmp_path / "d" / "prim_box.csv").set_index("input")
     assert box.loc["x1", "lower"] == pytest.approx(0.2, abs=0.05) and box.loc["x1", "upper"] == pytest.approx(0.6, abs=0.05)
     for name in ("prim_trajectory.csv", "cart_rules.txt", "cart_leaves.csv", "summary.md", "prim_trajectory.png"):
