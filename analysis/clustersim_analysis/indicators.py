@@ -74,7 +74,7 @@ def _units(ds: xr.Dataset, var: str) -> str:
 
 
 def _ratio_units(ds: xr.Dataset, num: str, den: str) -> str:
-    a, b = _units(ds, num) or "1", _units(ds, den) or ds[den].attrs.get("long_name", den)
+    a, b = _units(ds, num) or "1", _units(ds, den) or den  # a count's unit is its variable
     return f"{a} per {b}"
 
 

@@ -5,6 +5,7 @@ are written with k/M/bn suffixes: no ``1e6`` offset text that collides with the 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -42,7 +43,8 @@ class TimeAxis:
         self.steps = np.asarray(ds["step"].values)
         t = ds["time"].values if "time" in ds.variables else None
         self.dated = t is not None and np.issubdtype(np.asarray(t).dtype, np.datetime64)
-        self.x = pd.to_datetime(t) if self.dated else self.steps
+        # Matplotlib date numbers (days), so bar widths and spans are plain floats.
+        self.x = mdates.date2num(pd.to_datetime(t).to_pydatetime()) if self.dated else self.steps
         self.label = "date (end of quarter)" if self.dated else "step (quarter)"
 
     def at(self, steps) -> np.ndarray:
@@ -52,11 +54,12 @@ class TimeAxis:
     def describe(self, step: int) -> str:
         if not self.dated:
             return f"step {step}"
-        return f"step {step} ({pd.Timestamp(self.at([step])[0]).date().isoformat()})"
+        return f"step {step} ({mdates.num2date(self.at([step])[0]).date().isoformat()})"
 
     def style(self, ax) -> None:
         ax.set_xlabel(self.label, fontsize=8)
         if self.dated:
+            ax.xaxis_date()
             loc = mdates.AutoDateLocator(maxticks=7)
             ax.xaxis.set_major_locator(loc)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
@@ -77,11 +80,17 @@ def shade_windows(ax, axis: TimeAxis, wins: list[Window]) -> None:
             ax.axvline(axis.at([w.stop - 1])[0], color="tab:red", ls="--", lw=1)
 
 
-def _save(fig, path: Path) -> Path:
-    fig.tight_layout()
+def _save(fig, path: Path, top: float = 1.0) -> Path:
+    fig.tight_layout(rect=(0, 0, 1, top))  # top < 1 leaves room for a suptitle
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def title(ax, text: str, width: int = 48) -> None:
+    """A panel title wrapped to two lines at most, so neighbours do not overlap."""
+    lines = textwrap.wrap(text, width)
+    ax.set_title("\n".join(lines[:2]) + ("..." if len(lines) > 2 else ""), fontsize=8.5)
 
 
 def _grid(n: int, cols: int = 3, height: float = 3.0):
@@ -105,14 +114,14 @@ def plot_eu_effects(eff: pd.DataFrame, scenario: str, baseline: str, indicators:
         ax.plot(x, d.effect_mean, color="tab:blue", label="mean effect")
         ax.axhline(0, color="grey", lw=0.8)
         cum = " (cumulated)" if d.kind.iloc[0] == "flow" else ""
-        ax.set_title(f"{d.label.iloc[0]}{cum}", fontsize=9)
+        title(ax, f"{d.label.iloc[0]}{cum}")
         style_y(ax, d.units.iloc[0] or "count")
         axis.style(ax)
     if inds:
         axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"EU total: {scenario} minus {baseline}, paired by replicate (shaded: instrument windows)",
                  fontsize=12)
-    return _save(fig, path)
+    return _save(fig, path, top=1 - 0.45 / fig.get_figheight())
 
 
 def plot_group_effects(eff: pd.DataFrame, scenario: str, group_type: str, indicators: list[str],
@@ -132,12 +141,12 @@ def plot_group_effects(eff: pd.DataFrame, scenario: str, group_type: str, indica
         ax.barh(y, d.effect_mean, xerr=np.nan_to_num(err), color="tab:orange", alpha=0.8, capsize=3)
         ax.set_yticks(y, d.group, fontsize=8)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(d.label.iloc[0], fontsize=9)
+        title(ax, d.label.iloc[0])
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(human))
         ax.set_xlabel(f"effect ({d.units.iloc[0] or 'count'})", fontsize=8)
     fig.suptitle(f"{scenario}: effect by {group_type.replace('_', ' ')} at step {horizon} (bars: 95% interval)",
                  fontsize=12)
-    return _save(fig, path)
+    return _save(fig, path, top=1 - 0.45 / fig.get_figheight())
 
 
 def plot_top_regions(eff: pd.DataFrame, scenario: str, indicator: str, horizon: int, path: Path, top=20):

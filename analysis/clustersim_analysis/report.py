@@ -96,6 +96,16 @@ def summary_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: li
     return t[["indicator", "units", "measured", "effect [95% interval]", "relative (%)", "interval excludes 0"]]
 
 
+def moving_indicators(eff: pd.DataFrame, scenario: str, indicators: list[str]) -> tuple[list[str], list[str]]:
+    """Indicators whose EU total differs from the baseline in some replicate at some step,
+    and those that never do (a plot of zeros says nothing)."""
+    sel = eff[(eff.scenario == scenario) & (eff.group_type == "EU")]
+    spread = sel.groupby("indicator")[["effect_mean", "effect_ci_low", "effect_ci_high"]].apply(
+        lambda d: float(np.nanmax(np.abs(d.to_numpy()))) if np.isfinite(d.to_numpy()).any() else 0.0)
+    moved = [i for i in indicators if i in spread.index and spread[i] > 0]
+    return moved, [i for i in indicators if i in spread.index and spread[i] == 0]
+
+
 def level_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: list[str]) -> pd.DataFrame:
     sel = eff[(eff.scenario == scenario) & (eff.group_type == "development_level") & (eff.step == horizon)]
     rows = []
@@ -255,8 +265,13 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
                      + (f", stopped at step {w.stop}" if w.stop else "") + " (shaded on time plots)" for w in wins])
     doc.heading(3, "EU total over time", f"s-{safe}-eu")
     doc.table(headline_table(effects, name, horizon, indicators))
-    doc.image(plot_eu_effects(effects, name, inputs.baseline, indicators, axis, wins, plots / f"{safe}_eu.png"),
-              "EU total over time")
+    moved, unmoved = moving_indicators(effects, name, indicators)
+    if unmoved:
+        doc.para("Identical to the baseline in every paired replicate at every step (not plotted): "
+                 + ", ".join(unmoved) + ".")
+    if moved:
+        doc.image(plot_eu_effects(effects, name, inputs.baseline, moved, axis, wins, plots / f"{safe}_eu.png"),
+                  "EU total over time")
     doc.heading(3, "Money: spending, calls, failures, returned funds", f"s-{safe}-money")
     if has_instruments(ds):
         doc.table(money_table(ds))
