@@ -13,7 +13,11 @@ from .indicators import FLOW, GROUP_TYPES, aggregate, common_replicates, has_sec
 from .io import Inputs
 from .stats import bootstrap_ratio, t_interval
 
-PUBLIC_SOURCES = ("eu", "national", "regional")
+CLUSTER_FUNDING = "cluster core funding"
+# Public money: the instruments' public sources and the clusters' own public core funding
+# (clusters.public_funding_eur_per_quarter to every active cluster, outside any instrument),
+# so moving money from one to the other (scenarios/reallocation.toml) is seen as such.
+PUBLIC_SOURCES = ("eu", "national", "regional", CLUSTER_FUNDING)
 NO_SPENDING = "no instrument spending recorded"
 NO_SOURCE_SPLIT = "all (no source split)"
 # A comparison whose extra public spending is within this share of the larger budget is
@@ -69,18 +73,42 @@ def effects_table(inputs: Inputs, indicators: list[str]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- cost-effectiveness
 
+def cluster_core_funding(ds: xr.Dataset, horizon: int) -> xr.DataArray | None:
+    """Public core funding of cluster organisations over quarters 1..horizon, (replicate,):
+    clusters.public_funding_eur_per_quarter (from the resolved scenario) per active cluster."""
+    import tomllib
+    try:
+        rate = tomllib.loads(str(ds.attrs.get("scenario", ""))).get("clusters", {}).get("public_funding_eur_per_quarter")
+    except tomllib.TOMLDecodeError:
+        rate = None
+    if rate is None or "cluster_active" not in ds.variables:
+        return None
+    steps = ds["step"].values
+    active = ds["cluster_active"].isel(step=(steps >= 1) & (steps <= horizon)).fillna(0)
+    return float(rate) * active.sum(["step", "cluster"])
+
+
 def spend_by_source(ds: xr.Dataset, horizon: int) -> xr.DataArray | None:
-    """Spending over quarters 1..horizon and all instruments, (replicate, source); None if
-    not recorded. ``instrument_spent*_eur`` is the money disbursed in the quarter."""
+    """Spending over quarters 1..horizon and all instruments, (replicate, source), plus the
+    clusters' core funding when known; None if no instrument spending is recorded.
+    ``instrument_spent*_eur`` is the money disbursed in the quarter."""
     steps = ds["step"].values
     sel = (steps >= 1) & (steps <= horizon)
+    parts = []
     if "instrument_spent_by_source_eur" in ds.variables:
         da = ds["instrument_spent_by_source_eur"].isel(step=sel).sum(["step", "instrument"])
-        return da.assign_coords(source=[str(s) for s in da["source"].values])
-    if "instrument_spent_eur" in ds.variables:
+        parts.append(da.assign_coords(source=[str(s) for s in da["source"].values]))
+    elif "instrument_spent_eur" in ds.variables:
         da = ds["instrument_spent_eur"].isel(step=sel).sum(["step", "instrument"])
-        return da.expand_dims(source=[NO_SOURCE_SPLIT], axis=-1)
-    return None
+        parts.append(da.expand_dims(source=[NO_SOURCE_SPLIT], axis=-1))
+    core = cluster_core_funding(ds, horizon)
+    if core is not None:
+        parts.append(core.expand_dims(source=[CLUSTER_FUNDING], axis=-1))
+    return xr.concat(parts, dim="source").transpose("replicate", "source") if parts else None
+
+
+def has_instrument_spending(ds: xr.Dataset) -> bool:
+    return "instrument_spent_by_source_eur" in ds.variables or "instrument_spent_eur" in ds.variables
 
 
 def _window(ds, horizon):
@@ -149,9 +177,9 @@ COST_COLUMNS = ["scenario", "horizon_step", "outcome", "label", "measured_as", "
 
 def _spending_pair(b_ds, s_ds, horizon):
     """Baseline and scenario spending aligned on the same sources, or None."""
-    s, b = spend_by_source(s_ds, horizon), spend_by_source(b_ds, horizon)
-    if s is None and b is None:
+    if not (has_instrument_spending(s_ds) or has_instrument_spending(b_ds)):
         return None
+    s, b = spend_by_source(s_ds, horizon), spend_by_source(b_ds, horizon)
     s = xr.zeros_like(b) if s is None else s
     b = xr.zeros_like(s) if b is None else b
     sources = sorted(set(map(str, s["source"].values)) | set(map(str, b["source"].values)))

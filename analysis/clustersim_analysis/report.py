@@ -243,7 +243,11 @@ def _executive_summary(doc: Doc, inputs, effects, costs, horizon, indicators, ax
         doc.para(f"Scenario minus baseline '{inputs.baseline}', paired by replicate ({n_rep} pairs), mean and 95 % "
                  f"interval; extra public spending over steps 1..{horizon}: EUR {fmt(extra)}. "
                  "Stocks are compared at the horizon, flows summed over it.", "summary")
-        doc.table(summary_table(effects, name, horizon, indicators))
+        moved, unmoved = moving_indicators(effects, name, indicators)
+        doc.table(summary_table(effects, name, horizon, moved))
+        if unmoved:
+            doc.para(f"{len(unmoved)} indicator(s) identical to the baseline in every replicate: "
+                     + ", ".join(unmoved) + ".")
         job = costs[(costs.scenario == name) & (costs.outcome == "job") & (costs.source == "public (all)")]
         if not job.empty:
             r = job.iloc[0]

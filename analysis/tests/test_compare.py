@@ -115,6 +115,22 @@ def test_budget_neutral_reallocation_has_no_cost_per_outcome(tmp_path):
     assert any("budget-neutral" in n for n in notes)
 
 
+def test_moving_cluster_core_funding_into_an_instrument_is_budget_neutral(tmp_path):
+    # Baseline: EUR 50,000 a quarter to each of 2 clusters for 8 quarters, no instrument.
+    # Scenario: 30,000 to each cluster, the 2 x 8 x 20,000 saved paid out as vouchers.
+    base = synthetic_run()
+    base.attrs["scenario"] = "[clusters]\npublic_funding_eur_per_quarter = 50000\n"
+    scen = synthetic_run(add={"employment": EMPLOYMENT_EFFECT}, spend={"regional": 20000.0})
+    scen.attrs["scenario"] += "\n[clusters]\npublic_funding_eur_per_quarter = 30000\n"
+    inputs = load_inputs([str(write(base, tmp_path / "baseline.h5")), str(write(scen, tmp_path / "realloc.h5"))])
+    costs, notes = compare.cost_effectiveness(inputs, horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "additional_spending_eur"] == pytest.approx(0.0)
+    assert job.loc["cluster core funding", "additional_spending_eur"] == pytest.approx(-2 * 8 * 20000)
+    assert job.loc["regional", "additional_spending_eur"] == pytest.approx(2 * 8 * 20000)
+    assert set(job.status) == {"budget-neutral"} and job.eur_per_outcome.isna().all()
+
+
 def test_missing_cell_methods_is_a_clear_error(tmp_path, capsys):
     base = synthetic_run()
     del base["turnover_eur"].attrs["cell_methods"]
