@@ -285,8 +285,8 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
     for title, gt in (("By development level", "development_level"), ("By sector", "sector")):
         doc.heading(3, f"{title} at the horizon", f"s-{safe}-{gt}")
         if gt == "development_level":
-            doc.table(level_table(effects, name, horizon, indicators))
-        doc.image(plot_group_effects(effects, name, gt, indicators, horizon, plots / f"{safe}_{gt}.png"), title)
+            doc.table(level_table(effects, name, horizon, moved))
+        doc.image(plot_group_effects(effects, name, gt, moved, horizon, plots / f"{safe}_{gt}.png"), title)
     doc.heading(3, "Regions with the largest effect", f"s-{safe}-regions")
     reg = "employment" if "employment" in indicators else indicators[0]
     doc.image(plot_top_regions(effects, name, reg, horizon, plots / f"{safe}_regions.png"), "regions")
@@ -296,8 +296,9 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
         doc.para("No instrument spending recorded: cost-effectiveness not computed.")
     else:
         doc.table(ct)
-        doc.para("Additional public EUR (eu + national + regional; per source below it) over steps 1..h per "
-                 "additional outcome. An interval is n/a when the outcome's own interval includes 0; sources "
+        doc.para("Additional public EUR (eu + national + regional instrument money and the clusters' public core "
+                 "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: the extra "
+                 "public money is within 1 % of the budget, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
                  "that spent nothing in either run are left out.")
     doc.heading(3, "Regional convergence", f"s-{safe}-convergence")
     doc.para("Sigma: standard deviation across regions of the log measure (falling = converging). Beta: slope "
