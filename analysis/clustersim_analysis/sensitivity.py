@@ -332,16 +332,29 @@ def _drive(args, indicators):
     return method, plist, unit, y, []
 
 
+def _label_points(ax, x, y, labels):
+    """Labels in a column right of the axes, in the points' vertical order, evenly spaced
+    and joined to their points: they cannot overlap however close the points are."""
+    fig = ax.figure
+    fig.canvas.draw()  # limits are final only after a draw
+    y0, y1 = ax.get_ylim()
+    frac = (y - y0) / (y1 - y0) if y1 > y0 else np.full(len(y), 0.5)
+    order = np.argsort(frac)
+    slots = np.linspace(0.02, 0.98, len(labels)) if len(labels) > 1 else np.array([0.5])
+    for slot, i in zip(slots, order):
+        ax.annotate(labels[i], (x[i], y[i]), xytext=(1.03, slot), textcoords="axes fraction", fontsize=8,
+                    va="center", arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.6})
+
+
 def _plot(method, table, indicator, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
     if method == "morris":
         err = np.vstack([table.mu_star - table.mu_star_ci_low, table.mu_star_ci_high - table.mu_star])
         ax.errorbar(table.mu_star, table.sigma, xerr=err, fmt="o", capsize=3)
-        for _, r in table.iterrows():
-            ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=8, xytext=(4, 4), textcoords="offset points")
+        _label_points(ax, table.mu_star.to_numpy(float), table.sigma.to_numpy(float), list(table.parameter))
         ax.set_xlabel(f"mu* (mean |elementary effect|, {indicator} per unit of parameter range)")
         ax.set_ylabel("sigma (s.d. of elementary effects)")
         ax.set_title(f"Morris screening of {indicator}")
