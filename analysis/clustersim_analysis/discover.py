@@ -174,15 +174,10 @@ def cart(x: np.ndarray, y: np.ndarray, names: list[str], max_depth: int = 3, min
 
 def table_from_sweep(path: str, outcome: str, horizon: int | None) -> tuple[pd.DataFrame, list[str], list[str]]:
     """One row per done run: swept parameters and the outcome's EU total at the horizon."""
-    from .io import ok_runs, open_output, swept_parameters
+    from .io import ok_runs, open_parameter_sweep
     from .sensitivity import indicator_total
     notes: list[str] = []
-    ds = open_output(path)
-    if "run" not in ds.dims:
-        raise AnalysisError(f"{path}: not a merged sweep (no 'run' dimension)")
-    swept = swept_parameters(ds)
-    if not swept:
-        raise AnalysisError(f"{path}: no swept__* parameter variables")
+    ds, swept = open_parameter_sweep(path)
     keep = ok_runs(ds, notes)
     steps = ds["step"].values
     h = int(steps[-1]) if horizon is None else horizon

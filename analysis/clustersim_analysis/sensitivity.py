@@ -252,15 +252,10 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
 
 
 def _from_sweep(args, indicators):
-    from .io import _strings, ok_runs, open_output, swept_parameters
+    from .io import ok_runs, open_parameter_sweep
     from .params import Parameter, load_parameters
     notes: list[str] = []
-    ds = open_output(args.sweep)
-    if "run" not in ds.dims:
-        raise AnalysisError(f"{args.sweep}: not a merged sweep (no 'run' dimension)")
-    swept = swept_parameters(ds)
-    if not swept:
-        raise AnalysisError(f"{args.sweep}: no swept__* parameter variables")
+    ds, swept = open_parameter_sweep(args.sweep)
     keep = ok_runs(ds, notes)
     if keep.size < ds.sizes["run"]:
         raise AnalysisError(f"{args.sweep}: {ds.sizes['run'] - keep.size} failed run(s); a sensitivity design "
