@@ -72,9 +72,11 @@ def style_y(ax, units: str) -> None:
 
 def shade_windows(ax, axis: TimeAxis, wins: list[Window]) -> None:
     """Quarter t spans (t-1, t]: an instrument active in quarters start..end covers
-    [start-1, end]; an early stop is a red dashed line at the start of its quarter."""
+    [start-1, end]; an early stop ends the shade with a red dashed line at the start of
+    the stop quarter."""
     for k, w in enumerate(wins):
-        lo, hi = axis.at([max(w.start - 1, int(axis.steps[0]))])[0], axis.at([w.end])[0]
+        last = w.end if w.stop is None else w.stop - 1
+        lo, hi = axis.at([max(w.start - 1, int(axis.steps[0]))])[0], axis.at([last])[0]
         ax.axvspan(lo, hi, color=f"C{k % 10}", alpha=0.07, lw=0)
         if w.stop is not None:
             ax.axvline(axis.at([w.stop - 1])[0], color="tab:red", ls="--", lw=1)
