@@ -231,3 +231,17 @@ def test_unknown_baseline_and_horizon(pair, tmp_path, capsys):
     assert compare.run([str(pair[0]), str(pair[1]), "-o", str(out), "--horizon", "99"]) == 2
     assert "--horizon 99" in capsys.readouterr().err
     assert _nothing_written(tmp_path, out)
+
+
+def test_report_dates_from_the_time_coordinate_and_steps_without_it(pair, tmp_path):
+    from clustersim_analysis.plots import TimeAxis
+    dated = TimeAxis(xr.open_dataset(pair[1], engine="h5netcdf"))
+    assert dated.dated and dated.describe(8) == "step 8 (2023-01-01)"
+    html = (tmp_path / "dated")
+    assert compare.run([str(pair[0]), str(pair[1]), "-o", str(html)]) == 0
+    assert "step 8 (2023-01-01)" in (html / "report.html").read_text()
+    undated = [write(synthetic_run(**kw).drop_vars("time"), tmp_path / name)
+               for name, kw in (("a.h5", {}), ("b.h5", {"add": {"employment": EMPLOYMENT_EFFECT}}))]
+    axis = TimeAxis(xr.open_dataset(undated[0], engine="h5netcdf"))
+    assert not axis.dated and axis.label == "step (quarter)" and axis.describe(3) == "step 3"
+    assert compare.run([str(p) for p in undated] + ["-o", str(tmp_path / "undated")]) == 0

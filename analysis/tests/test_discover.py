@@ -61,8 +61,8 @@ def test_cli_on_a_table_and_on_a_sweep(tmp_path):
     assert box.loc["x1", "lower"] == pytest.approx(0.2, abs=0.05) and box.loc["x1", "upper"] == pytest.approx(0.6, abs=0.05)
     for name in ("prim_trajectory.csv", "cart_rules.txt", "cart_leaves.csv", "summary.md", "prim_trajectory.png"):
         assert (tmp_path / "d" / name).is_file()
-    # A merged sweep on a 7 x 7 grid: employment is higher where p >= 0.5 and q <= 0.5.
-    grid = [(p, q) for p in np.linspace(0, 1, 7) for q in np.linspace(0, 1, 7)]
+    # A merged sweep on a 5 x 5 grid: employment is higher where p >= 0.5 and q <= 0.5.
+    grid = [(p, q) for p in np.linspace(0, 1, 5) for q in np.linspace(0, 1, 5)]
     parts = {f"pt{k}": synthetic_run(replicates=1, steps=2, add={"employment": [1000.0 if p >= 0.5 and q <= 0.5 else 0.0]})
              for k, (p, q) in enumerate(grid)}
     sweep = write(merged_sweep(parts, swept={"a.p": [g[0] for g in grid], "a.q": [g[1] for g in grid]}),
