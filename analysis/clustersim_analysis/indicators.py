@@ -13,6 +13,7 @@ regional ratios.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,7 @@ class Indicator:
     sector_numerator: str | None = None
     sector_denominator: str | None = None
     cumulative: bool = False          # running sum of a per-quarter flow from step 1
+    region_mean: bool = False         # a regional mean ("region: mean"): groups average, not sum
 
 
 # Ratios of recorded variables: (name, label, numerator, denominator). Units are derived
@@ -61,11 +63,19 @@ def kind_of(ds: xr.Dataset, var: str) -> str:
             f"{_source(ds)}: variable '{var}' has no 'cell_methods' attribute, so the analysis cannot tell a "
             "stock ('step: point', taken at the end of the horizon) from a flow ('step: sum', summed over it); "
             "rerun the scenario with a clustersim that records cell_methods")
-    kind = CELL_METHODS.get(str(cm).strip())
+    step = re.search(r"\bstep:\s*(point|sum)\b", str(cm))
+    kind = CELL_METHODS.get(f"step: {step.group(1)}") if step else None
     if kind is None:
         raise AnalysisError(f"{_source(ds)}: variable '{var}': cell_methods '{cm}' is neither "
                             f"{' nor '.join(repr(k) for k in CELL_METHODS)}")
     return kind
+
+
+def is_region_mean(ds: xr.Dataset, var: str) -> bool:
+    """True when cell_methods says the value is a mean over the region's SMEs
+    ("step: point region: mean", e.g. region_knowledge): a group's value is then the
+    unweighted mean over its regions, never a sum."""
+    return re.search(r"\bregion:\s*mean\b", str(ds[var].attrs.get("cell_methods", ""))) is not None
 
 
 def _units(ds: xr.Dataset, var: str) -> str:
@@ -96,7 +106,9 @@ def indicators_of(ds: xr.Dataset, with_kind: bool = True) -> dict[str, Indicator
     for var in region_series(ds):
         kind = kind_of(ds, var) if with_kind else ""
         label = str(ds[var].attrs.get("long_name") or var)
-        out[var] = Indicator(var, label, _units(ds, var), kind, var, sector_numerator=_sector_twin(ds, var))
+        mean = is_region_mean(ds, var)
+        out[var] = Indicator(var, label, _units(ds, var), kind, var, region_mean=mean,
+                             sector_numerator=None if mean else _sector_twin(ds, var))
     for name, label, num, den in RATIOS:
         if num in out and den in out:
             out[name] = Indicator(name, label, _ratio_units(ds, num, den), RATIO, num, den,
@@ -130,17 +142,20 @@ def has_sector(ind: Indicator, ds: xr.Dataset) -> bool:
         ind.denominator is None or ind.sector_denominator is not None)
 
 
-def _group_sum(da: xr.DataArray, ds: xr.Dataset, group_type: str) -> xr.DataArray:
-    """(replicate, step, region) -> (replicate, step, group)."""
+def _group_sum(da: xr.DataArray, ds: xr.Dataset, group_type: str, mean: bool = False) -> xr.DataArray:
+    """(replicate, step, region) -> (replicate, step, group): sums, or unweighted means of
+    a regional mean."""
     da = da.astype(float)
     if group_type == "EU":
-        return da.sum("region").expand_dims(group=[EU_TOTAL], axis=-1)
+        out = da.mean("region") if mean else da.sum("region")
+        return out.expand_dims(group=[EU_TOTAL], axis=-1)
     if group_type == "region":
         return da.rename(region="group")
     if group_type == "development_level":
         levels = xr.DataArray([str(v) for v in ds["region_development_level"].values], dims="region",
                               coords={"region": da["region"]}, name="group")
-        out = da.groupby(levels).sum("region")
+        grouped = da.groupby(levels)
+        out = grouped.mean("region") if mean else grouped.sum("region")
         return out.transpose("replicate", "step", "group")
     raise ValueError(group_type)
 
@@ -159,7 +174,7 @@ def aggregate(ds: xr.Dataset, ind: Indicator, group_type: str, horizon_view: boo
         num = ds[ind.sector_numerator].astype(float).rename(sector="group")
         den = ds[ind.sector_denominator].astype(float).rename(sector="group") if ind.sector_denominator else None
     else:
-        num = _group_sum(ds[ind.numerator], ds, group_type)
+        num = _group_sum(ds[ind.numerator], ds, group_type, ind.region_mean)
         den = _group_sum(ds[ind.denominator], ds, group_type) if ind.denominator else None
     out = num / den.where(den != 0) if den is not None else num
     if ind.cumulative or (horizon_view and ind.kind == FLOW):

@@ -245,3 +245,17 @@ def test_report_dates_from_the_time_coordinate_and_steps_without_it(pair, tmp_pa
     axis = TimeAxis(xr.open_dataset(undated[0], engine="h5netcdf"))
     assert not axis.dated and axis.label == "step (quarter)" and axis.describe(3) == "step 3"
     assert compare.run([str(p) for p in undated] + ["-o", str(tmp_path / "undated")]) == 0
+
+
+def test_a_regional_mean_is_averaged_not_summed(tmp_path):
+    def run(add=None):
+        ds = synthetic_run(extra=["region_knowledge"], add=add)
+        ds["region_knowledge"].attrs["cell_methods"] = "step: point region: mean"
+        return ds
+    a = write(run(), tmp_path / "a.h5")
+    b = write(run({"region_knowledge": [0.5] * 4}), tmp_path / "b.h5")
+    eff = compare.effects_table(load_inputs([str(a), str(b)]), ["region_knowledge"])
+    at = eff[eff.step == 8].set_index("group_type")
+    assert at.loc["EU", "effect_mean"] == pytest.approx(0.5)           # mean of six regions, not 3.0
+    assert at.loc["EU", "kind"] == "stock" and "sector" not in at.index
+    assert eff[(eff.group_type == "development_level") & (eff.step == 8)].effect_mean.to_numpy() == pytest.approx(0.5)
