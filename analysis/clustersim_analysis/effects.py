@@ -20,8 +20,9 @@ CLUSTER_FUNDING = "cluster core funding"
 PUBLIC_SOURCES = ("eu", "national", "regional", CLUSTER_FUNDING)
 NO_SPENDING = "no instrument spending recorded"
 NO_SOURCE_SPLIT = "all (no source split)"
-# A comparison whose extra public spending is within this share of the larger budget is
-# budget-neutral: a cost per outcome would divide by noise (e.g. "-108.5 EUR per SME").
+# A comparison that moves money between public sources with a net change within this share
+# of the money moved is budget-neutral: a cost per outcome would divide by noise (e.g.
+# "-108.5 EUR per SME supported" for a reallocation).
 BUDGET_NEUTRAL_SHARE = 0.01
 
 
@@ -195,17 +196,18 @@ def _spend_sets(b, s, name, notes):
     if not split:
         notes.append(f"'{name}': spending has no funding-source split; all instrument spending is counted as public.")
     public = [i for i, src in enumerate(sources) if src in PUBLIC_SOURCES or not split]
-    bv, sv = b.values, s.values
-    d = sv - bv
-    scale = max(float(np.mean(bv[:, public].sum(axis=1))), float(np.mean(sv[:, public].sum(axis=1))))
-    neutral = scale > 0 and abs(float(np.mean(d[:, public].sum(axis=1)))) <= BUDGET_NEUTRAL_SHARE * scale
+    d = s.values - b.values
+    net = float(np.mean(d[:, public].sum(axis=1)))
+    moved = float(np.sum(np.abs(np.mean(d[:, public], axis=0)))) / 2  # money shifted between sources
+    neutral = moved > 0 and abs(net) <= BUDGET_NEUTRAL_SHARE * moved
     if neutral:
-        notes.append(f"'{name}': budget-neutral against the baseline (extra public spending within "
-                     f"{BUDGET_NEUTRAL_SHARE:.0%} of the budget): no cost per outcome; compare the effects directly.")
+        notes.append(f"'{name}': budget-neutral against the baseline (EUR {moved:,.0f} moved between public "
+                     f"sources, net change within {BUDGET_NEUTRAL_SHARE:.0%} of it): no cost per outcome; "
+                     "compare the effects directly.")
     sets = [("public (all)", d[:, public].sum(axis=1), neutral)]
     if split:
         for i, src in enumerate(sources):
-            if np.any(bv[:, i] != 0) or np.any(sv[:, i] != 0):  # rows of zeros say nothing
+            if np.any(b.values[:, i] != 0) or np.any(s.values[:, i] != 0):  # rows of zeros say nothing
                 sets.append((src, d[:, i], neutral))
     return sets
 

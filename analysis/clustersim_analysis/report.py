@@ -297,8 +297,8 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
     else:
         doc.table(ct)
         doc.para("Additional public EUR (eu + national + regional instrument money and the clusters' public core "
-                 "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: the extra "
-                 "public money is within 1 % of the budget, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
+                 "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: money moved "
+                 "between public sources with a net change within 1 % of it, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
                  "that spent nothing in either run are left out.")
     doc.heading(3, "Regional convergence", f"s-{safe}-convergence")
     doc.para("Sigma: standard deviation across regions of the log measure (falling = converging). Beta: slope "

@@ -259,3 +259,16 @@ def test_a_regional_mean_is_averaged_not_summed(tmp_path):
     assert at.loc["EU", "effect_mean"] == pytest.approx(0.5)           # mean of six regions, not 3.0
     assert at.loc["EU", "kind"] == "stock" and "sector" not in at.index
     assert eff[(eff.group_type == "development_level") & (eff.step == 8)].effect_mean.to_numpy() == pytest.approx(0.5)
+
+
+def test_a_small_addition_next_to_large_core_funding_is_not_budget_neutral(tmp_path):
+    runs = []
+    for name, kw in (("baseline", {}), ("i3", {"add": {"employment": EMPLOYMENT_EFFECT}, "spend": {"eu": 100.0}})):
+        ds = synthetic_run(**kw)
+        ds.attrs["scenario"] += "\n[clusters]\npublic_funding_eur_per_quarter = 5000000\n"
+        runs.append(str(write(ds, tmp_path / f"{name}.h5")))
+    costs, notes = compare.cost_effectiveness(load_inputs(runs), horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "status"] == "ratio"
+    assert job.loc["public (all)", "eur_per_outcome"] == pytest.approx(8 * 2 * 100 / (6 * EMPLOYMENT_EFFECT.mean()))
+    assert not any("budget-neutral" in n for n in notes)
