@@ -190,7 +190,7 @@ def _spending_pair(b_ds, s_ds, horizon):
 
 def _spend_sets(b, s, name, notes):
     """(source label, per-replicate extra spending, budget-neutral?) for the public total
-    and each source that spent anything in either run."""
+    and each source whose spending the scenario changed."""
     sources = [str(x) for x in s["source"].values]
     split = NO_SOURCE_SPLIT not in sources
     if not split:
@@ -207,7 +207,7 @@ def _spend_sets(b, s, name, notes):
     sets = [("public (all)", d[:, public].sum(axis=1), neutral)]
     if split:
         for i, src in enumerate(sources):
-            if np.any(b.values[:, i] != 0) or np.any(s.values[:, i] != 0):  # rows of zeros say nothing
+            if np.any(d[:, i] != 0):  # a source the scenario did not change says nothing here
                 sets.append((src, d[:, i], neutral))
     return sets
 

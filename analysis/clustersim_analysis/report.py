@@ -299,7 +299,7 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
         doc.para("Additional public EUR (eu + national + regional instrument money and the clusters' public core "
                  "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: money moved "
                  "between public sources with a net change within 1 % of it, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
-                 "that spent nothing in either run are left out.")
+                 "whose spending the scenario did not change are left out.")
     doc.heading(3, "Regional convergence", f"s-{safe}-convergence")
     doc.para("Sigma: standard deviation across regions of the log measure (falling = converging). Beta: slope "
              "of yearly log growth from step 0 to the horizon on the initial log level (negative = poorer "
