@@ -12,9 +12,12 @@ CS_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libboost-dev libtbb-dev libh
   libboost-mpi-dev libopenmpi-dev openmpi-bin)
 # Python: Debian's packages under /usr/bin/python3 (there is no PyPI here).
 CS_PYTHON_PACKAGES=(python3 python3-venv python3-numpy python3-h5py python3-h5netcdf python3-xarray
-  python3-pandas python3-scipy python3-matplotlib python3-optuna python3-sqlalchemy python3-pytest)
+  python3-pandas python3-scipy python3-matplotlib python3-optuna python3-sqlalchemy python3-pytest
+  python3-sklearn python3-statsmodels)
 # python3-netcdf4: xarray's engine="netcdf4" (netCDF-C) in tests/experiments/check_merged.py.
-CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 "${CS_PYTHON_PACKAGES[@]}")
+# python3-cftime: decoding the CF time coordinate (analysis/tests/test_time.py).
+# chromium: renders the compare report headless (analysis/tests/test_report_browser.py).
+CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 python3-cftime chromium "${CS_PYTHON_PACKAGES[@]}")
 CS_BENCH_PACKAGES=(time)
 
 cs_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }

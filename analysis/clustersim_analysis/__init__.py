@@ -1,7 +1,9 @@
-"""Analysis and tuning for clustersim runs: compare scenarios, sensitivity, calibration.
+"""Analysis and tuning for clustersim runs: compare scenarios, impact evaluation,
+scenario discovery, sensitivity, calibration.
 
-The command-line entry points are ``scripts/compare``, ``scripts/sensitivity`` and
-``scripts/calibrate``; the methods are described in docs/ANALYSIS.md.
+The command-line entry points are ``scripts/compare``, ``scripts/evaluate``,
+``scripts/discover``, ``scripts/sensitivity`` and ``scripts/calibrate``; the methods are
+described in docs/ANALYSIS.md.
 """
 
 

@@ -65,6 +65,17 @@ def swept_parameters(ds: xr.Dataset) -> dict[str, str]:
     return out
 
 
+def open_parameter_sweep(path: str) -> tuple[xr.Dataset, dict[str, str]]:
+    """A merged sweep with swept parameters: the dataset and its swept__* -> key map."""
+    ds = open_output(path)
+    if "run" not in ds.dims:
+        raise AnalysisError(f"{path}: not a merged sweep (no 'run' dimension)")
+    swept = swept_parameters(ds)
+    if not swept:
+        raise AnalysisError(f"{path}: no swept__* parameter variables")
+    return ds, swept
+
+
 def check_sweep(ds: xr.Dataset) -> None:
     path = ds.attrs.get("_source_path", "merged file")
     for var in ("scenario", "replicate"):

@@ -14,7 +14,7 @@ A moment is a table in the targets file::
     # scale = 0.01              # default |target|: deviations are relative
 
 Indicators are EU totals: any recorded series (summed over region, cluster or sector) or
-a derived indicator of indicators.INDICATORS.
+a derived indicator of indicators.lookup (a ratio or <flow>_cumulative).
 """
 from __future__ import annotations
 
@@ -140,13 +140,18 @@ def objective(values: dict[str, float], moments: list[Moment]) -> float:
 
 
 def check_variables(ds: xr.Dataset, moments: list[Moment], where: str) -> None:
-    from .indicators import INDICATORS, variables_of
+    from .indicators import lookup, variables_of
     for m in moments:
         for key in ("indicator", "numerator", "denominator", "flow", "stock"):
             name = m.fields.get(key)
             if name is None:
                 continue
-            needed = variables_of(INDICATORS[name]) if name in INDICATORS else [name]
+            if name in ds.variables:
+                continue
+            try:
+                needed = variables_of(lookup(ds, name, with_kind=False))
+            except AnalysisError:
+                needed = [name]
             for var in needed:
                 if var not in ds.variables:
                     raise AnalysisError(f"{where}: moment '{m.name}': the run has no variable '{var}'")

@@ -1,7 +1,10 @@
 """Report writing for compare: CSV tables, summary.md, PNG plots and report.html.
 
-The HTML embeds the plots as base64 data URIs so the one file can be mailed or opened
-from disk with no server.
+The HTML has no script and embeds the plots as base64 data URIs, so the one file can be
+mailed or opened from disk with no server. It opens with the world's scale, a table of
+contents and an executive summary (headline effects at the horizon, extra public
+spending), then one section per scenario: effects over time, the money, groups,
+cost per outcome and regional convergence.
 """
 from __future__ import annotations
 
@@ -10,24 +13,24 @@ import html
 import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import xarray as xr
 
-matplotlib.use("Agg")  # files only; no display on build machines
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .indicators import HEADLINE, INDICATORS  # noqa: E402
-
-LEVEL_ORDER = ["less_developed", "transition", "more_developed"]
+from .effects import PUBLIC_SOURCES, spend_by_source
+from .money import has_instruments, instrument_table, windows
+from .plots import (TimeAxis, human, plot_convergence, plot_eu_effects, plot_group_effects, plot_money,
+                    plot_top_regions)
 
 
 def fmt(x, digits=4) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     x = float(x)
-    if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
+    if x != 0 and abs(x) < 1e-3:
         return f"{x:.{digits - 1}e}"
+    if abs(x) >= 1e6:
+        return human(x)
     return f"{x:,.{digits}g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
@@ -35,100 +38,31 @@ def effect_cell(m, lo, hi) -> str:
     return f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]"
 
 
-# ---------------------------------------------------------------- plots
-
-def _save(fig, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+def anchor(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
 
 
-def plot_eu_effects(eff: pd.DataFrame, scenario: str, baseline: str, indicators: list[str], path: Path) -> Path:
-    sel = eff[(eff.scenario == scenario) & (eff.group_type == "EU")]
-    inds = [i for i in indicators if i in set(sel.indicator)]
-    cols = 3
-    rows = max(1, math.ceil(len(inds) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 3.2 * rows), squeeze=False)
-    for ax, name in zip(axes.flat, inds):
-        d = sel[sel.indicator == name].sort_values("step")
-        ind = INDICATORS[name]
-        ax.fill_between(d.step, d.effect_ci_low, d.effect_ci_high, alpha=0.3, color="tab:blue", label="95% interval")
-        ax.plot(d.step, d.effect_mean, color="tab:blue", label="mean effect")
-        ax.axhline(0, color="grey", lw=0.8)
-        ax.set_title(ind.label, fontsize=10)
-        ax.set_xlabel("step (quarter)")
-        ax.set_ylabel(f"effect ({ind.units})")
-    for ax in list(axes.flat)[len(inds):]:
-        ax.axis("off")
-    if inds:
-        axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"EU total: {scenario} minus {baseline}, paired by replicate", fontsize=12)
-    return _save(fig, path)
+# ---------------------------------------------------------------- facts
+
+def world_scale(ds: xr.Dataset) -> str:
+    """One line on the size of the simulated world, from the file itself."""
+    parts = []
+    if "smes_active" in ds.variables:
+        parts.append(f"{float(ds['smes_active'].isel(step=0).sum('region').mean('replicate')):,.0f} SMEs at step 0")
+    for dim, noun in (("region", "regions"), ("sector", "industrial ecosystems"), ("cluster", "cluster organisations")):
+        if dim in ds.dims:
+            parts.append(f"{ds.sizes[dim]} {noun}")
+    if "replicate" in ds.dims:
+        parts.append(f"{ds.sizes['replicate']} replicate(s) of {ds.sizes['step'] - 1} quarters")
+    return ", ".join(parts)
 
 
-def plot_group_effects(eff: pd.DataFrame, scenario: str, group_type: str, indicators: list[str],
-                       horizon: int, path: Path) -> Path | None:
-    sel = eff[(eff.scenario == scenario) & (eff.group_type == group_type) & (eff.step == horizon)]
-    inds = [i for i in indicators if i in set(sel.indicator)]
-    if not inds:
-        return None
-    cols = 3
-    rows = math.ceil(len(inds) / cols)
-    height = 3.2 if group_type == "development_level" else 4.5
-    fig, axes = plt.subplots(rows, cols, figsize=(13, height * rows), squeeze=False)
-    for ax, name in zip(axes.flat, inds):
-        d = sel[sel.indicator == name]
-        if group_type == "development_level":
-            d = d.set_index("group").reindex([g for g in LEVEL_ORDER if g in set(d.group)]
-                                             + sorted(set(d.group) - set(LEVEL_ORDER))).reset_index()
-        ind = INDICATORS[name]
-        y = np.arange(len(d))
-        err = np.vstack([d.effect_mean - d.effect_ci_low, d.effect_ci_high - d.effect_mean])
-        ax.barh(y, d.effect_mean, xerr=np.nan_to_num(err), color="tab:orange", alpha=0.8, capsize=3)
-        ax.set_yticks(y, d.group, fontsize=8)
-        ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(ind.label, fontsize=10)
-        ax.set_xlabel(f"effect at step {horizon} ({ind.units})")
-    for ax in list(axes.flat)[len(inds):]:
-        ax.axis("off")
-    fig.suptitle(f"{scenario}: effect by {group_type.replace('_', ' ')} at step {horizon} (bars: 95% interval)",
-                 fontsize=12)
-    return _save(fig, path)
-
-
-def plot_top_regions(eff: pd.DataFrame, scenario: str, indicator: str, horizon: int, path: Path, top=20):
-    sel = eff[(eff.scenario == scenario) & (eff.group_type == "region") & (eff.step == horizon)
-              & (eff.indicator == indicator)].copy()
-    if sel.empty:
-        return None
-    sel = sel.reindex(sel.effect_mean.abs().sort_values(ascending=False).index).head(top)[::-1]
-    ind = INDICATORS[indicator]
-    fig, ax = plt.subplots(figsize=(8, 0.3 * len(sel) + 1.5))
-    err = np.vstack([sel.effect_mean - sel.effect_ci_low, sel.effect_ci_high - sel.effect_mean])
-    ax.barh(np.arange(len(sel)), sel.effect_mean, xerr=np.nan_to_num(err), color="tab:green", alpha=0.8, capsize=2)
-    ax.set_yticks(np.arange(len(sel)), sel.group, fontsize=8)
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_xlabel(f"effect on {ind.label.lower()} at step {horizon} ({ind.units})")
-    ax.set_title(f"{scenario}: {len(sel)} regions with the largest effect", fontsize=11)
-    return _save(fig, path)
-
-
-def plot_convergence(conv, scenario: str, baseline: str, path: Path) -> Path:
-    from .compare import CONVERGENCE_MEASURES
-    measures = list(CONVERGENCE_MEASURES)
-    fig, axes = plt.subplots(1, len(measures), figsize=(13, 3.8), squeeze=False)
-    for ax, m in zip(axes.flat, measures):
-        raw = conv.sigma_raw[(scenario, m)]
-        for label, key, color in ((baseline, "baseline", "tab:grey"), (scenario, "scenario", "tab:blue")):
-            mean, lo, hi = raw[key]
-            ax.fill_between(raw["step"], lo, hi, alpha=0.25, color=color)
-            ax.plot(raw["step"], mean, color=color, label=label)
-        ax.set_xlabel("step (quarter)")
-        ax.set_ylabel("sigma: s.d. of log across regions (log points)")
-        ax.set_title("Sigma-convergence of " + CONVERGENCE_MEASURES[m][2], fontsize=10)
-        ax.legend(fontsize=8)
-    return _save(fig, path)
+def public_spending(ds: xr.Dataset, horizon: int) -> float:
+    s = spend_by_source(ds, horizon)
+    if s is None:
+        return 0.0
+    cols = [c for c in map(str, s["source"].values) if c in PUBLIC_SOURCES or c.startswith("all")]
+    return float(s.sel(source=cols).sum("source").mean("replicate")) if cols else 0.0
 
 
 # ---------------------------------------------------------------- tables
@@ -140,12 +74,36 @@ def headline_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: l
         if name not in sel.index:
             continue
         r = sel.loc[name]
-        rows.append({"indicator": name, "units": r.units, "baseline": fmt(r.baseline_mean),
-                     "scenario": fmt(r.scenario_mean),
+        rows.append({"indicator": r.label, "variable": name,
+                     "measured": "total over steps 1..h" if r.kind == "flow" else "at the horizon",
+                     "units": r.units or "count", "baseline": fmt(r.baseline_mean), "scenario": fmt(r.scenario_mean),
                      "effect [95% interval]": effect_cell(r.effect_mean, r.effect_ci_low, r.effect_ci_high),
                      "relative (%)": fmt(r.relative_effect_pct, 3),
                      "interval excludes 0": "yes" if r.significant else "no"})
     return pd.DataFrame(rows)
+
+
+def summary_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: list[str]) -> pd.DataFrame:
+    """The executive summary's rows: effects whose interval excludes 0 first, by size."""
+    t = headline_table(eff, scenario, horizon, indicators)
+    if t.empty:
+        return t
+    sel = eff[(eff.scenario == scenario) & (eff.group_type == "EU") & (eff.step == horizon)].set_index("indicator")
+    t["_rel"] = [abs(sel.loc[v, "relative_effect_pct"]) if np.isfinite(sel.loc[v, "relative_effect_pct"]) else 0
+                 for v in t.variable]
+    t["_sig"] = t["interval excludes 0"] == "yes"
+    t = t.sort_values(["_sig", "_rel"], ascending=False)
+    return t[["indicator", "units", "measured", "effect [95% interval]", "relative (%)", "interval excludes 0"]]
+
+
+def moving_indicators(eff: pd.DataFrame, scenario: str, indicators: list[str]) -> tuple[list[str], list[str]]:
+    """Indicators whose EU total differs from the baseline in some replicate at some step,
+    and those that never do (a plot of zeros says nothing)."""
+    sel = eff[(eff.scenario == scenario) & (eff.group_type == "EU")]
+    spread = sel.groupby("indicator")[["effect_mean", "effect_ci_low", "effect_ci_high"]].apply(
+        lambda d: float(np.nanmax(np.abs(d.to_numpy()))) if np.isfinite(d.to_numpy()).any() else 0.0)
+    moved = [i for i in indicators if i in spread.index and spread[i] > 0]
+    return moved, [i for i in indicators if i in spread.index and spread[i] == 0]
 
 
 def level_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: list[str]) -> pd.DataFrame:
@@ -155,11 +113,16 @@ def level_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: list
         d = sel[sel.indicator == name]
         if d.empty:
             continue
-        row = {"indicator": name, "units": d.units.iloc[0]}
+        row = {"indicator": d.label.iloc[0], "units": d.units.iloc[0] or "count"}
         for _, r in d.iterrows():
             row[r.group] = effect_cell(r.effect_mean, r.effect_ci_low, r.effect_ci_high)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+STATUS_TEXT = {"budget-neutral": "budget-neutral: compare effects",
+               "no additional spending": "no additional spending",
+               "outcome did not increase": "outcome did not increase"}
 
 
 def cost_table(costs: pd.DataFrame, scenario: str) -> pd.DataFrame:
@@ -167,14 +130,24 @@ def cost_table(costs: pd.DataFrame, scenario: str) -> pd.DataFrame:
         return costs
     sel = costs[costs.scenario == scenario]
     return pd.DataFrame({
-        "outcome": sel.label, "source": sel.source,
+        "outcome": sel.label, "measured as": sel.measured_as, "source": sel.source,
         "additional spending (EUR)": sel.additional_spending_eur.map(fmt),
         "additional outcome [95%]": [effect_cell(a, b, c) for a, b, c in
                                      zip(sel.additional_outcome, sel.outcome_ci_low, sel.outcome_ci_high)],
-        "EUR per outcome [95%]": ["outcome did not increase" if y <= 0 else effect_cell(a, b, c) for a, b, c, y in
+        "EUR per outcome [95%]": [STATUS_TEXT.get(s) or effect_cell(a, b, c) for a, b, c, s in
                                   zip(sel.eur_per_outcome, sel.eur_per_outcome_ci_low, sel.eur_per_outcome_ci_high,
-                                      sel.additional_outcome)],
+                                      sel.status)],
     })
+
+
+def money_table(ds: xr.Dataset) -> pd.DataFrame:
+    t = instrument_table(ds)
+    for col in t.columns:
+        if col in ("success rate", "failed share of awards"):
+            t[col] = t[col].map(lambda v: "n/a" if not np.isfinite(v) else f"{100 * v:.0f} %")
+        elif col not in ("instrument", "type"):
+            t[col] = t[col].map(fmt)
+    return t
 
 
 def convergence_table(conv, scenario: str, horizon: int) -> pd.DataFrame:
@@ -194,116 +167,176 @@ def convergence_table(conv, scenario: str, horizon: int) -> pd.DataFrame:
             b = conv.beta[(conv.beta.scenario == scenario) & (conv.beta.measure == m)]
             if not b.empty:
                 b = b.iloc[0]
-                row["beta baseline [95%]"] = effect_cell(b.beta_baseline, b.beta_baseline_ci_low, b.beta_baseline_ci_high)
-                row["beta scenario [95%]"] = effect_cell(b.beta_scenario, b.beta_scenario_ci_low, b.beta_scenario_ci_high)
-                row["beta effect [95%]"] = effect_cell(b.beta_effect, b.beta_effect_ci_low, b.beta_effect_ci_high)
+                for k in ("baseline", "scenario", "effect"):
+                    row[f"beta {k} [95%]"] = effect_cell(b[f"beta_{k}"], b[f"beta_{k}_ci_low"], b[f"beta_{k}_ci_high"])
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _md(df: pd.DataFrame) -> str:
-    if df.empty:
-        return "(none)\n"
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for _, r in df.iterrows():
-        lines.append("| " + " | ".join(str(r[c]).replace("|", "/") for c in cols) + " |")
-    return "\n".join(lines) + "\n"
+# ---------------------------------------------------------------- document
 
-
-# ---------------------------------------------------------------- writer
-
-CSS = """body{font-family:sans-serif;max-width:1250px;margin:2em auto;color:#222}
+CSS = """body{font-family:sans-serif;max-width:1250px;margin:2em auto;color:#222;line-height:1.35}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
 th{background:#eef}td:first-child{text-align:left}img{max-width:100%}.note{background:#ffd;padding:.5em 1em}
-code{background:#f4f4f4}"""
+code{background:#f4f4f4}nav{background:#f6f6fa;padding:.5em 1.5em;border:1px solid #dde}
+.summary{border-left:4px solid #1f4e9c;padding-left:1em}h2{border-bottom:1px solid #ccc;margin-top:2em}"""
+
+
+class Doc:
+    """Builds report.html and summary.md side by side, with a table of contents."""
+
+    def __init__(self, out: Path):
+        self.out, self.html, self.md, self.toc = out, [], [], []
+
+    def heading(self, level: int, text: str, ident: str | None = None) -> None:
+        ident = ident or anchor(text)
+        if level <= 3:
+            self.toc.append((level, text, ident))
+        self.html.append(f"<h{level} id='{ident}'>{html.escape(text)}</h{level}>")
+        self.md.append(f"{'#' * level} {text}\n")
+
+    def para(self, text: str, css: str = "") -> None:
+        self.html.append(f"<p{f' class={css!r}' if css else ''}>{html.escape(text)}</p>")
+        self.md.append(text + "\n")
+
+    def bullets(self, items: list[str], css: str = "") -> None:
+        self.html.append(f"<ul{f' class={css!r}' if css else ''}>"
+                         + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+        self.md += [f"- {i}" for i in items] + [""]
+
+    def table(self, df: pd.DataFrame) -> None:
+        if df.empty:
+            self.para("(none)")
+            return
+        self.html.append(df.to_html(index=False, escape=True, border=0))
+        cols = list(df.columns)
+        lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(str(r[c]).replace("|", "/") for c in cols) + " |" for _, r in df.iterrows()]
+        self.md.append("\n".join(lines) + "\n")
+
+    def image(self, path: Path | None, alt: str) -> None:
+        if path is None:
+            return
+        data = base64.b64encode(path.read_bytes()).decode()
+        self.html.append(f"<p><img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'></p>")
+        self.md.append(f"![{alt}](plots/{path.name})\n")
+
+    def write(self, title: str, head: list[str], head_md: list[str]) -> None:
+        nav = "<nav><b>Contents</b><ul>" + "".join(
+            f"<li style='margin-left:{(lvl - 2) * 1.5}em'><a href='#{i}'>{html.escape(t)}</a></li>"
+            for lvl, t, i in self.toc) + "</ul></nav>"
+        doc = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
+               f"<style>{CSS}</style></head><body>" + "\n".join(head) + nav + "\n".join(self.html)
+               + "</body></html>\n")
+        (self.out / "report.html").write_text(doc)
+        toc_md = ["## Contents\n"] + [f"{'  ' * (lvl - 2)}- [{t}](#{i})" for lvl, t, i in self.toc] + [""]
+        (self.out / "summary.md").write_text("\n".join(head_md + toc_md + self.md) + "\n")
+
+
+def _executive_summary(doc: Doc, inputs, effects, costs, horizon, indicators, axis) -> None:
+    doc.heading(2, "Executive summary", "summary")
+    base = inputs.scenarios[inputs.baseline]
+    for name in inputs.others:
+        n_rep = int(effects[effects.scenario == name].n_replicates.max())
+        extra = public_spending(inputs.scenarios[name], horizon) - public_spending(base, horizon)
+        doc.heading(3, f"{name}: headline effects at {axis.describe(horizon)}", f"summary-{anchor(name)}")
+        doc.para(f"Scenario minus baseline '{inputs.baseline}', paired by replicate ({n_rep} pairs), mean and 95 % "
+                 f"interval; extra public spending over steps 1..{horizon}: EUR {fmt(extra)}. "
+                 "Stocks are compared at the horizon, flows summed over it.", "summary")
+        moved, unmoved = moving_indicators(effects, name, indicators)
+        doc.table(summary_table(effects, name, horizon, moved))
+        if unmoved:
+            doc.para(f"{len(unmoved)} indicator(s) identical to the baseline in every replicate: "
+                     + ", ".join(unmoved) + ".")
+        job = costs[(costs.scenario == name) & (costs.outcome == "job") & (costs.source == "public (all)")]
+        if not job.empty:
+            r = job.iloc[0]
+            text = STATUS_TEXT.get(r.status) or effect_cell(r.eur_per_outcome, r.eur_per_outcome_ci_low,
+                                                             r.eur_per_outcome_ci_high)
+            doc.para(f"Public EUR per additional job: {text}.", "summary")
+
+
+def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, indicators, axis) -> None:
+    ds = inputs.scenarios[name]
+    plots = doc.out / "plots"
+    safe = anchor(name)
+    wins = windows(ds)
+    n_rep = int(effects[effects.scenario == name].n_replicates.max())
+    doc.heading(2, f"Scenario {name}", f"s-{safe}")
+    doc.para(f"source {inputs.sources[name]}, {n_rep} paired replicates")
+    if wins:
+        doc.bullets([f"instrument {w.instrument}: quarters {w.start}..{w.end}"
+                     + (f", stopped at step {w.stop}" if w.stop else "") + " (shaded on time plots)" for w in wins])
+    doc.heading(3, "EU total over time", f"s-{safe}-eu")
+    doc.table(headline_table(effects, name, horizon, indicators))
+    moved, unmoved = moving_indicators(effects, name, indicators)
+    if unmoved:
+        doc.para("Identical to the baseline in every paired replicate at every step (not plotted): "
+                 + ", ".join(unmoved) + ".")
+    if moved:
+        doc.image(plot_eu_effects(effects, name, inputs.baseline, moved, axis, wins, plots / f"{safe}_eu.png"),
+                  "EU total over time")
+    doc.heading(3, "Money: spending, calls, failures, returned funds", f"s-{safe}-money")
+    if has_instruments(ds):
+        doc.table(money_table(ds))
+        doc.image(plot_money(ds, name, axis, wins, plots / f"{safe}_money.png"), "money")
+    else:
+        doc.para("This scenario has no instruments.")
+    for title, gt in (("By development level", "development_level"), ("By sector", "sector")):
+        doc.heading(3, f"{title} at the horizon", f"s-{safe}-{gt}")
+        if gt == "development_level":
+            doc.table(level_table(effects, name, horizon, moved))
+        doc.image(plot_group_effects(effects, name, gt, moved, horizon, plots / f"{safe}_{gt}.png"), title)
+    doc.heading(3, "Regions with the largest effect", f"s-{safe}-regions")
+    reg = "employment" if "employment" in indicators else indicators[0]
+    doc.image(plot_top_regions(effects, name, reg, horizon, plots / f"{safe}_regions.png"), "regions")
+    doc.heading(3, "Cost per additional outcome", f"s-{safe}-cost")
+    ct = cost_table(costs, name)
+    if ct.empty:
+        doc.para("No instrument spending recorded: cost-effectiveness not computed.")
+    else:
+        doc.table(ct)
+        doc.para("Additional public EUR (eu + national + regional instrument money and the clusters' public core "
+                 "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: money moved "
+                 "between public sources with a net change within 1 % of it, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
+                 "whose spending the scenario did not change are left out.")
+    doc.heading(3, "Regional convergence", f"s-{safe}-convergence")
+    doc.para("Sigma: standard deviation across regions of the log measure (falling = converging). Beta: slope "
+             "of yearly log growth from step 0 to the horizon on the initial log level (negative = poorer "
+             "regions catch up).")
+    doc.table(convergence_table(conv, name, horizon))
+    doc.image(plot_convergence(conv, name, inputs.baseline, axis, wins, plots / f"{safe}_convergence.png"),
+              "convergence")
 
 
 def write_report(out: Path, inputs, effects: pd.DataFrame, costs: pd.DataFrame, conv, horizon: int,
                  indicators: list[str], regions_over_time: bool) -> None:
     out = Path(out)
     (out / "plots").mkdir()
-    at_h = effects[effects.step == horizon]
-    at_h.to_csv(out / "effects_at_horizon.csv", index=False)
-    over_time = effects if regions_over_time else effects[effects.group_type != "region"]
-    over_time.to_csv(out / "effects_over_time.csv", index=False)
+    effects[effects.step == horizon].to_csv(out / "effects_at_horizon.csv", index=False)
+    (effects if regions_over_time else effects[effects.group_type != "region"]).to_csv(
+        out / "effects_over_time.csv", index=False)
     costs.to_csv(out / "cost_effectiveness.csv", index=False)
     conv.sigma.to_csv(out / "convergence_sigma.csv", index=False)
     conv.beta.to_csv(out / "convergence_beta.csv", index=False)
 
-    headline = [i for i in HEADLINE if i in indicators] or indicators
     base = inputs.scenarios[inputs.baseline]
+    axis = TimeAxis(base)
     meta = [("baseline", f"{inputs.baseline} ({inputs.sources[inputs.baseline]})"),
-            ("horizon", f"step {horizon} (quarter; {horizon / 4:g} years)"),
+            ("world", world_scale(base)),
+            ("horizon", f"{axis.describe(horizon)}: {horizon} quarters, {horizon / 4:g} years"),
             ("clustersim version", str(base.attrs.get("clustersim_version", "?")))]
-    md = [f"# clustersim comparison against '{inputs.baseline}'\n"]
-    md += [f"- {k}: {v}" for k, v in meta]
-    md.append("- effects: scenario minus baseline, paired by replicate; mean and 95 % t-interval over "
-              "replicates (docs/ANALYSIS.md)\n")
-    body = [f"<h1>clustersim comparison against '{html.escape(inputs.baseline)}'</h1><ul>"]
-    body += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in meta]
-    body.append("<li>Effects are scenario minus baseline, paired by replicate: mean and 95&nbsp;% "
-                "t-interval over replicates. Tables: CSV files beside this report.</li></ul>")
+    title = f"clustersim comparison against '{inputs.baseline}'"
+    head = [f"<h1>{html.escape(title)}</h1><ul>"] + [
+        f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in meta] + [
+        "<li>Effects are scenario minus baseline, paired by replicate: mean and 95&nbsp;% t-interval over "
+        "replicates. Tables: CSV files beside this report.</li></ul>"]
+    head_md = [f"# {title}\n"] + [f"- {k}: {v}" for k, v in meta] + [""]
+    doc = Doc(out)
+    _executive_summary(doc, inputs, effects, costs, horizon, indicators, axis)
     if inputs.notes:
-        md.append("## Notes\n")
-        md += [f"- {n}" for n in inputs.notes]
-        md.append("")
-        body.append("<div class='note'><b>Notes</b><ul>"
-                    + "".join(f"<li>{html.escape(n)}</li>" for n in inputs.notes) + "</ul></div>")
-
-    def img(path: Path | None, alt: str) -> str:
-        if path is None:
-            return ""
-        data = base64.b64encode(path.read_bytes()).decode()
-        return f"<p><img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'></p>"
-
-    def table(df: pd.DataFrame) -> str:
-        return "<p>(none)</p>" if df.empty else df.to_html(index=False, escape=True, border=0)
-
+        doc.heading(2, "Notes", "notes")
+        doc.bullets(inputs.notes, "note")
     for name in inputs.others:
-        n_rep = int(effects[effects.scenario == name].n_replicates.max())
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        md.append(f"## {name} (source {inputs.sources[name]}, {n_rep} paired replicates)\n")
-        body.append(f"<h2>{html.escape(name)}</h2><p>source {html.escape(inputs.sources[name])}, "
-                    f"{n_rep} paired replicates</p>")
-        p_eu = plot_eu_effects(effects, name, inputs.baseline, headline, out / "plots" / f"{safe}_eu_over_time.png")
-        p_lv = plot_group_effects(effects, name, "development_level", headline, horizon,
-                                  out / "plots" / f"{safe}_by_development_level.png")
-        p_sec = plot_group_effects(effects, name, "sector", headline, horizon, out / "plots" / f"{safe}_by_sector.png")
-        reg_ind = "employment" if "employment" in indicators else indicators[0]
-        p_reg = plot_top_regions(effects, name, reg_ind, horizon, out / "plots" / f"{safe}_top_regions.png")
-        p_cv = plot_convergence(conv, name, inputs.baseline, out / "plots" / f"{safe}_convergence.png")
-
-        tables = [("EU total at the horizon", headline_table(effects, name, horizon, indicators), p_eu),
-                  ("By development level at the horizon", level_table(effects, name, horizon, headline), p_lv),
-                  ("By sector at the horizon", pd.DataFrame(), p_sec),
-                  ("Regions with the largest effect", pd.DataFrame(), p_reg)]
-        for title, df, plot in tables:
-            md.append(f"### {title}\n")
-            if not df.empty:
-                md.append(_md(df))
-            if plot is not None:
-                md.append(f"![{title}](plots/{plot.name})\n")
-            body.append(f"<h3>{html.escape(title)}</h3>" + ("" if df.empty else table(df)) + img(plot, title))
-        ct = cost_table(costs, name)
-        md.append("### Cost-effectiveness (additional public EUR per additional outcome)\n")
-        body.append("<h3>Cost-effectiveness (additional public EUR per additional outcome)</h3>")
-        if ct.empty:
-            md.append("No instrument spending recorded: cost-effectiveness not computed.\n")
-            body.append("<p>No instrument spending recorded: cost-effectiveness not computed.</p>")
-        else:
-            md.append(_md(ct))
-            body.append(table(ct) + "<p>An interval is n/a when the outcome's own interval includes 0 "
-                                    "(the cost per outcome is then unbounded).</p>")
-        cv = convergence_table(conv, name, horizon)
-        md.append("### Regional convergence\n")
-        md.append(_md(cv))
-        md.append(f"![convergence](plots/{p_cv.name})\n")
-        body.append("<h3>Regional convergence</h3><p>Sigma: standard deviation across regions of the log "
-                    "measure (falling = converging). Beta: slope of yearly log growth from step 0 to the "
-                    "horizon on the initial log level (negative = poorer regions catch up).</p>"
-                    + table(cv) + img(p_cv, "convergence"))
-    (out / "summary.md").write_text("\n".join(md) + "\n")
-    doc = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>clustersim comparison</title>"
-           f"<style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n")
-    (out / "report.html").write_text(doc)
+        _scenario_section(doc, inputs, name, effects, costs, conv, horizon, indicators, axis)
+    doc.write(title, head, head_md)

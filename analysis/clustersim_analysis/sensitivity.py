@@ -21,7 +21,7 @@ import xarray as xr
 from scipy.stats import qmc
 
 from . import AnalysisError, USAGE_EXIT_CODE
-from .indicators import INDICATORS, aggregate
+from .indicators import RATIOS, aggregate, lookup
 
 # ---------------------------------------------------------------- Morris
 
@@ -182,12 +182,11 @@ def detect_design(x: np.ndarray) -> tuple[str, np.ndarray]:
 
 def indicator_total(ds: xr.Dataset, name: str) -> xr.DataArray:
     """EU total (or EU ratio) of an indicator: (replicate, step)."""
-    if name in INDICATORS:
-        return aggregate(ds, INDICATORS[name], "EU").isel(group=0)
-    if name in ds.variables and "step" in ds[name].dims:
+    if name in ds.variables and "step" in ds[name].dims and "region" not in ds[name].dims:
         da = ds[name].astype(float)
         return da.sum([dim for dim in da.dims if dim not in ("replicate", "run", "step")])
-    raise AnalysisError(f"unknown indicator '{name}'; known: {', '.join(INDICATORS)} or any series variable")
+    # Region series, ratios and <flow>_cumulative; stock/flow is not needed for a total.
+    return aggregate(ds, lookup(ds, name, with_kind=False), "EU").isel(group=0)
 
 
 def horizon_values(ds: xr.Dataset, indicators: list[str], horizon: int | None) -> dict[str, float]:
@@ -221,7 +220,8 @@ def parse_args(argv):
     p.add_argument("--sweep", metavar="SWEEP.h5", help="analyse a merged sweep instead of running clustersim")
     p.add_argument("--output-indicator", required=True, metavar="NAMES",
                    help="comma-separated indicators (EU totals at the horizon, mean over replicates); "
-                        "known: " + ", ".join(INDICATORS))
+                        "any series variable of the output, " + ", ".join(r[0] for r in RATIOS) +
+                        " or <flow>_cumulative")
     p.add_argument("--horizon", type=int, metavar="STEP", help="step at which outputs are taken (default: last)")
     p.add_argument("--scenario", default=None, help="scenario to perturb (default: scenarios/baseline.toml)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -252,15 +252,10 @@ def _parse_sets(items: list[str]) -> dict[str, str]:
 
 
 def _from_sweep(args, indicators):
-    from .io import _strings, ok_runs, open_output, swept_parameters
+    from .io import ok_runs, open_parameter_sweep
     from .params import Parameter, load_parameters
     notes: list[str] = []
-    ds = open_output(args.sweep)
-    if "run" not in ds.dims:
-        raise AnalysisError(f"{args.sweep}: not a merged sweep (no 'run' dimension)")
-    swept = swept_parameters(ds)
-    if not swept:
-        raise AnalysisError(f"{args.sweep}: no swept__* parameter variables")
+    ds, swept = open_parameter_sweep(args.sweep)
     keep = ok_runs(ds, notes)
     if keep.size < ds.sizes["run"]:
         raise AnalysisError(f"{args.sweep}: {ds.sizes['run'] - keep.size} failed run(s); a sensitivity design "
@@ -332,16 +327,29 @@ def _drive(args, indicators):
     return method, plist, unit, y, []
 
 
+def _label_points(ax, x, y, labels):
+    """Labels in a column right of the axes, in the points' vertical order, evenly spaced
+    and joined to their points: they cannot overlap however close the points are."""
+    fig = ax.figure
+    fig.canvas.draw()  # limits are final only after a draw
+    y0, y1 = ax.get_ylim()
+    frac = (y - y0) / (y1 - y0) if y1 > y0 else np.full(len(y), 0.5)
+    order = np.argsort(frac)
+    slots = np.linspace(0.02, 0.98, len(labels)) if len(labels) > 1 else np.array([0.5])
+    for slot, i in zip(slots, order):
+        ax.annotate(labels[i], (x[i], y[i]), xytext=(1.03, slot), textcoords="axes fraction", fontsize=8,
+                    va="center", arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.6})
+
+
 def _plot(method, table, indicator, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
     if method == "morris":
         err = np.vstack([table.mu_star - table.mu_star_ci_low, table.mu_star_ci_high - table.mu_star])
         ax.errorbar(table.mu_star, table.sigma, xerr=err, fmt="o", capsize=3)
-        for _, r in table.iterrows():
-            ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=8, xytext=(4, 4), textcoords="offset points")
+        _label_points(ax, table.mu_star.to_numpy(float), table.sigma.to_numpy(float), list(table.parameter))
         ax.set_xlabel(f"mu* (mean |elementary effect|, {indicator} per unit of parameter range)")
         ax.set_ylabel("sigma (s.d. of elementary effects)")
         ax.set_title(f"Morris screening of {indicator}")
@@ -368,9 +376,6 @@ def run(argv=None) -> int:
         if args.sweep:
             method, plist, unit, y, notes = _from_sweep(args, indicators)
         else:
-            for name in indicators:
-                if name not in INDICATORS:
-                    raise AnalysisError(f"--output-indicator: unknown indicator '{name}'; known: {', '.join(INDICATORS)}")
             method, plist, unit, y, notes = _drive(args, indicators)
         names = [p.key for p in plist]
         tables = []

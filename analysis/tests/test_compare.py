@@ -50,7 +50,8 @@ def test_paired_effect_mean_and_t_interval(pair):
 
 def test_cost_per_outcome_by_source(pair):
     costs, notes = compare.cost_effectiveness(load_inputs([str(p) for p in pair]), horizon=8)
-    part = costs[costs.outcome == "partnership"].set_index("source")
+    # No sme_partnerships in this file: SMEs concluding a partnership, summed over quarters.
+    part = costs[costs.outcome == "sme_partnering"].set_index("source")
     # 8 quarters x 2 instruments; partnerships: +2 per region per quarter x 6 regions x 8 quarters.
     extra_partnerships = 2 * 6 * 8
     assert part.loc["public (all)", "additional_spending_eur"] == pytest.approx(8 * 2 * 1000)
@@ -60,7 +61,9 @@ def test_cost_per_outcome_by_source(pair):
     job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
     assert job.eur_per_outcome == pytest.approx(16000 / (6 * EMPLOYMENT_EFFECT.mean()))
     assert job.eur_per_outcome_ci_low <= job.eur_per_outcome <= job.eur_per_outcome_ci_high
-    assert any("smes_supported not recorded" in n for n in notes)
+    assert any("instrument_smes_supported not recorded" in n for n in notes)
+    assert any("smes_product_innovation not recorded" in n for n in notes)
+    assert "new_to_firm_product" not in set(costs.outcome)  # smes_innovating also counts process innovation
 
 
 def test_spending_for_a_fall_in_the_outcome_has_no_cost_per_outcome(tmp_path):
@@ -71,6 +74,72 @@ def test_spending_for_a_fall_in_the_outcome_has_no_cost_per_outcome(tmp_path):
     job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
     assert job.additional_outcome < 0
     assert np.isnan(job.eur_per_outcome) and np.isnan(job.eur_per_outcome_ci_low)
+
+
+def test_flows_are_summed_over_the_horizon_stocks_taken_at_it(pair):
+    eff = compare.effects_table(load_inputs([str(p) for p in pair]), ["partnerships_concluded", "employment"])
+    eu = eff[(eff.group_type == "EU") & (eff.step == 8)].set_index("indicator")
+    assert eu.loc["partnerships_concluded", "kind"] == "flow"
+    assert eu.loc["partnerships_concluded", "effect_mean"] == pytest.approx(2 * 6 * 8)  # 8 quarters x 6 regions
+    assert eu.loc["employment", "kind"] == "stock"
+    assert eu.loc["employment", "effect_mean"] == pytest.approx(6 * EMPLOYMENT_EFFECT.mean())
+    # Names, units and labels come from the file's attributes.
+    assert eu.loc["employment", "units"] == "FTE" and eu.loc["employment", "label"] == "employment"
+
+
+def test_partnerships_counted_once_products_only_and_zero_sources_dropped(tmp_path):
+    extra = ["sme_partnerships", "smes_product_innovation"]
+    base = write(synthetic_run(extra=extra, spend={"eu": 0.0, "national": 0.0}), tmp_path / "baseline.h5")
+    scen = write(synthetic_run(extra=extra, add={"sme_partnerships": [4.0] * 4, "smes_product_innovation": [1.0] * 4},
+                               spend={"eu": 500.0, "national": 0.0}), tmp_path / "s.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(scen)]), horizon=8)
+    part = costs[(costs.outcome == "partnership") & (costs.source == "public (all)")].iloc[0]
+    assert part.additional_outcome == pytest.approx(4 * 6 / 2)  # ties held: both ends counted in the file
+    assert part.eur_per_outcome == pytest.approx(8 * 2 * 500 / 12)
+    assert "sme_partnering" not in set(costs.outcome)
+    prod = costs[(costs.outcome == "new_to_firm_product") & (costs.source == "public (all)")].iloc[0]
+    assert prod.additional_outcome == pytest.approx(1 * 6 * 8)
+    assert set(costs.source) == {"public (all)", "eu"}  # national spent nothing in either run
+
+
+def test_budget_neutral_reallocation_has_no_cost_per_outcome(tmp_path):
+    base = write(synthetic_run(spend={"eu": 1000.0, "national": 0.0}), tmp_path / "baseline.h5")
+    scen = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT}, spend={"eu": 500.0, "national": 500.0}),
+                 tmp_path / "realloc.h5")
+    inputs = load_inputs([str(base), str(scen)])
+    costs, notes = compare.cost_effectiveness(inputs, horizon=8)
+    assert set(costs.status) == {"budget-neutral"}
+    assert costs.eur_per_outcome.isna().all()
+    eu = costs[(costs.outcome == "job") & (costs.source == "eu")].iloc[0]
+    assert eu.additional_spending_eur == pytest.approx(-8 * 2 * 500)
+    assert any("budget-neutral" in n for n in notes)
+
+
+def test_moving_cluster_core_funding_into_an_instrument_is_budget_neutral(tmp_path):
+    # Baseline: EUR 50,000 a quarter to each of 2 clusters for 8 quarters, no instrument.
+    # Scenario: 30,000 to each cluster, the 2 x 8 x 20,000 saved paid out as vouchers.
+    base = synthetic_run()
+    base.attrs["scenario"] = "[clusters]\npublic_funding_eur_per_quarter = 50000\n"
+    scen = synthetic_run(add={"employment": EMPLOYMENT_EFFECT}, spend={"regional": 20000.0})
+    scen.attrs["scenario"] += "\n[clusters]\npublic_funding_eur_per_quarter = 30000\n"
+    inputs = load_inputs([str(write(base, tmp_path / "baseline.h5")), str(write(scen, tmp_path / "realloc.h5"))])
+    costs, notes = compare.cost_effectiveness(inputs, horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "additional_spending_eur"] == pytest.approx(0.0)
+    assert job.loc["cluster core funding", "additional_spending_eur"] == pytest.approx(-2 * 8 * 20000)
+    assert job.loc["regional", "additional_spending_eur"] == pytest.approx(2 * 8 * 20000)
+    assert set(job.status) == {"budget-neutral"} and job.eur_per_outcome.isna().all()
+
+
+def test_missing_cell_methods_is_a_clear_error(tmp_path, capsys):
+    base = synthetic_run()
+    del base["turnover_eur"].attrs["cell_methods"]
+    a = write(base, tmp_path / "a.h5")
+    b = write(synthetic_run(), tmp_path / "b.h5")
+    assert compare.run([str(a), str(b), "-o", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert str(a) in err and "'turnover_eur' has no 'cell_methods'" in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_no_spending_is_a_note_not_an_error(tmp_path):
@@ -162,3 +231,44 @@ def test_unknown_baseline_and_horizon(pair, tmp_path, capsys):
     assert compare.run([str(pair[0]), str(pair[1]), "-o", str(out), "--horizon", "99"]) == 2
     assert "--horizon 99" in capsys.readouterr().err
     assert _nothing_written(tmp_path, out)
+
+
+def test_report_dates_from_the_time_coordinate_and_steps_without_it(pair, tmp_path):
+    from clustersim_analysis.plots import TimeAxis
+    dated = TimeAxis(xr.open_dataset(pair[1], engine="h5netcdf"))
+    assert dated.dated and dated.describe(8) == "step 8 (2023-01-01)"
+    html = (tmp_path / "dated")
+    assert compare.run([str(pair[0]), str(pair[1]), "-o", str(html)]) == 0
+    assert "step 8 (2023-01-01)" in (html / "report.html").read_text()
+    undated = [write(synthetic_run(**kw).drop_vars("time"), tmp_path / name)
+               for name, kw in (("a.h5", {}), ("b.h5", {"add": {"employment": EMPLOYMENT_EFFECT}}))]
+    axis = TimeAxis(xr.open_dataset(undated[0], engine="h5netcdf"))
+    assert not axis.dated and axis.label == "step (quarter)" and axis.describe(3) == "step 3"
+    assert compare.run([str(p) for p in undated] + ["-o", str(tmp_path / "undated")]) == 0
+
+
+def test_a_regional_mean_is_averaged_not_summed(tmp_path):
+    def run(add=None):
+        ds = synthetic_run(extra=["region_knowledge"], add=add)
+        ds["region_knowledge"].attrs["cell_methods"] = "step: point region: mean"
+        return ds
+    a = write(run(), tmp_path / "a.h5")
+    b = write(run({"region_knowledge": [0.5] * 4}), tmp_path / "b.h5")
+    eff = compare.effects_table(load_inputs([str(a), str(b)]), ["region_knowledge"])
+    at = eff[eff.step == 8].set_index("group_type")
+    assert at.loc["EU", "effect_mean"] == pytest.approx(0.5)           # mean of six regions, not 3.0
+    assert at.loc["EU", "kind"] == "stock" and "sector" not in at.index
+    assert eff[(eff.group_type == "development_level") & (eff.step == 8)].effect_mean.to_numpy() == pytest.approx(0.5)
+
+
+def test_a_small_addition_next_to_large_core_funding_is_not_budget_neutral(tmp_path):
+    runs = []
+    for name, kw in (("baseline", {}), ("i3", {"add": {"employment": EMPLOYMENT_EFFECT}, "spend": {"eu": 100.0}})):
+        ds = synthetic_run(**kw)
+        ds.attrs["scenario"] += "\n[clusters]\npublic_funding_eur_per_quarter = 5000000\n"
+        runs.append(str(write(ds, tmp_path / f"{name}.h5")))
+    costs, notes = compare.cost_effectiveness(load_inputs(runs), horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "status"] == "ratio"
+    assert job.loc["public (all)", "eur_per_outcome"] == pytest.approx(8 * 2 * 100 / (6 * EMPLOYMENT_EFFECT.mean()))
+    assert not any("budget-neutral" in n for n in notes)

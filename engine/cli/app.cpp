@@ -60,8 +60,8 @@ void print_summary(const sim::RunSummary& s) {
   fmt::print("output:     {}\n", s.output.string());
   fmt::print("world:      {}\n", s.world);
   fmt::print("steps:      {} quarters x {} replicate(s)\n", s.steps, s.replicates);
-  fmt::print("wall time:  {:.2f} s ({} SME-steps/s)\n", s.wall_seconds,
-             sim::format_rate(s.agent_steps / std::max(s.wall_seconds, 1e-9)));
+  fmt::print("wall time:  {:.2f} s ({} {}-steps/s)\n", s.wall_seconds,
+             sim::format_rate(s.agent_steps / std::max(s.wall_seconds, 1e-9)), s.agent_noun);
   if (!s.headlines.empty()) {
     fmt::print("at step {} (mean over replicates):\n", s.steps);
     for (const auto& h : s.headlines)

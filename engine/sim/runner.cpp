@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -9,6 +10,7 @@
 #include "engine/core/error.hpp"
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/stream.hpp"
+#include "engine/sim/calendar.hpp"
 #include "engine/record/writer.hpp"
 #include "engine/sim/progress.hpp"
 #include "engine/sim/signals.hpp"
@@ -22,6 +24,9 @@ void declare_engine_keys(config::Schema& schema) {
       .doc("Master seed; replicate r uses a seed derived from (seed, r) alone.");
   schema.integer("run.replicates", 1).required().range(1, 100000)
       .doc("Independent replications written along the `replicate` dimension.");
+  schema.string("run.start_date", "2021-01-01")
+      .doc("Calendar date of step 0 (ISO 8601 YYYY-MM-DD, the first day of a calendar quarter). Step t is the "
+           "end of the t-th quarter, t calendar quarters later; recorded as the CF `time` coordinate.");
 }
 
 config::Schema full_schema(const ModelDescriptor& model) {
@@ -41,6 +46,31 @@ std::string utc_timestamp() {
 }
 
 namespace {
+
+// run.start_date, validated: a real ISO date on the first day of a calendar quarter.
+CivilDate start_date(const config::Scenario& scenario) {
+  const std::string key = "run.start_date";
+  std::string error;
+  const CivilDate date = parse_iso_date(scenario.string(key), error);
+  if (error.empty()) error = quarter_start_rule(date);
+  if (!error.empty()) throw ScenarioError(scenario.origin(key), key, error);
+  return date;
+}
+
+// The CF time coordinate along step, and a `coordinates` attribute on every series so
+// readers (xarray, CDO, Panoply) attach it. A model's own `coordinates` list is kept.
+void add_time_coordinate(record::Layout& layout, const CivilDate& start, std::size_t steps) {
+  record::VariableSpec time{"time", record::DType::Int64, {"step"}, "days since " + format_iso_date(start),
+                            "end of the step's quarter (step 0 = run.start_date, the initial state)"};
+  time.extra_attributes = {{"standard_name", std::string("time")}, {"calendar", std::string(kCalendar)}};
+  layout.statics.insert(layout.statics.begin() + 2, {time, quarter_days(start, steps)});
+  for (auto& spec : layout.series) {
+    auto it = std::find_if(spec.extra_attributes.begin(), spec.extra_attributes.end(),
+                           [](const record::Attribute& a) { return a.name == "coordinates"; });
+    if (it == spec.extra_attributes.end()) spec.extra_attributes.push_back({"coordinates", std::string("time")});
+    else it->value = std::get<std::string>(it->value) + " time";
+  }
+}
 
 void add_run_dimensions(record::Layout& layout, const std::vector<std::int64_t>& replicate_index, std::size_t steps,
                         const std::vector<std::int64_t>& seeds) {
@@ -76,6 +106,7 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
     for (std::size_t r = 0; r < replicates; ++r) indices.push_back(static_cast<std::int64_t>(r));
   }
 
+  const CivilDate start = start_date(scenario);
   parallel::ThreadLimit thread_limit(options.threads);
   InterruptGuard interrupt_guard;
 
@@ -90,6 +121,7 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
   record::Layout layout;
   model->describe(layout);
   add_run_dimensions(layout, indices, steps, seeds);
+  add_time_coordinate(layout, start, steps);
   layout.global_attributes = {
       {"title", std::string("clustersim run of ") + scenario.source().filename().string()},
       {"scenario", scenario.to_toml()},
@@ -109,6 +141,7 @@ RunSummary run(const ModelDescriptor& descriptor, const config::Scenario& scenar
   RunSummary summary;
   summary.output = options.output;
   summary.world = model->world_summary();
+  summary.agent_noun = model->agent_noun();
   summary.steps = steps;
   summary.replicates = indices.size();
   std::vector<std::size_t> headline_index;

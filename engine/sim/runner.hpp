@@ -40,6 +40,7 @@ struct RunSummary {
   std::size_t steps = 0, replicates = 0;
   double wall_seconds = 0.0;
   double agent_steps = 0.0;  ///< sum over replicates and steps of the agents simulated
+  std::string agent_noun = "agent";  ///< Model::agent_noun(), for "SME-steps/s"
   std::vector<Headline> headlines;
 };
 

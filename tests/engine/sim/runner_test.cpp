@@ -100,6 +100,26 @@ TEST_CASE("Ctrl-C during a run leaves no output and no temporary file", "[unit]"
   CHECK_FALSE(any_temp_file(out.parent_path()));
 }
 
+TEST_CASE("run.start_date must be an ISO date on the first day of a quarter", "[unit]") {
+  const auto model = counting();
+  const auto schema = sim::full_schema(model);
+  const fs::path file = scratch("dated.toml");
+  std::ofstream(file) << "[run]\nsteps = 2\nseed = 7\nreplicates = 1\n";
+  CHECK_NOTHROW(sim::run(model, config::load_scenario(file, {"run.start_date=2030-07-01"}, schema),
+                         {scratch("dated.h5"), 1, true, "test"}));
+  for (const char* bad : {"run.start_date=2030-07-02", "run.start_date=2030-02-30", "run.start_date=1/1/2030"}) {
+    const fs::path out = scratch("bad-date.h5");
+    try {
+      sim::run(model, config::load_scenario(file, {bad}, schema), {out, 1, true, "test"});
+      FAIL("no error for " << bad);
+    } catch (const ScenarioError& e) {
+      CHECK(e.key() == "run.start_date");
+      CHECK(e.where() == "--set");
+    }
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
 TEST_CASE("engine keys are declared with ranges", "[unit]") {
   config::Schema schema;
   sim::declare_engine_keys(schema);
