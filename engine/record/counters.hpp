@@ -134,13 +134,45 @@ struct CounterLayout {
 };
 
 namespace detail {
+/// Whether counter K is the first in the table with its row predicate.
+template <const auto& kTable, std::size_t K>
+constexpr bool first_with_its_rows() {
+  for (std::size_t j = 0; j < K; ++j)
+    if (kTable.counters[j].counts == kTable.counters[K].counts) return false;
+  return true;
+}
+
+/// Counter J's contribution if it shares counter K's row predicate (already tested).
+template <const auto& kTable, std::size_t K, std::size_t J, class Row>
+inline void add_if_same_rows(const Row& row, const std::size_t* base, std::int64_t* sums) {
+  if constexpr (kTable.counters[J].counts == kTable.counters[K].counts) {
+    constexpr auto value = kTable.counters[J].value;
+    constexpr std::size_t group = kTable.counters[J].group, slot = kTable.slot(J);
+    sums[base[group] + slot] += value(row);
+  }
+}
+
+/// For each distinct row predicate (at its first counter K): one test, then every counter
+/// that uses it, so a row takes as many branches as there are predicates, not counters.
 template <const auto& kTable, std::size_t K, class Row>
-inline void add_one(const Row& row, const std::size_t* base, std::int64_t* sums, std::int64_t sign, bool only_recount) {
-  constexpr auto counts = kTable.counters[K].counts;
-  constexpr auto value = kTable.counters[K].value;
-  constexpr std::size_t group = kTable.counters[K].group, slot = kTable.slot(K);
-  if (only_recount && !kTable.counters[K].recount) return;
-  if (counts(row)) sums[base[group] + slot] += sign * value(row);
+inline void add_group_of(const Row& row, const std::size_t* base, std::int64_t* sums) {
+  if constexpr (first_with_its_rows<kTable, K>()) {
+    constexpr auto counts = kTable.counters[K].counts;
+    if (counts(row))
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (add_if_same_rows<kTable, K, J>(row, base, sums), ...);
+      }(std::make_index_sequence<kTable.size()>{});
+  }
+}
+
+template <const auto& kTable, std::size_t K, class Row>
+inline void recount_one(const Row& row, const std::size_t* base, std::int64_t* sums, std::int64_t sign) {
+  if constexpr (kTable.counters[K].recount) {
+    constexpr auto counts = kTable.counters[K].counts;
+    constexpr auto value = kTable.counters[K].value;
+    constexpr std::size_t group = kTable.counters[K].group, slot = kTable.slot(K);
+    if (counts(row)) sums[base[group] + slot] += sign * value(row);
+  }
 }
 }  // namespace detail
 
@@ -149,7 +181,7 @@ inline void add_one(const Row& row, const std::size_t* base, std::int64_t* sums,
 template <const auto& kTable, class Row>
 inline void accumulate(const Row& row, const std::size_t* base, std::int64_t* sums) {
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (detail::add_one<kTable, K>(row, base, sums, 1, false), ...);
+    (detail::add_group_of<kTable, K>(row, base, sums), ...);
   }(std::make_index_sequence<kTable.size()>{});
 }
 
@@ -158,7 +190,7 @@ inline void accumulate(const Row& row, const std::size_t* base, std::int64_t* su
 template <const auto& kTable, class Row>
 inline void recount(const Row& row, const std::size_t* base, std::int64_t* sums, std::int64_t sign) {
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (detail::add_one<kTable, K>(row, base, sums, sign, true), ...);
+    (detail::recount_one<kTable, K>(row, base, sums, sign), ...);
   }(std::make_index_sequence<kTable.size()>{});
 }
 
