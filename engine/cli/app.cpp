@@ -5,6 +5,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <tuple>
@@ -20,6 +24,7 @@
 #include "engine/core/error.hpp"
 #include "engine/experiment/run_command.hpp"
 #include "engine/experiment/sweep.hpp"
+#include "engine/record/counters.hpp"
 #include "engine/sim/runner.hpp"
 
 namespace clustersim::cli {
@@ -116,6 +121,51 @@ void print_keys(const config::Schema& schema, bool markdown) {
                range_text(*p), p->units, p->doc);
 }
 
+/// A scenario of defaults: the required keys at their default values, every other key
+/// filled by the loader (for `variables` without a scenario file).
+config::Scenario default_scenario(const config::Schema& schema, const std::vector<std::string>& overrides) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    fmt::format("clustersim-defaults-{}.toml", static_cast<long>(::getpid()));
+  {
+    std::ofstream out(file);
+    for (const auto& p : schema.params())
+      if (p.required) out << p.key << " = " << value_text(p) << "\n";
+  }
+  try {
+    auto scenario = config::load_scenario(file, overrides, schema);
+    std::filesystem::remove(file);
+    return scenario;
+  } catch (...) {
+    std::filesystem::remove(file);
+    throw;
+  }
+}
+
+/// Every variable the model writes (static, or a stock or flow per step), from its Layout.
+void print_variables(const record::Layout& layout, bool markdown) {
+  struct Row {
+    std::string name, dims, units, kind, meaning;
+  };
+  std::vector<Row> rows;
+  auto add = [&](const record::VariableSpec& spec, std::string kind) {
+    std::string dims;
+    for (const auto& d : spec.dims) dims += (dims.empty() ? "" : ", ") + d;
+    rows.push_back({spec.name, dims, spec.units, std::move(kind), spec.long_name});
+  };
+  for (const auto& v : layout.statics) add(v.spec, "static");
+  for (const auto& spec : layout.series)
+    add(spec, record::accumulation_of(spec) == record::Accumulation::Flow ? "flow" : "stock");
+  if (markdown) {
+    fmt::print("| variable | dims | units | kind | meaning |\n|---|---|---|---|---|\n");
+    for (const auto& r : rows)
+      fmt::print("| `{}` | {} | {} | {} | {} |\n", r.name, r.dims, r.units.empty() ? "" : "`" + r.units + "`", r.kind,
+                 r.meaning);
+    return;
+  }
+  for (const auto& r : rows)
+    fmt::print("{:<40} {:<34} {:<8} {:<6} {}\n", r.name, r.dims, r.units, r.kind, r.meaning);
+}
+
 void setup_logging(bool quiet) {
   auto logger = spdlog::stderr_color_mt("clustersim");
   logger->set_pattern("[clustersim] %^%l%$: %v");
@@ -183,6 +233,15 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   auto* keys_cmd = app.add_subcommand("keys", "List every scenario key with its type, default, range, units and meaning");
   keys_cmd->add_flag("--markdown", markdown, "Print a Markdown table (as in docs/SCENARIOS.md)");
 
+  ScenarioArgs variables_args;
+  auto* variables_cmd = app.add_subcommand(
+      "variables", "List every output variable with its dimensions, units, kind (static, stock or flow) and meaning");
+  variables_cmd->add_option("SCENARIO", variables_args.file, "Scenario file (TOML); default: every key at its default");
+  variables_cmd->add_option("--set", variables_args.overrides, "Override a scenario key")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  variables_cmd->add_flag("--markdown", markdown, "Print a Markdown table (as in docs/OUTPUT.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -201,6 +260,15 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     const config::Schema schema = sim::full_schema(model);
     if (keys_cmd->parsed()) {
       print_keys(schema, markdown);
+      return kExitOk;
+    }
+    if (variables_cmd->parsed()) {
+      const auto scenario = variables_args.file.empty()
+                                ? default_scenario(schema, variables_args.overrides)
+                                : config::load_scenario(variables_args.file, variables_args.overrides, schema);
+      record::Layout layout;
+      model.make(scenario)->describe(layout);
+      print_variables(layout, markdown);
       return kExitOk;
     }
     if (check_cmd->parsed()) {

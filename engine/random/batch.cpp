@@ -11,6 +11,9 @@
 #include "engine/random/stream.hpp"
 
 namespace clustersim::random {
+
+static_assert(kMaxBatchBlocks == 1u << Stream::kBlockBits, "fill_draws names blocks with the stream's block counter");
+
 namespace {
 
 // Philox4x32-10 constants (Salmon et al. 2011; Random123's PHILOX_M4x32_* and PHILOX_W32_*).
@@ -191,7 +194,7 @@ Path fastest_path() {
 
 void fill_draws_with(Path path, std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
                      std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride) {
-  CLUSTERSIM_ASSERT(blocks <= kMaxBatchBlocks && stride >= n, "fill_draws: at most 4 blocks, stride >= n");
+  CLUSTERSIM_ASSERT(blocks <= kMaxBatchBlocks && stride >= n, "fill_draws: blocks <= kMaxBatchBlocks, stride >= n");
   CLUSTERSIM_ASSERT(path_available(path), "fill_draws: the CPU lacks the requested instructions");
   switch (path) {
     case Path::Avx512: fill_draws_avx512(seed, agents, n, step, purpose, blocks, out, stride); return;

@@ -14,8 +14,10 @@
 
 namespace clustersim::random {
 
-/// Blocks one fill_draws call computes per agent at most (4 draws each).
-inline constexpr unsigned kMaxBatchBlocks = 4;
+/// Blocks one fill_draws call can compute per agent (4 draws each): any number the stream's
+/// block counter can name (2^Stream::kBlockBits, asserted in batch.cpp). A caller asks for
+/// as many as it has declared draws for.
+inline constexpr unsigned kMaxBatchBlocks = 1u << 16;
 
 /// For each agent k in [0, n): its first 4 x `blocks` draws (blocks <= kMaxBatchBlocks) of
 /// Stream(seed, agents[k], step, purpose), draw v of agent k stored at out[v * stride + k]

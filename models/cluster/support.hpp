@@ -6,18 +6,21 @@
 // an instrument; instruments never touch an SME row.
 
 #include <array>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 namespace clustersim::model {
 
-/// What a unit of SME support does (mechanisms/support.hpp).
+/// What a unit of SME support does (mechanisms/support.hpp). Append before kCount.
 enum class Purpose : std::uint8_t { Innovation, Digital, Green, Skills, Internationalisation, JointProject, Mobility,
-                                    Mentoring };
-inline constexpr std::size_t kPurposeCount = 8;  // three bits in the support code
+                                    Mentoring, kCount };
+inline constexpr std::size_t kPurposeCount = static_cast<std::size_t>(Purpose::kCount);
 inline constexpr std::array<std::string_view, kPurposeCount> kPurposeNames{
     "innovation", "digital", "green", "skills", "internationalisation", "joint_project", "mobility", "mentoring"};
+static_assert(kPurposeNames.back() != std::string_view(), "a name for every support purpose");
 
 /// One instrument's offer to a group of SMEs this quarter.
 struct Offer {
@@ -53,13 +56,22 @@ struct ClusterSupport {
   }
 };
 
-/// The SME `support` column: 0, or (instrument + 1) | purpose << 10 | outside << 13.
+/// The SME `support` column: 0, or (instrument + 1) | purpose << kInstrumentBits |
+/// outside << (kInstrumentBits + kPurposeBits). The purpose field is as wide as the purposes
+/// need, so a new purpose needs no edit here unless the 16 bits run out (asserted).
+inline constexpr unsigned kInstrumentBits = 10;
+inline constexpr unsigned kPurposeBits = static_cast<unsigned>(std::bit_width(kPurposeCount - 1));
+static_assert(kInstrumentBits + kPurposeBits + 1 <= 16, "the support code must fit the 16-bit support column");
+inline constexpr std::size_t kMaxInstruments = (std::size_t{1} << kInstrumentBits) - 2;
+
 inline std::uint16_t encode_support(std::uint16_t instrument, Purpose purpose, bool outside) {
-  return static_cast<std::uint16_t>((instrument + 1u) | (static_cast<unsigned>(purpose) << 10) | (outside ? 1u << 13 : 0u));
+  return static_cast<std::uint16_t>((instrument + 1u) | (static_cast<unsigned>(purpose) << kInstrumentBits) |
+                                    (outside ? 1u << (kInstrumentBits + kPurposeBits) : 0u));
 }
-inline std::size_t support_instrument(std::uint16_t code) { return (code & 0x3FFu) - 1u; }
-inline Purpose support_purpose(std::uint16_t code) { return static_cast<Purpose>((code >> 10) & 0x7u); }
-inline bool support_outside(std::uint16_t code) { return (code >> 13) & 1u; }
-inline constexpr std::size_t kMaxInstruments = 1022;
+inline std::size_t support_instrument(std::uint16_t code) { return (code & ((1u << kInstrumentBits) - 1u)) - 1u; }
+inline Purpose support_purpose(std::uint16_t code) {
+  return static_cast<Purpose>((code >> kInstrumentBits) & ((1u << kPurposeBits) - 1u));
+}
+inline bool support_outside(std::uint16_t code) { return (code >> (kInstrumentBits + kPurposeBits)) & 1u; }
 
 }  // namespace clustersim::model

@@ -119,7 +119,7 @@ void build_synthetic_regions(const Params& p, World& w) {
   const std::size_t R = w.regions.size();
   std::vector<std::size_t> rank(R);
   std::iota(rank.begin(), rank.end(), 1);
-  random::Stream shuffle(p.seed, 0, 0, purpose::kWorldRegion + 100);
+  random::Stream shuffle(p.seed, 0, 0, purpose::kWorldRegionOrder);
   for (std::size_t i = R; i > 1; --i) std::swap(rank[i - 1], rank[shuffle.below(static_cast<std::uint32_t>(i))]);
 
   std::vector<double> cell_weights(R * kSectorCount);

@@ -213,17 +213,54 @@ TEST_CASE("every command has --help and a successful run exits 0 with a summary"
   CHECK(quiet.err.empty());
 }
 
-TEST_CASE("docs/SCENARIOS.md lists every scenario key exactly as clustersim keys does", "[unit]") {
-  Case c("docs");
-  const auto r = c.run("keys --markdown");
+namespace {
+
+/// The generated table between <!-- MARKER:begin --> and <!-- MARKER:end --> in `doc`
+/// equals what `clustersim COMMAND` prints (scripts/update-docs regenerates it).
+void check_generated(const std::string& command, const std::string& doc, const std::string& marker) {
+  Case c("docs_" + marker);
+  const auto r = c.run(command);
+  INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const auto docs = clustersim::test::slurp(std::string(CLUSTERSIM_SOURCE_DIR) + "/docs/SCENARIOS.md");
-  const std::string begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+  const auto docs = clustersim::test::slurp(std::string(CLUSTERSIM_SOURCE_DIR) + "/" + doc);
+  const std::string begin = "<!-- " + marker + ":begin -->\n", end = "<!-- " + marker + ":end -->";
   const auto b = docs.find(begin), e = docs.find(end);
   REQUIRE(b != std::string::npos);
   REQUIRE(e != std::string::npos);
-  // Regenerate with scripts/update-docs after changing a key, default, range or doc line.
+  INFO(doc << " is stale: run scripts/update-docs");
   CHECK(docs.substr(b + begin.size(), e - b - begin.size()) == r.out);
+}
+
+}  // namespace
+
+TEST_CASE("docs/SCENARIOS.md lists every scenario key exactly as clustersim keys does", "[unit]") {
+  check_generated("keys --markdown", "docs/SCENARIOS.md", "keys");
+}
+
+TEST_CASE("docs/OUTPUT.md lists every output variable exactly as clustersim variables does", "[unit]") {
+  check_generated("variables --markdown", "docs/OUTPUT.md", "variables");
+}
+
+TEST_CASE("variables lists each output variable with its dims, units and stock or flow", "[unit]") {
+  Case c("variables");
+  const auto f = c.write("x.toml", kValid);
+  const auto r = c.run("variables " + f.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto line_of = [&](const std::string& name) {  // the line that starts with `name `
+    const auto at = r.out.find("\n" + name + " ");
+    if (at == std::string::npos) return std::string();
+    return r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  };
+  CHECK_THAT(line_of("smes_entered"), Catch::Contains("replicate, step, region") && Catch::Contains(" flow ") &&
+                                          Catch::Contains("start-ups in the quarter"));
+  CHECK_THAT(line_of("smes_active"), Catch::Contains(" stock ") && Catch::Contains("active SMEs"));
+  CHECK_THAT(line_of("cluster_budget_eur"), Catch::Contains("replicate, step, cluster") && Catch::Contains("EUR") &&
+                                                Catch::Contains(" stock "));
+  CHECK_THAT(line_of("instrument_spent_eur"), Catch::Contains(" flow "));
+  CHECK_THAT(line_of("region_lon"), Catch::Contains("degrees_east") && Catch::Contains(" static "));
+  const auto bad = c.run("variables " + f.string() + " --set population.smes=-1");
+  CHECK(bad.exit_code != 0);
 }
 
 namespace {

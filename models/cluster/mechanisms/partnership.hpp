@@ -33,7 +33,8 @@ inline void partnership(const Smes& s, std::size_t i, const Draws& u, const Step
   const auto id = static_cast<std::uint32_t>(s.table.id(i));
   const PartnerSlots& slots = s.partners[i];
 
-  static_assert(purpose::slot::kPartnerEnd + kMaxPartners <= purpose::slot::kCount, "a draw for each partner slot");
+  static_assert(purpose::slot::kPartnerEndLast + 1 - purpose::slot::kPartnerEnd == kMaxPartners,
+                "a draw for each partner slot");
   for (std::size_t k = 0; k < kMaxPartners; ++k) {
     const std::uint32_t slot = slots[k];
     if (slot == kNoPartner) continue;

@@ -87,6 +87,7 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
       // Coaching of a consortium's entrepreneurs: commercial know-how, modelled as skills.
       s.skills[i] += static_cast<float>(ctx.params.skills.gain) * o.strength * (1.0f - s.skills[i]);
       break;
+    case Purpose::kCount: break;  // not a purpose
   }
 }
 

@@ -62,7 +62,7 @@ TEST_CASE("accounting identities hold at every step", "[model]") {
   const auto params = test::params_from(test::kSmallWorld, {"exit.base_rate_per_quarter=0.04"});
   ClusterModel m(params);
   m.start_replicate(123);
-  std::int64_t active = m.aggregates().total(Aggregates::kActive);
+  std::int64_t active = m.aggregates().total(model::counter("smes_active"));
   REQUIRE(active == params.population.smes);
   std::int64_t entered_total = 0, exited_total = 0;
   std::set<std::uint64_t> ids_seen(m.smes().table.ids().begin(), m.smes().table.ids().end());
@@ -70,19 +70,19 @@ TEST_CASE("accounting identities hold at every step", "[model]") {
     const auto budget_before = m.clusters().budget_eur;
     m.step(t);
     const auto& a = m.aggregates();
-    const std::int64_t entered = a.total(Aggregates::kEntered), exited = a.total(Aggregates::kExited);
+    const std::int64_t entered = a.total(model::counter("smes_entered")), exited = a.total(model::counter("smes_exited"));
     INFO("step " << t);
     // SMEs now = SMEs before + entries - exits.
-    CHECK(a.total(Aggregates::kActive) == active + entered - exited);
-    active = a.total(Aggregates::kActive);
+    CHECK(a.total(model::counter("smes_active")) == active + entered - exited);
+    active = a.total(model::counter("smes_active"));
     entered_total += entered;
     exited_total += exited;
     // Members counted by clusters = memberships held by living SMEs.
     const auto& s = m.smes();
     std::int64_t memberships = 0;
     for (std::size_t i = 0; i < s.rows(); ++i) memberships += (s.alive(i) && s.cluster[i] != model::kNoCluster) ? 1 : 0;
-    CHECK(std::accumulate(a.cluster_members.begin(), a.cluster_members.end(), std::int64_t{0}) == memberships);
-    CHECK(a.total(Aggregates::kMembers) == memberships);
+    CHECK(a.total(model::counter("cluster_members")) == memberships);
+    CHECK(a.total(model::counter("cluster_member_smes")) == memberships);
     // Budget change = income - spending, and never an overdraft.
     const auto& c = m.clusters();
     for (std::size_t k = 0; k < c.budget_eur.size(); ++k) {
@@ -139,7 +139,7 @@ TEST_CASE("cluster membership stays near the clusters' targets over ten years", 
   double targets = 0;
   for (const auto& c : m.world().clusters) targets += c.target_members;
   for (int t = 1; t <= 40; ++t) m.step(t);
-  const auto members = m.aggregates().total(Aggregates::kMembers);
+  const auto members = m.aggregates().total(model::counter("cluster_member_smes"));
   CHECK(static_cast<double>(members) == Approx(targets).epsilon(0.15));
 }
 
@@ -151,7 +151,7 @@ TEST_CASE("a cluster without enough income folds and releases its members", "[mo
   m.start_replicate(1);
   for (int t = 1; t <= 8; ++t) m.step(t);
   for (auto active : m.clusters().active) CHECK(active == 0);
-  CHECK(m.aggregates().total(Aggregates::kMembers) == 0);
+  CHECK(m.aggregates().total(model::counter("cluster_member_smes")) == 0);
 }
 
 TEST_CASE("partnerships are symmetric, bounded and never point to an exited SME", "[model]") {
@@ -176,10 +176,10 @@ TEST_CASE("partnerships are symmetric, bounded and never point to an exited SME"
         CHECK(model::mechanism::has_partner(s.partners[j], static_cast<std::uint32_t>(s.table.id(i))));
       }
     }
-    CHECK(ties == m.aggregates().total(Aggregates::kPartnerships));
+    CHECK(ties == m.aggregates().total(model::counter("sme_partnerships")));
     CHECK(ties % 2 == 0);
   }
-  CHECK(m.aggregates().total(Aggregates::kPartnerships) > 0);
+  CHECK(m.aggregates().total(model::counter("sme_partnerships")) > 0);
 }
 
 TEST_CASE("cross-region partnerships are rarer than partnerships within a region", "[model]") {
@@ -189,8 +189,8 @@ TEST_CASE("cross-region partnerships are rarer than partnerships within a region
   std::int64_t concluded = 0, cross = 0;
   for (int t = 1; t <= 8; ++t) {
     m.step(t);
-    concluded += m.aggregates().total(Aggregates::kPartnered);
-    cross += m.aggregates().total(Aggregates::kCrossRegionTies);
+    concluded += m.aggregates().total(model::counter("partnerships_concluded"));
+    cross += m.aggregates().total(model::counter("partnerships_cross_region"));
   }
   REQUIRE(concluded > 0);
   CHECK(cross > 0);
@@ -199,7 +199,7 @@ TEST_CASE("cross-region partnerships are rarer than partnerships within a region
 
 namespace {
 /// Sum over steps of a regional total, with the same seeds, for one setting of the world.
-std::int64_t cumulative(Aggregates::RegionSlot slot, const std::vector<std::string>& overrides, bool level = false) {
+std::int64_t cumulative(std::size_t slot, const std::vector<std::string>& overrides, bool level = false) {
   auto all = overrides;
   all.push_back("population.smes=60000");
   all.push_back("population.clusters=12");
@@ -218,14 +218,14 @@ std::int64_t cumulative(Aggregates::RegionSlot slot, const std::vector<std::stri
 TEST_CASE("each cluster service raises the SME outcome it targets, with the same seeds", "[model][validation]") {
   struct Case {
     const char* service;
-    Aggregates::RegionSlot outcome;
+    std::size_t outcome;
     bool level;  // compare the final level rather than the sum of quarterly flows
   };
-  for (const Case c : {Case{"matchmaking", Aggregates::kPartnered, false},
-                       Case{"training", Aggregates::kSkillsInvesting, false},
-                       Case{"internationalisation", Aggregates::kExporting, true},
-                       Case{"joint_innovation", Aggregates::kProductInnovations, false},
-                       Case{"intelligence", Aggregates::kDigital, true}}) {
+  for (const Case c : {Case{"matchmaking", model::counter("partnerships_concluded"), false},
+                       Case{"training", model::counter("smes_investing_skills"), false},
+                       Case{"internationalisation", model::counter("smes_exporting"), true},
+                       Case{"joint_innovation", model::counter("smes_product_innovation"), false},
+                       Case{"intelligence", model::counter("digital_adopters"), true}}) {
     INFO("service " << c.service);
     const std::string key = std::string("clusters.service_mix.") + c.service;
     const auto with_service = cumulative(c.outcome, {key + "=0.5"}, c.level);
@@ -241,7 +241,7 @@ TEST_CASE("a funding cliff shrinks clusters: members leave as services dry up", 
     ClusterModel m(params);
     m.start_replicate(3);
     for (int t = 1; t <= 16; ++t) m.step(t);
-    return m.aggregates().total(Aggregates::kMembers);
+    return m.aggregates().total(model::counter("cluster_member_smes"));
   };
   CHECK(members_after("20000") < members_after("50000"));
 }
@@ -314,7 +314,7 @@ TEST_CASE("meta-clusters widen their members' partner search across regions", "[
     std::int64_t cross = 0;
     for (int t = 1; t <= 24; ++t) {
       m.step(t);
-      cross += m.aggregates().total(Aggregates::kCrossRegionTies);
+      cross += m.aggregates().total(model::counter("partnerships_cross_region"));
     }
     return cross;
   };

@@ -39,8 +39,8 @@ double bass_max_error(std::int64_t smes, double p, double q, int steps) {
   double worst = 0;
   for (int t = 1; t <= steps; ++t) {
     m.step(t);
-    const double share = static_cast<double>(m.aggregates().total(Aggregates::kDigital)) /
-                         static_cast<double>(m.aggregates().total(Aggregates::kActive));
+    const double share = static_cast<double>(m.aggregates().total(model::counter("digital_adopters"))) /
+                         static_cast<double>(m.aggregates().total(model::counter("smes_active")));
     worst = std::max(worst, std::fabs(share - model::mechanism::bass_share(p, q, t)));
   }
   return worst;

@@ -1,0 +1,144 @@
+#include "models/cluster/ties.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include "engine/core/error.hpp"
+#include "models/cluster/mechanisms/partnership.hpp"
+#include "models/cluster/support.hpp"
+
+namespace clustersim::model {
+
+void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuffers<TieRequest>& requests,
+                        const AggregateLayout& layout, std::vector<std::int64_t>& corrections) {
+  // The SME pass has already counted every row. A tie change alters only the counters
+  // marked `recount` (aggregation.hpp: they read the partner slots and the "partnered now"
+  // / "cross-region tie now" flags), so a touched row's recount counters are retracted
+  // before its first change and added back at the end (a full retract-and-recount of the
+  // row would touch every column of a random row, a cache miss each).
+  std::vector<std::size_t> touched;
+  std::vector<std::uint8_t> is_touched;  // allocated at the first change
+  auto touch = [&](std::size_t row) {
+    if (is_touched.empty()) is_touched.assign(smes.rows(), 0);
+    if (is_touched[row]) return;
+    is_touched[row] = 1;
+    touched.push_back(row);
+    recount(smes, layout, corrections.data(), row, -1);
+  };
+  auto unlink = [&](std::size_t row, std::uint32_t partner) {
+    touch(row);
+    for (auto& slot : smes.partners[row])
+      if (slot != kNoPartner && partner_id(slot) == partner) slot = kNoPartner;
+  };
+  requests.for_each_in_order([&](const TieRequest& q) {
+    if (q.kind == TieRequest::kForm) return;
+    const std::size_t a = q.from_row;
+    if (q.kind == TieRequest::kEnd) {
+      // Both remember the tie: a former partner is trusted when they search again.
+      const std::size_t b = smes.row_of(q.to);
+      unlink(a, q.to);
+      smes.former_partner[a] = q.to;
+      if (b != SIZE_MAX) {
+        unlink(b, q.from);
+        smes.former_partner[b] = q.from;
+      }
+      return;
+    }
+    touch(a);
+    for (auto& slot : smes.partners[a]) {  // kUnlinkAll: the SME has exited
+      if (slot == kNoPartner) continue;
+      const std::size_t b = smes.row_of(partner_id(slot));
+      if (b != SIZE_MAX) unlink(b, q.from);
+      slot = kNoPartner;
+    }
+  });
+  auto free_slot = [&](std::size_t row) -> std::uint32_t* {
+    for (auto& slot : smes.partners[row])
+      if (slot == kNoPartner) return &slot;
+    return nullptr;
+  };
+  requests.for_each_in_order([&](const TieRequest& q) {
+    if (q.kind != TieRequest::kForm) return;
+    const std::size_t a = q.from_row, b = q.to_row;
+    CLUSTERSIM_ASSERT(a != b, "a tie request from an SME to itself");
+    if (!smes.alive(a) || !smes.alive(b)) return;
+    if (mechanism::has_partner(smes.partners[a], q.to)) return;
+    std::uint32_t* slot_a = free_slot(a);
+    std::uint32_t* slot_b = free_slot(b);
+    if (slot_a == nullptr || slot_b == nullptr) return;
+    touch(a);
+    touch(b);
+    const bool foreign = world.country_index[smes.region[a]] != world.country_index[smes.region[b]];
+    *slot_a = q.to | (foreign ? kForeignPartner : 0u);
+    *slot_b = q.from | (foreign ? kForeignPartner : 0u);
+    std::uint8_t bits = flag::kPartneredNow;
+    if (smes.region[a] != smes.region[b]) bits |= flag::kCrossRegionTieNow;
+    smes.flags[a] |= bits;
+    smes.flags[b] |= bits;
+  });
+  for (std::size_t row : touched) recount(smes, layout, corrections.data(), row, +1);
+}
+
+void build_search_index(SearchIndex& index, const Smes& smes, const World& world,
+                        const std::vector<std::int64_t>& cluster_members) {
+  const std::size_t R = world.regions.size(), C = world.clusters.size();
+  const std::size_t rows = smes.rows(), blocks = parallel::block_count(rows);
+  auto& idx = index;
+  idx.regions = R;
+  // Counting sort of living SMEs by region: per-block counts, offsets in (region, block)
+  // order, then a parallel fill; the order inside a region is row order, as serially.
+  std::vector<std::uint32_t> counts(blocks * R, 0);
+  parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
+    std::uint32_t* c = &counts[block * R];
+    for (std::size_t i = begin; i < end; ++i)
+      if (smes.alive(i)) ++c[smes.region[i]];
+  });
+  idx.region_start.assign(R + 1, 0);
+  std::uint32_t offset = 0;
+  for (std::size_t r = 0; r < R; ++r) {
+    idx.region_start[r] = offset;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::uint32_t n = counts[b * R + r];
+      counts[b * R + r] = offset;
+      offset += n;
+    }
+  }
+  idx.region_start[R] = offset;
+  idx.region_entries.resize(offset);
+  parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
+    std::uint32_t* next = &counts[block * R];
+    for (std::size_t i = begin; i < end; ++i)
+      if (smes.alive(i))
+        idx.region_entries[next[smes.region[i]]++] = {static_cast<std::uint32_t>(smes.table.id(i)),
+                                                        static_cast<std::uint32_t>(i), smes.cluster[i],
+                                                        smes.sector[i]};
+  });
+  // Cluster members are a subset of their region's list (membership is regional).
+  idx.cluster_start.assign(C + 1, 0);
+  for (std::size_t c = 0; c < C; ++c) idx.cluster_start[c + 1] = idx.cluster_start[c] +
+      static_cast<std::uint32_t>(cluster_members[c]);
+  idx.cluster_entries.resize(idx.cluster_start[C]);
+  // Each cluster's members all live in its region, so regions fill disjoint cluster lists:
+  // in parallel over the regions that host clusters, each in row order.
+  std::vector<std::uint32_t> fill(idx.cluster_start.begin(), idx.cluster_start.end() - 1);
+  std::vector<std::uint8_t> hosts(R, 0);
+  for (const auto& site : world.clusters) hosts[site.region] = 1;
+  tbb::parallel_for(std::size_t{0}, R, [&](std::size_t r) {
+    if (!hosts[r]) return;
+    for (std::uint32_t k = idx.region_start[r]; k < idx.region_start[r + 1]; ++k) {
+      const auto& e = idx.region_entries[k];
+      if (e.cluster != kNoCluster) idx.cluster_entries[fill[static_cast<std::size_t>(e.cluster)]++] = e;
+    }
+  });
+  // Partner-region kernel: affinity x living SMEs of the target region.
+  idx.region_cumulative.resize(R * R);
+  for (std::size_t r = 0; r < R; ++r) {
+    double acc = 0;
+    for (std::size_t q = 0; q < R; ++q) {
+      acc += world.partner_affinity(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(q)) *
+             static_cast<double>(idx.region_start[q + 1] - idx.region_start[q]);
+      idx.region_cumulative[r * R + q] = acc;
+    }
+  }
+}
+
+}  // namespace clustersim::model
