@@ -19,6 +19,7 @@
 #include "engine/config/scenario.hpp"
 #include "engine/core/error.hpp"
 #include "engine/experiment/sweep.hpp"
+#include "engine/sim/memory.hpp"
 #include "engine/sim/runner.hpp"
 
 namespace clustersim::cli {
@@ -227,6 +228,10 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     if (seed) overrides.push_back("run.seed=" + std::to_string(*seed));
     if (replicates) overrides.push_back("run.replicates=" + std::to_string(*replicates));
     const auto scenario = config::load_scenario(run_args.file, overrides, schema);
+    // Before the world is built: a missing data file or a world too large for memory is
+    // reported with the key that set it, not as std::bad_alloc minutes later.
+    scenario.check_input_files();
+    if (model.estimate_memory) sim::check_memory(model.estimate_memory(scenario), scenario, sim::available_memory());
     sim::RunOptions options{output, threads, quiet, quoted_command_line(argc, argv), replicate_index, {}};
     if (!run_id.empty()) options.extra_attributes.push_back({"run_id", run_id});
     if (!experiment_sha.empty()) options.extra_attributes.push_back({"experiment_sha", experiment_sha});

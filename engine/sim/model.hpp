@@ -13,6 +13,7 @@
 #include "engine/config/scenario.hpp"
 #include "engine/config/schema.hpp"
 #include "engine/record/layout.hpp"
+#include "engine/sim/memory.hpp"
 
 namespace clustersim::sim {
 
@@ -42,6 +43,10 @@ struct ModelDescriptor {
   std::string name;
   std::function<void(config::Schema&)> declare;
   std::function<std::unique_ptr<Model>(const config::Scenario&)> make;
+  /// Optional: the memory a run of the scenario needs, estimated without building the
+  /// world, by the (integer) key that drives each part. `run` refuses a scenario whose
+  /// estimate exceeds the available memory (sim::check_memory).
+  std::function<MemoryEstimate(const config::Scenario&)> estimate_memory;
 };
 
 /// The engine's own scenario keys ([run] and [output]).

@@ -21,6 +21,7 @@
 #include "models/cluster/mechanisms/partnership.hpp"
 #include "models/cluster/mechanisms/skills.hpp"
 #include "models/cluster/mechanisms/support.hpp"
+#include "models/cluster/memory.hpp"
 
 namespace clustersim::model {
 
@@ -1053,7 +1054,7 @@ sim::ModelDescriptor descriptor() {
   return {"cluster", [](config::Schema& schema) { declare(schema); },
           [](const config::Scenario& scenario) -> std::unique_ptr<sim::Model> {
             return std::make_unique<ClusterModel>(read(scenario));
-          }};
+          }, estimate_memory};
 }
 
 }  // namespace clustersim::model

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/config/text_file.hpp"
 #include "engine/core/error.hpp"
 
 using namespace clustersim;
@@ -175,7 +176,7 @@ TEST_CASE("A missing scenario file or extends target is reported", "[unit]") {
 
   const fs::path file = kData / "missing_extends.toml";
   CHECK_THROWS_WITH(load(file), file.string() + ": extends: cannot open 'no_such_base.toml' (resolved to " +
-                                    (kData / "no_such_base.toml").string() + ")");
+                                    (kData / "no_such_base.toml").string() + "): No such file or directory");
 
   TempDir dir("extends-type");
   CHECK(message_of(dir, "extends = 5") ==
@@ -542,4 +543,56 @@ TEST_CASE("Bad table-array elements name the file, the element's id and the key"
   CHECK(load_error(dir, "[instruments]\nid = \"x\"\n") == f + ": instruments: must be an array of tables, written [[instruments]]");
   CHECK(load_error(dir, "run.seed = 1\n", {"instruments[0].budget_eur=5"}).find(
             "--set: instruments[0].budget_eur: --set cannot change arrays of tables ([[instruments]])") == 0);
+}
+
+TEST_CASE("Money keys are capped so that ledgers stay exact in cents", "[unit]") {
+  TempDir dir("money");
+  const std::string file = (dir.path() / "s.toml").string();
+  // The audit's reproducers: 1e17 broke a ledger's balance, 9e16 left it 512 cents off.
+  CHECK(message_of(dir, "[policy]\nbudget_eur = 1e17\n") ==
+        file + ": policy.budget_eur: must be between 0 and 10000000000 (every money amount is capped so that ledgers "
+               "stay exact in cents), got 1e+17");
+  CHECK_THAT(message_of(dir, "[policy]\nbudget_eur = 9e16\n"), Catch::Contains("got 90000000000000000"));
+  CHECK_THAT(message_of(dir, "", {"policy.budget_eur=1e300"}),
+             Catch::StartsWith("--set: policy.budget_eur: must be between 0 and 10000000000"));
+  CHECK(load_text(dir, "[policy]\nbudget_eur = 1e10\n").real("policy.budget_eur") == 1e10);
+}
+
+TEST_CASE("Text that toml++ mishandles never reaches it", "[unit]") {
+  TempDir dir("toml-text");
+  const std::string file = (dir.path() / "s.toml").string();
+  // toml++ 3.3 reaches TOML_UNREACHABLE on the first and breaks an assumption on the second.
+  CHECK_THAT(message_of(dir, "\xD2\x92"), Catch::StartsWith(file + ": line 1, column 1: character U+0492"));
+  CHECK(message_of(dir, "[{") == file + ": line 1, column 2: a table header must start with a key name, e.g. [population]");
+  CHECK_THAT(message_of(dir, std::string("title = \"a\0b\"\n", 14)), Catch::Contains("line 1, column 11: a NUL byte"));
+  // Non-ASCII text inside strings still loads.
+  CHECK(load_text(dir, "title = \"Région Île-de-France\" # ü\n").string("title") == "Région Île-de-France");
+}
+
+TEST_CASE("extends refuses devices, directories and oversized files with the key and the referring file", "[unit]") {
+  TempDir dir("extends-special");
+  const std::string file = (dir.path() / "s.toml").string();
+  CHECK(message_of(dir, "extends = \"/dev/zero\"") ==
+        file + ": extends: cannot open '/dev/zero' (resolved to /dev/zero): not a regular file");
+  CHECK_THAT(message_of(dir, "extends = \".\""), Catch::EndsWith("it is a directory"));
+  dir.write("big.toml", std::string(kMaxScenarioFileBytes + 1, '#'));
+  CHECK_THAT(message_of(dir, "extends = \"big.toml\""), Catch::Contains("more than the limit of 16 MiB"));
+}
+
+TEST_CASE("check_input_files names the key and the file that set a missing data file", "[unit]") {
+  TempDir dir("input-files");
+  const auto scenario = load_text(dir, "[output]\ndata = \"regions.csv\"\n");
+  try {
+    scenario.check_input_files();
+    FAIL("a missing data file was accepted");
+  } catch (const ScenarioError& e) {
+    CHECK(e.where() == (dir.path() / "s.toml").string());
+    CHECK(e.key() == "output.data");
+    CHECK(e.rule() == "cannot open '" + (dir.path() / "regions.csv").string() + "': No such file or directory");
+  }
+  dir.write("regions.csv", "a\n1\n");
+  CHECK_NOTHROW(load_text(dir, "[output]\ndata = \"regions.csv\"\n").check_input_files());
+  const auto from_set = load_text(dir, "", {"output.dir=" + dir.path().string()});
+  CHECK_THROWS_WITH(from_set.check_input_files(), "--set: output.dir: cannot open '" + dir.path().string() +
+                                                      "': it is a directory");
 }
