@@ -94,6 +94,7 @@ class TomlScanner {
       ++line_;
       column_ = 1;
       line_start_ = true;
+      last_ = '\n';
       ++pos_;
       return;
     }
@@ -120,7 +121,7 @@ class TomlScanner {
            " outside a string or comment; TOML allows non-ASCII text only inside quotes and in comments");
     if (c == '#') {
       state_ = State::Comment;
-    } else if (c == '"' || c == '\'') {
+    } else if ((c == '"' || c == '\'') && std::string_view("=[{,.\n").find(last_) != std::string_view::npos) {
       const bool multi = at(1) == c && at(2) == c;
       state_ = c == '"' ? (multi ? State::MultiBasic : State::Basic) : (multi ? State::MultiLiteral : State::Literal);
       if (multi) {
@@ -139,7 +140,10 @@ class TomlScanner {
         fail(std::string("'") + c + "' closes a '" + open_.back() + "' (mismatched brackets)");
       open_.pop_back();
     }
-    if (!space(c) && c != '\n' && c != '\r') line_start_ = false;
+    if (!space(c) && c != '\n' && c != '\r') {
+      line_start_ = false;
+      last_ = c;
+    }
     advance();
   }
 
@@ -147,6 +151,7 @@ class TomlScanner {
   /// `[`, `[[` and spaces; a `]` there it reports itself.
   void table_header() {
     line_start_ = false;
+    last_ = '[';
     advance();
     while (space(at())) advance();
     if (at() == '[') advance();
@@ -168,7 +173,10 @@ class TomlScanner {
       if (pos_ < text_.size() && at() != '\n') advance();
       return;
     }
-    if (c == quote || c == '\n') state_ = State::Normal;
+    if (c == quote || c == '\n') {
+      state_ = State::Normal;
+      last_ = c;
+    }
     advance();
   }
 
@@ -181,6 +189,7 @@ class TomlScanner {
       for (std::size_t k = 0; k < run; ++k) advance();
       state_ = State::Normal;
       line_start_ = false;
+      last_ = quote;
       return;
     }
     if (c == '\\' && quote == '"') {
@@ -209,6 +218,10 @@ class TomlScanner {
   std::string_view text_;
   const std::string& where_;
   std::size_t pos_ = 0, line_ = 1, column_ = 1;
+  /// The last character outside strings and comments that was not white space ('\n' at
+  /// the start of a line). A quote opens a string only where a key or value can start;
+  /// glued to a bare value (`90"x"`) toml++ reads it as part of that value.
+  char last_ = '\n';
   std::string open_;  ///< the arrays ('[') and inline tables ('{') open at this point, innermost last
   bool line_start_ = true;
   State state_ = State::Normal;

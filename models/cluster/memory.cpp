@@ -15,11 +15,12 @@ constexpr double kSmeColumnBytes =
     sizeof(std::uint16_t) + sizeof(std::uint8_t) + 3 * sizeof(float) + sizeof(std::int32_t) + 3 * sizeof(std::uint8_t) +
     sizeof(PartnerSlots) + sizeof(std::uint32_t) + sizeof(float) + sizeof(std::uint8_t) + sizeof(std::uint16_t) +
     sizeof(std::uint64_t);
-/// Besides the columns, per SME: the tables are reserved 1/8 above the start size and grow
-/// by doubling with entries; the region/cluster member index, the per-block buffers of
-/// partnership and support messages and the step's temporaries. The factor is measured:
-/// peak RSS of `run` at 1e6 and 4e6 SMEs (docs/PERFORMANCE.md, "Memory").
-constexpr double kSmeOverhead = 3.0;
+/// Besides the columns, per SME: the reserve of the tables (1/8 above the start size, and
+/// doubling with entries), the region/cluster member index, the per-block message buffers
+/// and the step's temporaries. Measured: 97 bytes of peak RSS per additional SME from 10^5
+/// to 10^7 SMEs (docs/PERFORMANCE.md, `scripts/bench`); twice the column bytes is 114,
+/// about 15 % above, so a run that fits is not refused.
+constexpr double kSmeOverhead = 2.0;
 /// Region x region matrices of doubles: distances, spillover weights, partner affinity
 /// (world.hpp), the partner-search cumulative kernel (model.cpp), and Eigen temporaries
 /// while they are built.
@@ -29,8 +30,8 @@ constexpr double kRegionMatrices = 6;
 constexpr double kRegionBytes = 64 * 8 + 26 * 8;
 /// Per cluster: its organisation state, members' aggregates and series (generous).
 constexpr double kClusterBytes = 2048;
-/// Libraries, HDF5 caches, thread stacks: what a run of a tiny world takes.
-constexpr double kBaseBytes = 150.0 * (1 << 20);
+/// Libraries, HDF5 caches, thread stacks: the fixed ~26 MB of docs/PERFORMANCE.md, with room.
+constexpr double kBaseBytes = 64.0 * (1 << 20);
 
 }  // namespace
 

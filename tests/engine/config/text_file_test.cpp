@@ -102,6 +102,10 @@ TEST_CASE("check_toml_text keeps from toml++ what it handles with undefined beha
   CHECK_THAT(toml_error("a = \"\"\"x\\  \n\n  é\"\"\""), Catch::StartsWith("x.toml: line 3, column 3: character U+00E9"));
   CHECK_THAT(toml_error("a = \"\"\"x\\  \n\n  é\"\"\""), Catch::Contains("first after a line-ending backslash"));
   CHECK_THAT(toml_error("a = 1\0"s), Catch::Contains("a NUL byte"));
+  // Found by the fuzzer: a quote glued to a bare value is part of that value for toml++,
+  // which then classifies every character up to the next separator.
+  CHECK_THAT(toml_error("budget_eur = 90\"ü\"\n"), Catch::StartsWith("x.toml: line 1, column 17: character U+00FC"));
+  CHECK_THAT(toml_error("a = true'ü'\n"), Catch::Contains("U+00FC"));
   // Found by the fuzzer: toml++ assumes a value in an array never starts with '}'.
   CHECK(toml_error("c = [\n}]") == "x.toml: line 2, column 1: '}' closes a '[' (mismatched brackets)");
   CHECK(toml_error("c = {a = [1}") == "x.toml: line 1, column 12: '}' closes a '[' (mismatched brackets)");
