@@ -364,7 +364,8 @@ void flatten(const toml::table& table, const std::string& prefix, const std::str
     if (prefix.empty() && segment == "extends") continue;
     if (segment.find('.') != std::string_view::npos) {
       // A quoted key with a dot would otherwise alias a real nested key.
-      throw ScenarioError(where, prefix + toml_string(segment), "unknown key; key names never contain '.'");
+      throw ScenarioError(where, (prefix.empty() ? "" : prefix + ".") + toml_string(segment),
+                          "unknown key; key names never contain '.'");
     }
     std::string key = prefix.empty() ? std::string(segment) : prefix + "." + std::string(segment);
     const auto* sub = node.as_table();

@@ -94,7 +94,6 @@ class TomlScanner {
       ++line_;
       column_ = 1;
       line_start_ = true;
-      last_ = '\n';
       ++pos_;
       return;
     }
@@ -114,14 +113,28 @@ class TomlScanner {
   }
   static bool space(char c) { return c == ' ' || c == '\t'; }
 
+  static bool ends_bare_value(char c) {
+    return space(c) || c == '\n' || c == '\r' || c == ']' || c == '}' || c == ',' || c == '#';
+  }
+
   void normal() {
     const char c = at();
     if (!ascii())
       fail("character " + code_point() +
            " outside a string or comment; TOML allows non-ASCII text only inside quotes and in comments");
+    if (bare_value_) {
+      // toml++ reads a bare value (number, boolean, date) up to the next separator and
+      // classifies every character on the way: quotes here open no string.
+      if (!ends_bare_value(c)) {
+        advance();
+        return;
+      }
+      bare_value_ = false;
+      expect_value_ = false;
+    }
     if (c == '#') {
       state_ = State::Comment;
-    } else if ((c == '"' || c == '\'') && std::string_view("=[{,.\n").find(last_) != std::string_view::npos) {
+    } else if (c == '"' || c == '\'') {
       const bool multi = at(1) == c && at(2) == c;
       state_ = c == '"' ? (multi ? State::MultiBasic : State::Basic) : (multi ? State::MultiLiteral : State::Literal);
       if (multi) {
@@ -133,17 +146,24 @@ class TomlScanner {
       return;
     } else if (c == '[' || c == '{') {
       open_.push_back(c);
+      expect_value_ = c == '[';
     } else if ((c == ']' || c == '}') && !open_.empty()) {
       // toml++ assumes (undefined behaviour otherwise) that a value in an array does not
       // start with '}'; a mismatched bracket is never valid TOML.
       if ((c == ']') != (open_.back() == '['))
         fail(std::string("'") + c + "' closes a '" + open_.back() + "' (mismatched brackets)");
       open_.pop_back();
+      expect_value_ = false;
+    } else if (c == ',') {
+      expect_value_ = !open_.empty() && open_.back() == '[';
+    } else if (c == '=') {
+      expect_value_ = true;
+    } else if (c == '\n') {
+      if (open_.empty()) expect_value_ = false;
+    } else if (expect_value_ && !space(c) && c != '\r') {
+      bare_value_ = true;
     }
-    if (!space(c) && c != '\n' && c != '\r') {
-      line_start_ = false;
-      last_ = c;
-    }
+    if (!space(c) && c != '\n' && c != '\r') line_start_ = false;
     advance();
   }
 
@@ -151,7 +171,7 @@ class TomlScanner {
   /// `[`, `[[` and spaces; a `]` there it reports itself.
   void table_header() {
     line_start_ = false;
-    last_ = '[';
+    expect_value_ = false;
     advance();
     while (space(at())) advance();
     if (at() == '[') advance();
@@ -175,7 +195,7 @@ class TomlScanner {
     }
     if (c == quote || c == '\n') {
       state_ = State::Normal;
-      last_ = c;
+      expect_value_ = false;
     }
     advance();
   }
@@ -189,7 +209,7 @@ class TomlScanner {
       for (std::size_t k = 0; k < run; ++k) advance();
       state_ = State::Normal;
       line_start_ = false;
-      last_ = quote;
+      expect_value_ = false;
       return;
     }
     if (c == '\\' && quote == '"') {
@@ -218,10 +238,10 @@ class TomlScanner {
   std::string_view text_;
   const std::string& where_;
   std::size_t pos_ = 0, line_ = 1, column_ = 1;
-  /// The last character outside strings and comments that was not white space ('\n' at
-  /// the start of a line). A quote opens a string only where a key or value can start;
-  /// glued to a bare value (`90"x"`) toml++ reads it as part of that value.
-  char last_ = '\n';
+  /// After `=`, `[` or an array's `,`: a value may start here. A quote then opens a
+  /// string; anything else starts a bare value (see normal()).
+  bool expect_value_ = false;
+  bool bare_value_ = false;
   std::string open_;  ///< the arrays ('[') and inline tables ('{') open at this point, innermost last
   bool line_start_ = true;
   State state_ = State::Normal;

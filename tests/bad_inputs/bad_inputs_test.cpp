@@ -21,8 +21,6 @@ using namespace std::string_literals;
 namespace {
 
 const std::string kValid = "[run]\nsteps = 2\nseed = 1\nreplicates = 1\n[population]\nsmes = 2000\nregions = 20\nclusters = 2\n";
-/// kValid with one more key in [population].
-std::string with_population(const std::string& line) { return kValid + line + "\n"; }
 
 const char* const kSectors[] = {"aerospace_defence", "agri_food", "construction", "cultural_creative", "digital",
                                 "electronics", "energy_intensive", "renewable_energy", "health",
@@ -67,14 +65,17 @@ std::vector<BadInput> catalogue() {
   const std::string experiment_head = "baseline = \"x.toml\"\nreplicates = 1\n";
   return {
       // --- scenario files: TOML and text ---
-      {"toml syntax error", {{"x.toml", "[run\nsteps = 2\n"}}, kRun, "x.toml", "line 1", "expected"},
-      {"duplicate key", {{"x.toml", kValid + "[run]\nsteps = 3\n"}}, kRun, "x.toml", "line 9", "redefinition"},
+      {"toml syntax error", {{"x.toml", "[run\nsteps = 2\n"}}, kRun, "x.toml", "line 1, column 5", "expected ']'"},
+      {"duplicate table", {{"x.toml", kValid + "[run]\nsteps = 3\n"}}, kRun, "x.toml", "line 9, column 1",
+       "cannot redefine existing table 'run'"},
+      {"duplicate key", {{"x.toml", kValid + "smes = 3\n"}}, kRun, "x.toml", "line 9, column 1",
+       "cannot redefine existing integer"},
       {"toml++ unreachable: 2-byte file D2 92", {{"x.toml", "\xD2\x92"}}, kRun, "x.toml", "line 1, column 1",
        "outside a string or comment"},
       {"toml++ assertion: [{", {{"x.toml", "[{"}}, kRun, "x.toml", "line 1, column 2",
        "a table header must start with a key name"},
       {"non-ASCII after a line-ending backslash", {{"x.toml", kValid + "[output]\nx = \"\"\"\\\n é\"\"\"\n"}}, kRun,
-       "x.toml", "line 12, column 2", "first after a line-ending backslash"},
+       "x.toml", "line 11, column 2", "first after a line-ending backslash"},
       {"NUL byte in a scenario", {{"x.toml", kValid + "# a\0b\n"s}}, kRun, "x.toml", "line 9, column 4", "a NUL byte"},
       {"control character in a string", {{"x.toml", kValid + "[adoption]\npeers = \"a\x01\"\n"}}, kRun, "x.toml",
        "line 10, column 11", "control character 0x01"},
@@ -83,14 +84,14 @@ std::vector<BadInput> catalogue() {
       {"UTF-16 scenario", {{"x.toml", "\xFF\xFE[\0r\0u\0n\0]\0"s}}, kRun, "x.toml", "line 1", "the file is UTF-16"},
       {"carriage return alone", {{"x.toml", "[run]\rsteps = 2\n"}}, kRun, "x.toml", "line 1, column 6",
        "a carriage return without a line feed"},
-      {"non-ASCII bare key", {{"x.toml", kValid + "smés = 1\n"}}, kRun, "x.toml", "line 9, column 4",
+      {"non-ASCII bare key", {{"x.toml", kValid + "smés = 1\n"}}, kRun, "x.toml", "line 9, column 3",
        "character U+00E9"},
       {"unknown key", {{"x.toml", kValid + "[growth]\nshock_sigma_per_quartr = 0.1\n"}}, kRun, "x.toml",
        "growth.shock_sigma_per_quartr", "unknown key; did you mean 'growth.shock_sigma_per_quarter'?"},
       {"unknown table", {{"x.toml", kValid + "[grwoth]\ndrift_per_quarter = 0.1\n"}}, kRun, "x.toml",
        "grwoth.drift_per_quarter", "unknown key; did you mean"},
       {"quoted key with a dot", {{"x.toml", kValid + "\"population.smes\" = 5\n"}}, kRun, "x.toml",
-       "\"population.smes\"", "key names never contain '.'"},
+       "population.\"population.smes\"", "key names never contain '.'"},
       {"string for a real", {{"x.toml", kValid + "[exit]\nbase_rate_per_quarter = \"high\"\n"}}, kRun, "x.toml",
        "exit.base_rate_per_quarter", "must be a number, got \"high\" (string)"},
       {"float for an integer", {{"x.toml", kValid + "[exit]\nloss_quarters = 2.5\n"}}, kRun, "x.toml",
@@ -101,8 +102,8 @@ std::vector<BadInput> catalogue() {
        "exit.loss_quarters", "must be an integer, got 1979-05-27 (date)"},
       {"array for a real", {{"x.toml", kValid + "[exit]\nbase_rate_per_quarter = [0.1]\n"}}, kRun, "x.toml",
        "exit.base_rate_per_quarter", "must be a number, got an array"},
-      {"table for a value", {{"x.toml", kValid + "[population.smes]\nx = 1\n"}}, kRun, "x.toml", "population.smes",
-       "must be an integer, got a table"},
+      {"table for a value", {{"x.toml", kValid + "[growth.drift_per_quarter]\nx = 1\n"}}, kRun, "x.toml",
+       "growth.drift_per_quarter", "must be a number, got a table"},
       {"value for a table", {{"x.toml", "growth = 5\n" + kValid}}, kRun, "x.toml", "growth", "must be a table, got 5"},
       {"integer out of range", {{"x.toml", "[run]\nsteps = 2\nseed = 1\nreplicates = 1\n[population]\nsmes = -5\nregions = 20\nclusters = 2\n"}},
        kRun, "x.toml", "population.smes", "must be between 1 and 2000000000, got -5"},
@@ -130,7 +131,7 @@ std::vector<BadInput> catalogue() {
        "must be a file path (a string), got 5 (integer)"},
       {"extends nothing", {{"x.toml", "extends = \"\"\n"}}, kRun, "x.toml", "extends", "must name a file"},
       {"a base file with a syntax error", {{"x.toml", "extends = \"y.toml\"\n"}, {"y.toml", "[run\n"}}, kRun, "y.toml",
-       "line 1", "expected"},
+       "line 1, column 5", "expected ']'"},
       {"a huge scenario file", {{"x.toml", kValid + "# " + std::string(17u << 20, 'x') + "\n"}}, kRun, "x.toml",
        "", "more than the limit of 16 MiB"},
       // --- instruments and money ---
@@ -188,7 +189,7 @@ std::vector<BadInput> catalogue() {
       {"regions file is a directory", {{"x.toml", with_csv(1)}, {"regions.csv/keep", ""}}, kRun, "x.toml",
        "population.regions_file", "it is a directory"},
       {"NUL byte in a region name", {{"x.toml", with_csv(1)}, {"regions.csv", csv_header() + csv_row("BE21", "Ant\0werp"s)}},
-       kRun, "regions.csv", "line 2, column 11", "a NUL byte"},
+       kRun, "regions.csv", "line 2, column 9", "a NUL byte"},
       {"UTF-16 regions CSV", {{"x.toml", with_csv(1)}, {"regions.csv", "\xFF\xFE" "c\0o\0d\0e\0"s}}, kRun, "regions.csv",
        "line 1", "the file is UTF-16"},
       {"UTF-16 regions CSV without a byte-order mark", {{"x.toml", with_csv(1)}, {"regions.csv", "c\0o\0d\0e\0,\0n\0"s}},
@@ -219,15 +220,16 @@ std::vector<BadInput> catalogue() {
       // --- experiment files (sweep) ---
       {"experiment: unknown scenario key in [set]",
        {{"x.toml", kValid}, {"e.toml", experiment_head + "[set]\npopulation.smez = 5\n"}}, kSweep, "e.toml",
-       "population.smez", "unknown key"},
+       "set.population.smez", "unknown scenario key 'population.smez'; did you mean 'population.smes'?"},
       {"experiment: out of range in [set]",
        {{"x.toml", kValid}, {"e.toml", experiment_head + "[set]\npopulation.smes = -1\n"}}, kSweep, "e.toml",
-       "population.smes", "must be between 1 and 2000000000"},
+       "set.population.smes", "must be between 1 and 2000000000, got -1"},
       {"experiment: money above the cap in a grid",
        {{"x.toml", instrument("")}, {"e.toml", experiment_head + "[grid]\nclusters.fee_eur_per_member_per_quarter = [1, 1e300]\n"}},
-       kSweep, "e.toml", "clusters.fee_eur_per_member_per_quarter", "must be between 0 and 10000000"},
-      {"experiment: missing baseline", {{"e.toml", "baseline = \"none.toml\"\nreplicates = 1\n"}}, kSweep, "e.toml",
-       "baseline", "none.toml"},
+       kSweep, "e.toml", "grid.clusters.fee_eur_per_member_per_quarter", "must be between 0 and 10000000, got 1e+300"},
+      {"experiment: a budget above the money cap in [set] of a variant",
+       {{"x.toml", kValid}, {"e.toml", experiment_head + "[[variant]]\nname = \"v\"\n[variant.set]\nexporting.sunk_cost_eur = 1e17\n"}},
+       kSweep, "e.toml", "exporting.sunk_cost_eur", "must be between 0 and 1000000000"},
   };
 }
 

@@ -106,6 +106,8 @@ TEST_CASE("check_toml_text keeps from toml++ what it handles with undefined beha
   // which then classifies every character up to the next separator.
   CHECK_THAT(toml_error("budget_eur = 90\"ü\"\n"), Catch::StartsWith("x.toml: line 1, column 17: character U+00FC"));
   CHECK_THAT(toml_error("a = true'ü'\n"), Catch::Contains("U+00FC"));
+  CHECK_THAT(toml_error("smes = 5==0=\"=0\xEF\xBA\xBF\n"), Catch::Contains("U+FEBF"));
+  CHECK_THAT(toml_error("a = [1, 2\"é\"]\n"), Catch::Contains("U+00E9"));
   // Found by the fuzzer: toml++ assumes a value in an array never starts with '}'.
   CHECK(toml_error("c = [\n}]") == "x.toml: line 2, column 1: '}' closes a '[' (mismatched brackets)");
   CHECK(toml_error("c = {a = [1}") == "x.toml: line 1, column 12: '}' closes a '[' (mismatched brackets)");
@@ -121,6 +123,8 @@ TEST_CASE("check_toml_text accepts non-ASCII text in strings and comments, and a
   CHECK(toml_error("m = \"\"\"x\"\"\"\"\"\nn = \"é\"\n") == "(accepted)");
   // `[` at the start of a line inside an array is a value, not a table header.
   CHECK(toml_error("a = [\n[{x = 1}],\n[2]\n]\n[t]\n[[u]]\n[ \"q\" ]\n") == "(accepted)");
+  // Strings as values in arrays and inline tables, and as quoted keys.
+  CHECK(toml_error("a = [\"é\", 'ü', [\"ß\"]]\nb = {x = \"é\", \"k\" = 'ü'}\n\"q\".\"é\" = 1\n") == "(accepted)");
   // Escaped quotes and backslashes do not end a string early.
   CHECK(toml_error("s = \"a\\\"b\\\\\" # é\nt = 'c\\' # ü\n") == "(accepted)");
 }
