@@ -129,6 +129,7 @@ class TomlScanner {
         advance();
         return;
       }
+      if (c == ' ') check_date_then_space();
       bare_value_ = false;
       expect_value_ = false;
     }
@@ -162,9 +163,22 @@ class TomlScanner {
       if (open_.empty()) expect_value_ = false;
     } else if (expect_value_ && !space(c) && c != '\r') {
       bare_value_ = true;
+      bare_start_ = pos_;
     }
     if (!space(c) && c != '\n' && c != '\r') line_start_ = false;
     advance();
+  }
+
+  /// toml++ reads a bare value of 10 characters shaped like a date (digit first, '-' 5th
+  /// and 8th; '_' not counted) followed by a space as a date-time with a space for the
+  /// 'T', and then assumes (undefined behaviour otherwise) that a time follows the space.
+  void check_date_then_space() const {
+    std::string token;
+    for (char ch : text_.substr(bare_start_, pos_ - bare_start_))
+      if (ch != '_') token += ch;
+    const bool date_shaped = token.size() == 10 && token[0] >= '0' && token[0] <= '9' && token[4] == '-' && token[7] == '-';
+    if (date_shaped && pos_ + 1 < text_.size() && ends_bare_value(at(1)))
+      fail("a date followed by a space but no time; scenario values are never dates");
   }
 
   /// toml++ assumes (undefined behaviour otherwise) that a header's key starts right after
@@ -242,6 +256,7 @@ class TomlScanner {
   /// string; anything else starts a bare value (see normal()).
   bool expect_value_ = false;
   bool bare_value_ = false;
+  std::size_t bare_start_ = 0;  ///< where the current bare value starts
   std::string open_;  ///< the arrays ('[') and inline tables ('{') open at this point, innermost last
   bool line_start_ = true;
   State state_ = State::Normal;

@@ -108,6 +108,11 @@ TEST_CASE("check_toml_text keeps from toml++ what it handles with undefined beha
   CHECK_THAT(toml_error("a = true'ü'\n"), Catch::Contains("U+00FC"));
   CHECK_THAT(toml_error("smes = 5==0=\"=0\xEF\xBA\xBF\n"), Catch::Contains("U+FEBF"));
   CHECK_THAT(toml_error("a = [1, 2\"é\"]\n"), Catch::Contains("U+00E9"));
+  // Found by the fuzzer: a date-shaped value and a space make toml++ assume a time follows.
+  CHECK(toml_error("d = 1979-05-27 # c\n") ==
+        "x.toml: line 1, column 15: a date followed by a space but no time; scenario values are never dates");
+  CHECK_THAT(toml_error("smes =35==------ ,8\n"), Catch::Contains("a date followed by a space but no time"));
+  CHECK(toml_error("d = 1979-05-27 07:32:00Z\n") == "(accepted)");
   // Found by the fuzzer: toml++ assumes a value in an array never starts with '}'.
   CHECK(toml_error("c = [\n}]") == "x.toml: line 2, column 1: '}' closes a '[' (mismatched brackets)");
   CHECK(toml_error("c = {a = [1}") == "x.toml: line 1, column 12: '}' closes a '[' (mismatched brackets)");
