@@ -171,13 +171,16 @@ class TomlScanner {
 
   /// toml++ reads a bare value of 10 characters shaped like a date (digit first, '-' 5th
   /// and 8th; '_' not counted) followed by a space as a date-time with a space for the
-  /// 'T', and then assumes (undefined behaviour otherwise) that a time follows the space.
+  /// 'T', and then assumes (undefined behaviour otherwise) that a time follows the space;
+  /// anything but `HH:` there is refused.
   void check_date_then_space() const {
     std::string token;
     for (char ch : text_.substr(bare_start_, pos_ - bare_start_))
       if (ch != '_') token += ch;
     const bool date_shaped = token.size() == 10 && token[0] >= '0' && token[0] <= '9' && token[4] == '-' && token[7] == '-';
-    if (date_shaped && pos_ + 1 < text_.size() && ends_bare_value(at(1)))
+    const auto digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+    const bool time_follows = digit(at(1)) && digit(at(2)) && at(3) == ':';
+    if (date_shaped && pos_ + 1 < text_.size() && !time_follows)
       fail("a date followed by a space but no time; scenario values are never dates");
   }
 

@@ -68,8 +68,8 @@ std::vector<BadInput> catalogue() {
       {"toml syntax error", {{"x.toml", "[run\nsteps = 2\n"}}, kRun, "x.toml", "line 1, column 5", "expected ']'"},
       {"duplicate table", {{"x.toml", kValid + "[run]\nsteps = 3\n"}}, kRun, "x.toml", "line 9, column 1",
        "cannot redefine existing table 'run'"},
-      {"duplicate key", {{"x.toml", kValid + "smes = 3\n"}}, kRun, "x.toml", "line 9, column 1",
-       "cannot redefine existing integer"},
+      {"duplicate key", {{"x.toml", kValid + "smes = 3\n"}}, kRun, "x.toml", "line 9, column 8",
+       "cannot redefine existing integer 'smes'"},
       {"toml++ unreachable: 2-byte file D2 92", {{"x.toml", "\xD2\x92"}}, kRun, "x.toml", "line 1, column 1",
        "outside a string or comment"},
       {"toml++ assertion: [{", {{"x.toml", "[{"}}, kRun, "x.toml", "line 1, column 2",
@@ -229,7 +229,7 @@ std::vector<BadInput> catalogue() {
        kSweep, "e.toml", "grid.clusters.fee_eur_per_member_per_quarter", "must be between 0 and 10000000, got 1e+300"},
       {"experiment: a budget above the money cap in [set] of a variant",
        {{"x.toml", kValid}, {"e.toml", experiment_head + "[[variant]]\nname = \"v\"\n[variant.set]\nexporting.sunk_cost_eur = 1e17\n"}},
-       kSweep, "e.toml", "exporting.sunk_cost_eur", "must be between 0 and 1000000000"},
+       kSweep, "e.toml", "variant 'v'.set.exporting.sunk_cost_eur", "must be between 0 and 1000000000, got 1e+17"},
   };
 }
 

@@ -113,6 +113,7 @@ TEST_CASE("check_toml_text keeps from toml++ what it handles with undefined beha
         "x.toml: line 1, column 15: a date followed by a space but no time; scenario values are never dates");
   CHECK_THAT(toml_error("smes =35==------ ,8\n"), Catch::Contains("a date followed by a space but no time"));
   CHECK(toml_error("d = 1979-05-27 07:32:00Z\n") == "(accepted)");
+  CHECK_THAT(toml_error("sme =35==------ 0 8"), Catch::Contains("a date followed by a space but no time"));
   // Found by the fuzzer: toml++ assumes a value in an array never starts with '}'.
   CHECK(toml_error("c = [\n}]") == "x.toml: line 2, column 1: '}' closes a '[' (mismatched brackets)");
   CHECK(toml_error("c = {a = [1}") == "x.toml: line 1, column 12: '}' closes a '[' (mismatched brackets)");
