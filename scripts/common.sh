@@ -16,9 +16,13 @@ CS_PYTHON_PACKAGES=(python3 python3-venv python3-numpy python3-h5py python3-h5ne
   python3-sklearn python3-statsmodels)
 # python3-netcdf4: xarray's engine="netcdf4" (netCDF-C) in tests/experiments/check_merged.py.
 # python3-cftime: decoding the CF time coordinate (analysis/tests/test_time.py).
+# util-linux: prlimit (the bad-input catalogue's memory case).
 # chromium: renders the compare report headless (analysis/tests/test_report_browser.py).
-CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 python3-cftime chromium "${CS_PYTHON_PACKAGES[@]}")
+CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 python3-cftime chromium util-linux "${CS_PYTHON_PACKAGES[@]}")
 CS_BENCH_PACKAGES=(time)
+# The fuzzers and the sanitizer builds (scripts/fuzz, scripts/test --sanitize / --tsan):
+# clang with libFuzzer and the sanitizer runtimes.
+CS_FUZZ_PACKAGES=(clang-14 clang libclang-rt-14-dev)
 
 cs_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
@@ -58,6 +62,26 @@ cs_build() {
   else
     cmake --build "$CS_BUILD_DIR" -j "$CS_JOBS"
   fi
+}
+
+# cs_build_in DIR [CMAKE_ARGS...] [-- TARGET...]: configures DIR once with the arguments
+# (a separate build tree: sanitizers, fuzzers), then builds the targets (default: all).
+cs_build_in() {
+  local dir=$1
+  shift
+  local config=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do config+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
+  local t
+  for t in "$@"; do targets+=(--target "$t"); done
+  local generator=()
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    command -v ninja >/dev/null && generator=(-G Ninja)
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+    cmake -S "$CS_ROOT" -B "$dir" "${generator[@]}" "${launcher[@]}" "${config[@]}" >/dev/null
+  fi
+  cmake --build "$dir" -j "$CS_JOBS" "${targets[@]}"
 }
 
 CS_BIN() { echo "$CS_BUILD_DIR/models/clustersim"; }

@@ -25,6 +25,7 @@
 #include "engine/experiment/run_command.hpp"
 #include "engine/experiment/sweep.hpp"
 #include "engine/record/counters.hpp"
+#include "engine/sim/memory.hpp"
 #include "engine/sim/runner.hpp"
 
 namespace clustersim::cli {
@@ -294,6 +295,10 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
     if (seed) overrides.push_back("run.seed=" + std::to_string(*seed));
     if (replicates) overrides.push_back("run.replicates=" + std::to_string(*replicates));
     const auto scenario = config::load_scenario(run_args.file, overrides, schema);
+    // Before the world is built: a missing data file or a world too large for memory is
+    // reported with the key that set it, not as std::bad_alloc minutes later.
+    scenario.check_input_files();
+    if (model.estimate_memory) sim::check_memory(model.estimate_memory(scenario), scenario, sim::available_memory());
     sim::RunOptions options{run_request.output, run_request.threads, quiet, quoted_command_line(argc, argv),
                             run_request.replicate_index, {}};
     if (!run_request.run_id.empty()) options.extra_attributes.push_back({"run_id", run_request.run_id});

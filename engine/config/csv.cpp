@@ -51,7 +51,11 @@ std::string range_rule(T lo, T hi) {
 
 std::string read_file(const std::filesystem::path& file) {
   std::string text, reason;
-  if (!read_text_file(file, text, reason)) throw ScenarioError(file.string(), "", "cannot open file: " + reason);
+  if (!read_text_file(file, text, reason, kMaxDataFileBytes))
+    throw ScenarioError(file.string(), "", "cannot open file: " + reason);
+  // Before parsing: a NUL byte would otherwise end a name early, and a UTF-16 file would
+  // read as one field per line.
+  check_text(text, file.string());
   return text;
 }
 
@@ -222,6 +226,11 @@ void CsvTable::fail(std::size_t row, std::size_t col, const std::string& rule) c
   CLUSTERSIM_ASSERT(row < rows_.size() && col < header_.size(), "CSV cell index out of range");
   throw ScenarioError(file_.string(), cell_key(lines_[row], col) + " (" + header_[col] + ")",
                       rule + ", got \"" + rows_[row][col] + "\"");
+}
+
+void CsvTable::fail_header(std::size_t col, const std::string& rule) const {
+  CLUSTERSIM_ASSERT(col < header_.size(), "CSV header index out of range");
+  throw ScenarioError(file_.string(), cell_key(header_line_, col) + " (" + header_[col] + ")", rule);
 }
 
 CsvTable read_csv(const std::filesystem::path& file) {

@@ -33,6 +33,8 @@ class CsvTable {
   std::size_t header_line() const { return header_line_; }
   /// Throws ScenarioError for a cell with a caller-specific rule; `, got "<text>"` is appended.
   [[noreturn]] void fail(std::size_t row, std::size_t col, const std::string& rule) const;
+  /// Throws ScenarioError for a header cell: "<file>: line H, column C (<name>): <rule>".
+  [[noreturn]] void fail_header(std::size_t col, const std::string& rule) const;
 
   // Built by read_csv.
   CsvTable(std::filesystem::path file, std::vector<std::string> header,

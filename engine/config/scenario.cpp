@@ -2,6 +2,8 @@
 
 #include "engine/config/text_file.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -19,6 +21,7 @@
 #include <toml++/toml.h>
 
 #include "engine/core/error.hpp"
+#include "engine/core/money.hpp"
 
 namespace clustersim::config {
 
@@ -145,9 +148,13 @@ std::optional<std::string> range_violation(const ParamSpec& spec, double v) {
   const bool too_low = spec.min && v < *spec.min;
   const bool too_high = spec.max && v > *spec.max;
   if (!too_low && !too_high) return std::nullopt;
-  if (has_min && has_max) return "must be between " + shortest(*spec.min) + " and " + shortest(*spec.max);
+  // The money cap is a project-wide rule, not this key's: say so.
+  const std::string why = too_high && is_money(spec) && *spec.max == kMaxAmountEur
+                              ? " (every money amount is capped so that ledgers stay exact in cents)"
+                              : "";
+  if (has_min && has_max) return "must be between " + shortest(*spec.min) + " and " + shortest(*spec.max) + why;
   if (has_min) return "must be >= " + shortest(*spec.min);
-  return "must be <= " + shortest(*spec.max);
+  return "must be <= " + shortest(*spec.max) + why;
 }
 
 std::int64_t checked_integer(const ParamSpec& spec, const std::string& where, std::int64_t v) {
@@ -294,6 +301,7 @@ struct SourceFile {
 };
 
 toml::table parse_toml(const fs::path& display, const std::string& text) {
+  check_toml_text(text, display.string());
   try {
     return toml::parse(text, display.string());
   } catch (const toml::parse_error& e) {
@@ -334,7 +342,7 @@ std::vector<SourceFile> load_chain(const fs::path& file) {
     if (!read_text_file(next, text, reason)) {
       throw ScenarioError(display.string(), "extends",
                           "cannot open '" + *base + "' (resolved to " +
-                              fs::absolute(next, ec).lexically_normal().string() + ")");
+                              fs::absolute(next, ec).lexically_normal().string() + "): " + reason);
     }
     display = next;
   }
@@ -356,7 +364,8 @@ void flatten(const toml::table& table, const std::string& prefix, const std::str
     if (prefix.empty() && segment == "extends") continue;
     if (segment.find('.') != std::string_view::npos) {
       // A quoted key with a dot would otherwise alias a real nested key.
-      throw ScenarioError(where, prefix + toml_string(segment), "unknown key; key names never contain '.'");
+      throw ScenarioError(where, (prefix.empty() ? "" : prefix + ".") + toml_string(segment),
+                          "unknown key; key names never contain '.'");
     }
     std::string key = prefix.empty() ? std::string(segment) : prefix + "." + std::string(segment);
     const auto* sub = node.as_table();
@@ -483,7 +492,9 @@ std::vector<TableElement> parse_array(const TableArraySpec& spec, const toml::no
     for (const auto& p : spec.common.params()) declared.push_back(&p);
     for (const auto& p : type_schema->params()) declared.push_back(&p);
     std::set<std::string, std::less<>> given;
-    for (const auto& [key, n] : leaves) {
+    for (const auto& leaf_entry : leaves) {
+      // A named reference, not the structured binding: clang 14 cannot capture those.
+      const std::string& key = leaf_entry.first;
       const auto it = std::find_if(declared.begin(), declared.end(), [&](const ParamSpec* p) { return p->key == key; });
       if (it == declared.end()) {
         std::string best;
@@ -638,6 +649,27 @@ const std::string& Scenario::origin(std::string_view key) const {
   const auto it = origins_.find(key);
   CLUSTERSIM_ASSERT(it != origins_.end(), "scenario key '" + std::string(key) + "' has no value");
   return it->second;
+}
+
+void Scenario::check_input_files() const {
+  for (const auto& spec : schema_->params()) {
+    if (spec.type != ParamType::Path) continue;
+    const fs::path file = path(spec.key);
+    if (file.empty()) continue;
+    std::string reason;
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0) {
+      reason = std::system_category().message(errno);
+    } else if (!S_ISREG(info.st_mode)) {
+      reason = S_ISDIR(info.st_mode) ? "it is a directory" : "not a regular file";
+    } else if (std::FILE* f = std::fopen(file.c_str(), "rb")) {
+      std::fclose(f);
+      continue;
+    } else {
+      reason = std::system_category().message(errno);
+    }
+    throw ScenarioError(origin(spec.key), spec.key, "cannot open '" + file.string() + "': " + reason);
+  }
 }
 
 std::string Scenario::to_toml() const {

@@ -29,6 +29,10 @@ class Scenario {
   /// Every declared key with its resolved value, as a TOML document (tables in schema
   /// order, keys alphabetical). Reloading this text reproduces the same scenario.
   std::string to_toml() const;
+  /// Throws ScenarioError(file that set the key, key, "cannot open ...: reason") for the
+  /// first Path key whose file is not a readable regular file. Called by `run` before
+  /// anything is built (not by `check`, which validates without touching data files).
+  void check_input_files() const;
   /// The top-level file this scenario was loaded from.
   const std::filesystem::path& source() const { return source_; }
 

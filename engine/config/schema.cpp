@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/core/error.hpp"
+#include "engine/core/money.hpp"
 
 namespace clustersim::config {
 
@@ -53,6 +54,13 @@ std::string_view parent_of(std::string_view key) {
 std::string_view leaf_of(std::string_view key) {
   const auto dot = key.rfind('.');
   return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
+
+bool is_money(const ParamSpec& spec) { return spec.units.find("EUR") != std::string::npos; }
+
+ParamBuilder& ParamBuilder::cap() {
+  if (is_money(*spec_) && (!spec_->max || *spec_->max > kMaxAmountEur)) spec_->max = kMaxAmountEur;
+  return *this;
 }
 
 ParamBuilder Schema::integer(std::string key, std::int64_t default_value) {

@@ -45,19 +45,25 @@ struct ParamSpec {
   std::string doc;                   ///< one line for docs/SCENARIOS.md
 };
 
+/// True for keys holding money: their units contain "EUR" ("EUR", "EUR/quarter", ...).
+bool is_money(const ParamSpec& spec);
+
 /// Fluent declaration: schema.integer("run.steps", 40).range(1, 10000).units("quarters").doc("…");
+/// A money key's upper bound is at most kMaxAmountEur (engine/core/money.hpp), whatever
+/// the declaration says and in whichever order range() and units() come.
 class ParamBuilder {
  public:
   explicit ParamBuilder(ParamSpec& spec) : spec_(&spec) {}
-  ParamBuilder& range(double lo, double hi) { spec_->min = lo; spec_->max = hi; return *this; }
+  ParamBuilder& range(double lo, double hi) { spec_->min = lo; spec_->max = hi; return cap(); }
   ParamBuilder& at_least(double lo) { spec_->min = lo; return *this; }
-  ParamBuilder& at_most(double hi) { spec_->max = hi; return *this; }
-  ParamBuilder& units(std::string u) { spec_->units = std::move(u); return *this; }
+  ParamBuilder& at_most(double hi) { spec_->max = hi; return cap(); }
+  ParamBuilder& units(std::string u) { spec_->units = std::move(u); return cap(); }
   ParamBuilder& doc(std::string d) { spec_->doc = std::move(d); return *this; }
   ParamBuilder& required() { spec_->required = true; return *this; }
   ParamBuilder& choices(std::vector<std::string> c) { spec_->choices = std::move(c); return *this; }
 
  private:
+  ParamBuilder& cap();
   ParamSpec* spec_;
 };
 

@@ -13,6 +13,7 @@
 #include "engine/config/scenario.hpp"
 #include "engine/config/schema.hpp"
 #include "engine/record/layout.hpp"
+#include "engine/sim/memory.hpp"
 
 namespace clustersim::sim {
 
@@ -48,6 +49,10 @@ struct ModelDescriptor {
   std::function<double(const config::Scenario&)> agent_steps = {};
   double seconds_per_agent_step = 0.0;
   std::string agent_noun = "agent";
+  /// Optional: the memory a run of the scenario needs, estimated without building the
+  /// world, by the (integer) key that drives each part. `run` refuses a scenario whose
+  /// estimate exceeds the available memory (sim::check_memory).
+  std::function<MemoryEstimate(const config::Scenario&)> estimate_memory;
 };
 
 /// The engine's own scenario keys ([run] and [output]).

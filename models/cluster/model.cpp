@@ -18,6 +18,7 @@
 #include "models/cluster/mechanisms/support.hpp"
 #include "models/cluster/population.hpp"
 #include "models/cluster/ties.hpp"
+#include "models/cluster/memory.hpp"
 
 namespace clustersim::model {
 
@@ -194,6 +195,7 @@ sim::ModelDescriptor descriptor() {
   };
   d.seconds_per_agent_step = 150e-9;
   d.agent_noun = "SME";
+  d.estimate_memory = estimate_memory;
   return d;
 }
 

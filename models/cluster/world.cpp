@@ -155,11 +155,13 @@ void read_regions_csv(const Params& p, World& w) {
   for (std::size_t col = 0; col < table.header().size(); ++col) {
     const std::string& h = table.header()[col];
     if (h.rfind("smes_", 0) == 0 && std::find(c_sector.begin(), c_sector.end(), col) == c_sector.end())
-      throw ScenarioError(table.file().string(), "line 1, column " + std::to_string(col + 1) + " (" + h + ")",
-                          "unknown sector column; sector columns are smes_<ecosystem>, e.g. smes_digital");
+      table.fail_header(col, "unknown sector column; sector columns are smes_<ecosystem>, e.g. smes_digital");
   }
   const bool has_startup_rate = table.has_column("startup_rate_per_quarter");
   const std::size_t c_startup = has_startup_rate ? table.column("startup_rate_per_quarter") : 0;
+  if (table.rows() == 0)
+    throw ScenarioError(table.file().string(), "line " + std::to_string(table.header_line() + 1),
+                        "no data rows after the header; a regions file needs one row per region");
   if (static_cast<std::int64_t>(table.rows()) != p.population.regions)
     throw ScenarioError(table.file().string(), "population.regions",
                         "the file has " + std::to_string(table.rows()) + " regions but population.regions is " +

@@ -295,7 +295,7 @@ funding.national = 0.5
 )",
        "instruments[vouchers].funding: shares sum to 1.2, must be 1"},
       {"negative_budget", kValid + "[[instruments]]\nid = \"vouchers\"\ntype = \"cascade_funding\"\nbudget_eur = -5\n",
-       "instruments[vouchers].budget_eur: must be >= 0, got -5"},
+       "instruments[vouchers].budget_eur: must be between 0 and 10000000000, got -5"},
       {"rate", instrument_with("cofinancing.eu_rate_transition = 1.5"),
        "instruments[vouchers].cofinancing.eu_rate_transition: must be between -1 and 1, got 1.5"},
       {"pass_through", instrument_with("pass_through_share = 1.5"),

@@ -158,3 +158,33 @@ TEST_CASE("CsvTable typed accessors name the cell", "[unit]") {
   CHECK_THROWS_AS(t.text(5, 0), InvariantError);
   CHECK_THROWS_AS(t.text(0, 3), InvariantError);
 }
+
+TEST_CASE("read_csv checks the text before parsing: NUL bytes, UTF-16, invalid UTF-8", "[unit]") {
+  using namespace std::string_literals;
+  // The audit's reproducers: a NUL byte truncated the name; UTF-16 read as "has 1 field".
+  CHECK(read_error("nul", "code,name\nBE21,Ant\0werp\n"s) ==
+        "t.csv: line 2, column 9: a NUL byte; text files may hold no control characters but tabs and line breaks");
+  CHECK(read_error("utf16", "\xFF\xFE" "c\0o\0d\0e\0,\0n\0a\0m\0e\0\n\0"s) ==
+        "t.csv: line 1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8");
+  CHECK(read_error("utf16-nobom", "c\0o\0d\0e\0,\0n\0a\0m\0e\0\n\0"s) ==
+        "t.csv: line 1: the file looks like UTF-16 or UTF-32 (NUL bytes between the characters); save it as UTF-8");
+  CHECK(read_error("latin1", "code,name\nBE21,Li\xE8ge\n") ==
+        "t.csv: line 2, column 8: invalid UTF-8 (byte 0xE8); save the file as UTF-8");
+}
+
+TEST_CASE("fail_header names the header's own line and column", "[unit]") {
+  const TempCsv csv("header", "# comment\n\ncode,smes_magic\nBE21,3\n");
+  const CsvTable table = read_csv(csv.path());
+  REQUIRE(table.header_line() == 3);
+  try {
+    table.fail_header(1, "unknown sector column");
+    FAIL("fail_header returned");
+  } catch (const ScenarioError& e) {
+    CHECK(e.key() == "line 3, column 2 (smes_magic)");
+    CHECK(e.rule() == "unknown sector column");
+  }
+}
+
+TEST_CASE("read_csv refuses devices", "[unit]") {
+  CHECK_THROWS_WITH(read_csv("/dev/zero"), "/dev/zero: cannot open file: not a regular file");
+}

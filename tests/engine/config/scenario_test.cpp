@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/config/text_file.hpp"
 #include "engine/core/error.hpp"
 
 using namespace clustersim;
@@ -175,7 +176,7 @@ TEST_CASE("A missing scenario file or extends target is reported", "[unit]") {
 
   const fs::path file = kData / "missing_extends.toml";
   CHECK_THROWS_WITH(load(file), file.string() + ": extends: cannot open 'no_such_base.toml' (resolved to " +
-                                    (kData / "no_such_base.toml").string() + ")");
+                                    (kData / "no_such_base.toml").string() + "): No such file or directory");
 
   TempDir dir("extends-type");
   CHECK(message_of(dir, "extends = 5") ==
@@ -223,6 +224,9 @@ TEST_CASE("An unknown key suggests the nearest declared key", "[unit]") {
   CHECK(message_of(dir, "steps = 5") == file + ": steps: unknown key; did you mean 'run.steps'?");
   CHECK(message_of(dir, "\"population.smes\" = 5") ==
         file + ": \"population.smes\": unknown key; key names never contain '.'");
+  // Inside a table the dot between the table and the quoted key was missing.
+  CHECK(message_of(dir, "[population]\n\"a.b\" = 5") ==
+        file + ": population.\"a.b\": unknown key; key names never contain '.'");
 
   // An unknown key in a base file names the base file.
   dir.write("base.toml", "[run]\nseed = 1\nstesp = 3\n");
@@ -266,7 +270,8 @@ TEST_CASE("A value out of range is rejected", "[unit]") {
   CHECK(message_of(dir, "[population]\nshare_exporting = -0.5") ==
         file + ": population.share_exporting: must be between 0 and 1, got -0.5");
   CHECK(message_of(dir, "[population]\nchurn_rate = 1.5") == file + ": population.churn_rate: must be <= 1, got 1.5");
-  CHECK(message_of(dir, "[policy]\nbudget_eur = -1") == file + ": policy.budget_eur: must be >= 0, got -1");
+  // A money key always has an upper bound (the project-wide cap), so its rule reads "between".
+  CHECK(message_of(dir, "[policy]\nbudget_eur = -1") == file + ": policy.budget_eur: must be between 0 and 10000000000, got -1");
   // Not-a-number compares false with every bound, so it is refused on its own.
   CHECK(message_of(dir, "[model.growth]\nrate = nan") == file + ": model.growth.rate: must be a finite number, got nan");
   CHECK(message_of(dir, "[policy]\nbudget_eur = inf") == file + ": policy.budget_eur: must be a finite number, got inf");
@@ -386,13 +391,14 @@ TEST_CASE("Reloading to_toml reproduces the scenario exactly", "[unit]") {
   const fs::path chain = kData / "chain";
   // Doubles that need all 17 digits, tiny and huge exponents, and text that needs escaping.
   const Scenario original =
-      load(chain / "top.toml", {"population.share_exporting=0.30000000000000004", "model.growth.rate=1e-07",
-                                "policy.budget_eur=1.7976931348623157e308", "population.churn_rate=5e-324",
+      load(chain / "top.toml", {"population.share_exporting=0.30000000000000004", "model.growth.rate=5e-324",
+                                "policy.budget_eur=9999999999.999998", "population.churn_rate=-1.7976931348623157e308",
                                 "title=Z\xC3\xBCrich \"quoted\" back\\slash\ttab\nnewline \x01 \x7F end",
                                 "output.dir=", "run.steps=10000"});
   const std::string text = original.to_toml();
-  CHECK(text.find("rate = 1e-07\n") != std::string::npos);
-  CHECK(text.find("budget_eur = 1.7976931348623157e+308\n") != std::string::npos);
+  CHECK(text.find("rate = 5e-324\n") != std::string::npos);
+  CHECK(text.find("churn_rate = -1.7976931348623157e+308\n") != std::string::npos);
+  CHECK(text.find("budget_eur = 9999999999.999998\n") != std::string::npos);
   CHECK(text.find("dir = ") == std::string::npos);  // unset optional paths are omitted
 
   const Scenario reloaded = load(dir.write("resolved.toml", text));
@@ -410,7 +416,8 @@ TEST_CASE("Reloading to_toml reproduces the scenario exactly", "[unit]") {
       case ParamType::IntegerList: FAIL("lists exist only in table arrays"); break;
     }
   }
-  CHECK(reloaded.real("population.churn_rate") == 5e-324);
+  CHECK(reloaded.real("model.growth.rate") == 5e-324);
+  CHECK(reloaded.real("population.churn_rate") == -1.7976931348623157e308);
 }
 
 TEST_CASE("Reading a key the schema does not declare or with the wrong type is a bug", "[unit]") {
@@ -527,7 +534,7 @@ TEST_CASE("Bad table-array elements name the file, the element's id and the key"
   CHECK(load_error(dir, head + "type = \"core\"\ngrant_eur = \"lots\"\n") ==
         f + ": instruments[v1].grant_eur: must be a number, got \"lots\" (string)");
   CHECK(load_error(dir, head + "type = \"core\"\nbudget_eur = -5\n") ==
-        f + ": instruments[v1].budget_eur: must be >= 0, got -5");
+        f + ": instruments[v1].budget_eur: must be between 0 and 10000000000, got -5");
   CHECK(load_error(dir, head + "type = \"core\"\nfunding.eu = 1.5\n") ==
         f + ": instruments[v1].funding.eu: must be between 0 and 1, got 1.5");
   CHECK(load_error(dir, head + "type = \"core\"\nstart_step = 9\nend_step = 4\n") ==
@@ -562,4 +569,56 @@ TEST_CASE("Schema rules see every resolved value, --set and defaults included, a
   } catch (const ScenarioError& e) {
     CHECK(std::string(e.what()) == "--set: population.share_exporting: must be <= 10 x churn_rate");
   }
+}
+
+TEST_CASE("Money keys are capped so that ledgers stay exact in cents", "[unit]") {
+  TempDir dir("money");
+  const std::string file = (dir.path() / "s.toml").string();
+  // The audit's reproducers: 1e17 broke a ledger's balance, 9e16 left it 512 cents off.
+  CHECK(message_of(dir, "[policy]\nbudget_eur = 1e17\n") ==
+        file + ": policy.budget_eur: must be between 0 and 10000000000 (every money amount is capped so that ledgers "
+               "stay exact in cents), got 1e+17");
+  CHECK_THAT(message_of(dir, "[policy]\nbudget_eur = 9e16\n"), Catch::Contains("got 9e+16"));
+  CHECK_THAT(message_of(dir, "", {"policy.budget_eur=1e300"}),
+             Catch::StartsWith("--set: policy.budget_eur: must be between 0 and 10000000000"));
+  CHECK(load_text(dir, "[policy]\nbudget_eur = 1e10\n").real("policy.budget_eur") == 1e10);
+}
+
+TEST_CASE("Text that toml++ mishandles never reaches it", "[unit]") {
+  TempDir dir("toml-text");
+  const std::string file = (dir.path() / "s.toml").string();
+  // toml++ 3.3 reaches TOML_UNREACHABLE on the first and breaks an assumption on the second.
+  CHECK_THAT(message_of(dir, "\xD2\x92"), Catch::StartsWith(file + ": line 1, column 1: character U+0492"));
+  CHECK(message_of(dir, "[{") == file + ": line 1, column 2: a table header must start with a key name, e.g. [population]");
+  CHECK_THAT(message_of(dir, std::string("title = \"a\0b\"\n", 14)), Catch::Contains("line 1, column 11: a NUL byte"));
+  // Non-ASCII text inside strings still loads.
+  CHECK(load_text(dir, "title = \"Région Île-de-France\" # ü\n").string("title") == "Région Île-de-France");
+}
+
+TEST_CASE("extends refuses devices, directories and oversized files with the key and the referring file", "[unit]") {
+  TempDir dir("extends-special");
+  const std::string file = (dir.path() / "s.toml").string();
+  CHECK(message_of(dir, "extends = \"/dev/zero\"") ==
+        file + ": extends: cannot open '/dev/zero' (resolved to /dev/zero): not a regular file");
+  CHECK_THAT(message_of(dir, "extends = \".\""), Catch::EndsWith("it is a directory"));
+  dir.write("big.toml", std::string(kMaxScenarioFileBytes + 1, '#'));
+  CHECK_THAT(message_of(dir, "extends = \"big.toml\""), Catch::Contains("more than the limit of 16 MiB"));
+}
+
+TEST_CASE("check_input_files names the key and the file that set a missing data file", "[unit]") {
+  TempDir dir("input-files");
+  const auto scenario = load_text(dir, "[output]\ndata = \"regions.csv\"\n");
+  try {
+    scenario.check_input_files();
+    FAIL("a missing data file was accepted");
+  } catch (const ScenarioError& e) {
+    CHECK(e.where() == (dir.path() / "s.toml").string());
+    CHECK(e.key() == "output.data");
+    CHECK(e.rule() == "cannot open '" + (dir.path() / "regions.csv").string() + "': No such file or directory");
+  }
+  dir.write("regions.csv", "a\n1\n");
+  CHECK_NOTHROW(load_text(dir, "[output]\ndata = \"regions.csv\"\n").check_input_files());
+  const auto from_set = load_text(dir, "", {"output.dir=" + dir.path().string()});
+  CHECK_THROWS_WITH(from_set.check_input_files(), "--set: output.dir: cannot open '" + dir.path().string() +
+                                                      "': it is a directory");
 }

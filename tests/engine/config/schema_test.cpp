@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/core/error.hpp"
+#include "engine/core/money.hpp"
 
 using namespace clustersim;
 using namespace clustersim::config;
@@ -61,6 +62,20 @@ TEST_CASE("Schema builders record type default and rules", "[unit]") {
   capped.real("x", 0.5).at_most(1);
   CHECK_FALSE(capped.find("x")->min.has_value());
   CHECK(capped.find("x")->max == 1.0);
+}
+
+TEST_CASE("Every money key is capped at kMaxAmountEur, in any declaration order", "[unit]") {
+  Schema s;
+  s.real("a_eur", 0).at_least(0).units("EUR");
+  s.real("b_eur", 0).units("EUR/quarter").range(0, 1e20);
+  s.real("c_eur", 0).range(0, 1e3).units("EUR/SME");
+  s.real("d", 0).at_least(0).units("SMEs");
+  CHECK(s.find("a_eur")->max == kMaxAmountEur);
+  CHECK(s.find("b_eur")->max == kMaxAmountEur);
+  CHECK(s.find("c_eur")->max == 1e3);  // a tighter bound of its own stays
+  CHECK_FALSE(s.find("d")->max.has_value());
+  CHECK(is_money(*s.find("b_eur")));
+  CHECK_FALSE(is_money(*s.find("d")));
 }
 
 TEST_CASE("Schema rejects declarations that could never be written in TOML", "[unit]") {
