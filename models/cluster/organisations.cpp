@@ -59,6 +59,7 @@ void start_clusters(ClusterState& s, const Params& params, const World& world, s
   s.value_to_fee.assign(C, 1.0);
   s.effects.assign(C, ServiceEffects{});
   s.service_spending_eur.resize(C);
+  s.held_seed_eur.assign(C, 0.0);
   for (std::size_t c = 0; c < C; ++c) {
     random::Stream rng(seed, c, 0, purpose::kClusterStart);
     s.manager_skill[c] = 0.2 + 0.5 * rng.uniform();
@@ -88,9 +89,12 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
       refresh_services(s, c, p, m);
       continue;
     }
+    if (supported) s.held_seed_eur[c] += support.metacluster_seed_eur[c];
     const double income = p.fee_eur_per_member_per_quarter * m + p.public_funding_eur_per_quarter +
                           (supported ? support.extra_income_eur[c] : 0.0);
-    const double available = s.budget_eur[c] + income;
+    // Earmarked money (manager training) is spent at once on its purpose.
+    const double earmarked = supported ? support.earmarked_spending_eur[c] : 0.0;
+    const double available = s.budget_eur[c] + income - earmarked;
     double spending, services;
     if (available < p.running_cost_eur_per_quarter) {
       // No overdraft: the cluster spends what it has, on management first, and records a
@@ -104,7 +108,7 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
       s.shortfall_quarters[c] = 0;
     }
     s.income_eur[c] = income;
-    s.spending_eur[c] = spending;
+    s.spending_eur[c] = spending + earmarked;
     s.service_spending_eur[c] = services;
     s.budget_eur[c] = available - spending;
     s.staff_fte[c] = std::min(spending, p.running_cost_eur_per_quarter) / p.staff_cost_eur_per_quarter;

@@ -35,6 +35,9 @@ class Programme {
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
   const Cents& spent_this_step(std::size_t i) const { return state_[i].spent; }
   const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
+  /// Per cluster: project maturity and commercial skills (0-1), the consortium readiness.
+  const std::vector<double>& project_maturity() const { return project_maturity_; }
+  const std::vector<double>& commercial_skills() const { return commercial_skills_; }
 
  private:
   struct State {
@@ -52,9 +55,16 @@ class Programme {
   std::vector<std::vector<std::uint8_t>> region_ok_;  ///< per instrument, per region
   std::vector<State> state_;
   std::vector<double> project_maturity_, commercial_skills_;
+  std::vector<std::uint8_t> in_project_;
+  /// The ClusterSupport of this step's prepare(): settle() adds the management shares that
+  /// follow per-SME payments to it, before the cluster update reads it.
+  ClusterSupport* support_ = nullptr;
   std::uint64_t seed_ = 0;
 
   void run_call(std::size_t i, const Context& ctx);
+  std::int32_t choose_partner(const Instrument& inst, std::size_t applicant, const Context& ctx,
+                              random::Stream& rng) const;
+  void pay_management_share(const Instrument& inst, Award& a, State& st);
   std::uint16_t mask_for(std::size_t i, const World& world, std::size_t region) const;
 };
 

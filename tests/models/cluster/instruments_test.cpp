@@ -360,7 +360,7 @@ TEST_CASE("technical assistance coaches member SMEs: they count as mentoring par
 id = "taf"
 type = "technical_assistance"
 budget_eur = 300000
-mentored_smes_per_quarter = 6
+sme_hours_share = 0.8
 )"));
   ClusterModel m(params);
   m.start_replicate(3);
