@@ -35,6 +35,8 @@ struct ClusterState {
   /// Meta-cluster seed money (metacluster_support) the cluster holds for a meta-cluster's
   /// budget: not its own reserves; metaclusters.cpp moves it into a meta-cluster.
   std::vector<double> held_seed_eur;
+  /// Expected income per quarter (exponentially smoothed), which sizes the team.
+  std::vector<double> expected_income_eur;
 };
 
 /// Initial state for a replicate: two quarters of running cost in reserve, staff paid by the

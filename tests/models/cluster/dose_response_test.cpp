@@ -225,7 +225,7 @@ exchange_eur = @UNIT@
 exchanges_per_award = 40
 call.apply_probability = 1.0
 )",
-                           4e6, 3000, [](const ClusterModel& m, int t) {
+                           1e6, 780, [](const ClusterModel& m, int t) {  // ClusterXchange: EUR 780 for 5 days
                              return last_step_only(t, static_cast<double>(m.aggregates().total(Aggregates::kCrossRegionTies)));
                            });
   check_dose_response("staff exchange: cross-region ties", r);
