@@ -132,6 +132,12 @@ double readiness(const Context& ctx, std::int32_t cluster, std::int32_t partner)
 double project_partner_weight(const Context& ctx, std::size_t applicant, std::size_t candidate, double s3_bonus,
                               double distance_km);
 
+/// Who receives an award's instalments: the cluster organisation (its budget, or seed money
+/// it holds for a meta-cluster), the participating SMEs (joint projects), or providers the
+/// award buys from for the cluster (coaching hours, market-opening actions). Per-SME
+/// payments (vouchers, trainings, visits) always go to SMEs; management shares to the cluster.
+enum class Recipient : std::size_t { Cluster, Smes, Providers, kCount };
+
 enum class PartnerRule { None, OtherRegion, OtherCountry, OtherSector };
 
 /// Per-instrument counters of one step (output).
@@ -146,6 +152,8 @@ class Instrument {
   Common common;
   std::uint16_t index = 0;
 
+  /// Who receives the instalments (see Recipient).
+  virtual Recipient instalment_recipient() const { return Recipient::Cluster; }
   /// Who a consortium needs besides the applicant.
   virtual PartnerRule partner_rule() const { return PartnerRule::None; }
   /// Relative chance that `candidate` (which passed the partner rule) is the applicant's

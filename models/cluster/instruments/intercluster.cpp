@@ -24,6 +24,7 @@ class Intercluster final : public Instrument {
     return project_delay(project, cluster, partner, ctx);
   }
   double readiness_weight() const override { return 0.5; }
+  Recipient instalment_recipient() const override { return Recipient::Smes; }
   double award_eur(random::Stream&) const override { return project_eur; }
   double failure_hazard(const Award& a, const Context& ctx) const override {
     return project_failure_hazard(project, a, ctx);

@@ -32,6 +32,7 @@ class Internationalisation final : public Instrument {
         .doc("Probability that an action ends in a collaboration agreement with a third country.");
   }
 
+  Recipient instalment_recipient() const override { return Recipient::Providers; }
   double award_eur(random::Stream&) const override { return grant_eur; }
   void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport&, StepCounts& counts,
            random::Stream& rng, const OfferFn& offer) const override {

@@ -47,6 +47,7 @@ class Interregional final : public Instrument {
     return project_delay(project, cluster, partner, ctx);
   }
   double readiness_weight() const override { return 1.0; }
+  Recipient instalment_recipient() const override { return investment ? Recipient::Smes : Recipient::Providers; }
   double award_eur(random::Stream& rng) const override {
     const double size = project_min_eur + (project_max_eur - project_min_eur) * rng.uniform();
     return size * ((1.0 - third_party_share) * funding_rate + third_party_share);

@@ -290,6 +290,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       }
       a.instalment_left -= due;
       st.ledger.pay(paid);
+      st.paid_to[static_cast<std::size_t>(inst.instalment_recipient())] += due;
       const std::uint16_t instrument = inst.index;
       inst.act(a, static_cast<double>(due) / 100.0, ctx, support, st.counts, rng,
                [&](std::int32_t cluster, Purpose purpose, double smes, float strength, std::int32_t partner, bool outside) {
@@ -366,6 +367,7 @@ void Programme::pay_management_share(const Instrument& inst, Award& a, State& st
   a.instalment_left -= due;
   a.overhead_paid += due;
   st.ledger.pay(paid);
+  st.paid_to[static_cast<std::size_t>(Recipient::Cluster)] += due;
   if (support_ != nullptr && !support_->extra_income_eur.empty())
     support_->extra_income_eur[static_cast<std::size_t>(a.cluster)] += static_cast<double>(due) / 100.0;
 }
@@ -391,6 +393,7 @@ void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& suppo
         a.per_sme_paid += pay;
         owed -= pay;
         st.ledger.pay(paid);
+        st.paid_to[static_cast<std::size_t>(Recipient::Smes)] += pay;
       }
       pay_management_share(inst, a, st);
     }

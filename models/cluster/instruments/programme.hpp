@@ -35,6 +35,9 @@ class Programme {
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
   const Cents& spent_this_step(std::size_t i) const { return state_[i].spent; }
   const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
+  /// Money instrument i has paid so far, by recipient (cents, all sources): it sums to the
+  /// ledger's disbursed money (tested).
+  std::int64_t paid_to(std::size_t i, Recipient r) const { return state_[i].paid_to[static_cast<std::size_t>(r)]; }
   /// Per cluster: project maturity and commercial skills (0-1), the consortium readiness.
   const std::vector<double>& project_maturity() const { return project_maturity_; }
   const std::vector<double>& commercial_skills() const { return commercial_skills_; }
@@ -43,6 +46,7 @@ class Programme {
   struct State {
     Ledger ledger;
     Cents spent{};
+    std::array<std::int64_t, static_cast<std::size_t>(Recipient::kCount)> paid_to{};
     StepCounts counts;
     std::vector<Award> awards;
     std::size_t allocated_until = 0;  ///< tranches [0, allocated_until) are allocated

@@ -36,6 +36,7 @@ class TechnicalAssistance final : public Instrument {
         .doc("Skills-gain multiplier for a mentored SME.");
   }
 
+  Recipient instalment_recipient() const override { return Recipient::Providers; }
   double award_eur(random::Stream&) const override { return grant_eur; }
   void begin_step(const Context& ctx) const override {
     for (std::size_t k = 0; k < ctx.project_maturity.size(); ++k) {
