@@ -1,6 +1,7 @@
 #include "models/cluster/metaclusters.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/random/stream.hpp"
 #include "models/cluster/purposes.hpp"
@@ -30,17 +31,34 @@ void leave(MetaclusterState& s, std::size_t c) {
   --s.members[m];
 }
 
-/// Reserves above what the cluster keeps for running costs: its spare capacity.
-bool has_spare_capacity(const ClusterState& clusters, std::size_t c, const MetaclusterParams& p) {
-  return clusters.active[c] && clusters.budget_eur[c] >= p.spare_reserves_eur;
-}
-
 /// Pays `amount` from a cluster's reserves, booked as spending so that the budget identity
 /// (change = income - spending) keeps holding.
 bool pay(ClusterState& clusters, std::size_t c, double amount) {
   if (clusters.budget_eur[c] < amount) return false;
   clusters.budget_eur[c] -= amount;
   clusters.spending_eur[c] += amount;
+  return true;
+}
+
+/// Reserves above what the cluster keeps for running costs, with the seed money it holds for
+/// a meta-cluster: its spare capacity.
+bool has_spare_capacity(const ClusterState& clusters, std::size_t c, const MetaclusterParams& p) {
+  return clusters.active[c] && clusters.budget_eur[c] + clusters.held_seed_eur[c] >= p.spare_reserves_eur;
+}
+
+/// Moves the seed money a member holds into its meta-cluster's budget.
+void hand_over_seed(MetaclusterState& s, ClusterState& clusters, std::size_t c) {
+  s.budget_eur[static_cast<std::size_t>(s.of_cluster[c])] += clusters.held_seed_eur[c];
+  clusters.held_seed_eur[c] = 0.0;
+}
+
+/// Pays a founder's half of the seed: from the seed money it holds first, then its reserves
+/// (booked as spending). False, paying nothing, if both together fall short.
+bool pay_seed(ClusterState& clusters, std::size_t c, double amount) {
+  if (clusters.held_seed_eur[c] + clusters.budget_eur[c] < amount) return false;
+  const double held = std::min(amount, clusters.held_seed_eur[c]);
+  clusters.held_seed_eur[c] -= held;
+  if (amount > held) pay(clusters, c, amount - held);
   return true;
 }
 
@@ -60,6 +78,7 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
       leave(s, c);
       continue;
     }
+    hand_over_seed(s, clusters, c);
     if (pay(clusters, c, p.contribution_eur_per_quarter)) {
       s.budget_eur[static_cast<std::size_t>(s.of_cluster[c])] += p.contribution_eur_per_quarter;
       paid[c] = 1;
@@ -95,14 +114,15 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
 
   // Formation and joining: a related cluster of another region with spare reserves.
   const auto t = static_cast<std::uint32_t>(step);
-  // Outside seed money (a metacluster_support instrument) is paid into the clusters' own
-  // budgets, so here it only signals that a seed exists and formation is likelier; the
-  // founders pay the seed from their (topped-up) reserves, so no euro is counted twice.
-  const bool seeded = s.external_seed_eur > 0;
+  // Seed money a cluster holds (metacluster_support) raises its own formation hazard, with
+  // diminishing returns: x (1 + (multiplier - 1) (1 - 2^(-held / seed_eur))) — half the boost
+  // for one founding seed's worth. Only funded clusters are boosted.
   for (std::size_t c = 0; c < C; ++c) {
     if (s.of_cluster[c] != kNoMetacluster || !has_spare_capacity(clusters, c, p)) continue;
     random::Stream rng(seed, c, t, purpose::kMetacluster);
-    if (!rng.bernoulli(p.formation_rate_per_quarter * (seeded ? p.seed_funding_multiplier : 1.0)))
+    const double held = clusters.held_seed_eur[c];
+    const double boost = held > 0 && p.seed_eur > 0 ? 1.0 - std::exp2(-held / p.seed_eur) : (held > 0 ? 1.0 : 0.0);
+    if (!rng.bernoulli(p.formation_rate_per_quarter * (1.0 + (p.seed_funding_multiplier - 1.0) * boost)))
       continue;
     const auto& site = world.clusters[c];
     for (std::int64_t k = 0; k < p.candidates; ++k) {
@@ -117,15 +137,19 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
         s.of_cluster[c] = static_cast<std::int32_t>(m);
         s.engagement[c] = p.initial_engagement;
         ++s.members[m];
+        hand_over_seed(s, clusters, c);
         break;
       }
-      // A new one: the two founders pay the seed from their reserves.
+      // A new one: the two founders pay the seed, from seed money they hold first, then
+      // from their reserves; any further seed money they hold becomes its budget too.
       const auto slot = std::find(s.active.begin(), s.active.end(), std::uint8_t{0});
       if (slot == s.active.end()) break;
       const double each = p.seed_eur / 2.0;
-      if (clusters.budget_eur[c] < each || clusters.budget_eur[other] < each) continue;
-      pay(clusters, c, each);
-      pay(clusters, other, each);
+      if (clusters.held_seed_eur[c] + clusters.budget_eur[c] < each ||
+          clusters.held_seed_eur[other] + clusters.budget_eur[other] < each)
+        continue;
+      pay_seed(clusters, c, each);
+      pay_seed(clusters, other, each);
       const auto m = static_cast<std::size_t>(slot - s.active.begin());
       s.active[m] = 1;
       s.budget_eur[m] = p.seed_eur;
@@ -133,6 +157,7 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
       for (std::size_t x : {c, other}) {
         s.of_cluster[x] = static_cast<std::int32_t>(m);
         s.engagement[x] = p.initial_engagement;
+        hand_over_seed(s, clusters, x);
       }
       break;
     }

@@ -26,8 +26,9 @@ struct MetaclusterState {
   std::vector<std::int32_t> members;
   std::vector<double> budget_eur;
   std::vector<std::uint8_t> active;
-  /// Seed money paid to clusters this quarter from outside (a metacluster_support
-  /// instrument); it raises the formation hazard (the money itself is in the clusters' budgets).
+  /// Seed money paid to clusters this quarter (model.cpp sets it). No longer read: the seed
+  /// each cluster holds (ClusterState::held_seed_eur) is what raises its formation hazard and
+  /// becomes a meta-cluster's budget.
   double external_seed_eur = 0.0;
 
   std::size_t capacity() const { return members.size(); }

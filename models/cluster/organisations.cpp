@@ -42,6 +42,19 @@ void refresh_services(ClusterState& s, std::size_t c, const ClusterParams& p, do
                           : (s.active[c] ? 1.0 : 0.0);
 }
 
+/// The management team a cluster plans this quarter (cost, EUR): the planned team
+/// (running_cost) while expected income pays for it; below, it cuts team_cut_ratio euros of
+/// team per euro of missing income (so services, what members pay for, keep part of the
+/// income), down to the core team (min_staff_fte) — clusters shrink before they fold; plus
+/// the share of this quarter's instrument income it hires with (instrument_staff_share).
+double team_cost(double expected_income, double instrument_income, const ClusterParams& p) {
+  const double core = p.min_staff_fte * p.staff_cost_eur_per_quarter;
+  const double R = p.running_cost_eur_per_quarter;
+  const double planned =
+      expected_income >= R ? R : std::min(R, std::max(core, R - p.team_cut_ratio * (R - expected_income)));
+  return planned + p.instrument_staff_share * std::max(0.0, instrument_income);
+}
+
 }  // namespace
 
 void start_clusters(ClusterState& s, const Params& params, const World& world, std::uint64_t seed) {
@@ -59,6 +72,8 @@ void start_clusters(ClusterState& s, const Params& params, const World& world, s
   s.value_to_fee.assign(C, 1.0);
   s.effects.assign(C, ServiceEffects{});
   s.service_spending_eur.resize(C);
+  s.held_seed_eur.assign(C, 0.0);
+  s.expected_income_eur.assign(C, 0.0);
   for (std::size_t c = 0; c < C; ++c) {
     random::Stream rng(seed, c, 0, purpose::kClusterStart);
     s.manager_skill[c] = 0.2 + 0.5 * rng.uniform();
@@ -71,6 +86,7 @@ void start_clusters(ClusterState& s, const Params& params, const World& world, s
     const double members = world.clusters[c].target_members;
     const double income = p.public_funding_eur_per_quarter + p.fee_eur_per_member_per_quarter * members;
     s.budget_eur[c] = std::max(0.0, income - p.running_cost_eur_per_quarter);
+    s.expected_income_eur[c] = income;
     s.service_spending_eur[c] = s.budget_eur[c];
     refresh_services(s, c, p, members);
   }
@@ -88,26 +104,35 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
       refresh_services(s, c, p, m);
       continue;
     }
+    if (supported) s.held_seed_eur[c] += support.metacluster_seed_eur[c];
     const double income = p.fee_eur_per_member_per_quarter * m + p.public_funding_eur_per_quarter +
                           (supported ? support.extra_income_eur[c] : 0.0);
-    const double available = s.budget_eur[c] + income;
-    double spending, services;
-    if (available < p.running_cost_eur_per_quarter) {
-      // No overdraft: the cluster spends what it has, on management first, and records a
-      // shortfall quarter; staff it can no longer pay leave.
-      spending = available;
+    // Earmarked money (manager training) is spent at once on its purpose.
+    const double earmarked = supported ? support.earmarked_spending_eur[c] : 0.0;
+    const double available = s.budget_eur[c] + income - earmarked;
+    const double instrument_income = supported ? support.extra_income_eur[c] - earmarked : 0.0;
+    s.expected_income_eur[c] += p.income_smoothing_per_quarter * (income - earmarked - s.expected_income_eur[c]);
+    const double team = team_cost(s.expected_income_eur[c], instrument_income, p);
+    const double core = p.min_staff_fte * p.staff_cost_eur_per_quarter;
+    double spending, services, management;
+    if (available < std::min(core, team)) {
+      // No overdraft: the cluster spends what it has, on management, and records a shortfall
+      // quarter; staff it can no longer pay leave.
+      management = spending = available;
       services = 0.0;
       ++s.shortfall_quarters[c];
     } else {
-      services = p.service_spend_share_per_quarter * (available - p.running_cost_eur_per_quarter);
-      spending = p.running_cost_eur_per_quarter + services;
+      // The team it can pay (at most the planned one); services get a share of the rest.
+      management = std::min(team, available);
+      services = p.service_spend_share_per_quarter * (available - management);
+      spending = management + services;
       s.shortfall_quarters[c] = 0;
     }
     s.income_eur[c] = income;
-    s.spending_eur[c] = spending;
+    s.spending_eur[c] = spending + earmarked;
     s.service_spending_eur[c] = services;
     s.budget_eur[c] = available - spending;
-    s.staff_fte[c] = std::min(spending, p.running_cost_eur_per_quarter) / p.staff_cost_eur_per_quarter;
+    s.staff_fte[c] = management / p.staff_cost_eur_per_quarter;
     s.manager_skill[c] = std::min(1.0, s.manager_skill[c] + p.experience_gain_per_quarter +
                                            (supported ? support.skill_gain[c] : 0.0));
     ++s.quarters_active[c];

@@ -32,6 +32,11 @@ struct ClusterState {
   /// Value of a quarter of services to a member, relative to the fee (1 = worth the fee).
   std::vector<double> value_to_fee;
   std::vector<ServiceEffects> effects;
+  /// Meta-cluster seed money (metacluster_support) the cluster holds for a meta-cluster's
+  /// budget: not its own reserves; metaclusters.cpp moves it into a meta-cluster.
+  std::vector<double> held_seed_eur;
+  /// Expected income per quarter (exponentially smoothed), which sizes the team.
+  std::vector<double> expected_income_eur;
 };
 
 /// Initial state for a replicate: two quarters of running cost in reserve, staff paid by the

@@ -123,6 +123,15 @@ void bind_clusters(Table& t) {
       .doc("What a euro of services is worth to a member; value / fee drives membership.");
   clusters.bind("staff_cost_eur_per_quarter", &ClusterParams::staff_cost_eur_per_quarter).range(1, 1e7)
       .units("EUR/FTE/quarter").doc("Cost of one FTE of cluster management staff.");
+  clusters.bind("min_staff_fte", &ClusterParams::min_staff_fte).range(0, 1000).units("FTE")
+      .doc("Core team a cluster keeps while it can pay it: below its cost a quarter is a shortfall; above, the "
+           "team shrinks to the expected income instead of folding.");
+  clusters.bind("income_smoothing_per_quarter", &ClusterParams::income_smoothing_per_quarter).range(0, 1)
+      .units("1/quarter").doc("Weight of this quarter's income in the expected income that sizes the team.");
+  clusters.bind("instrument_staff_share", &ClusterParams::instrument_staff_share).range(0, 1)
+      .doc("Share of instrument income (core funding, management shares) spent on extra management staff.");
+  clusters.bind("team_cut_ratio", &ClusterParams::team_cut_ratio).range(1, 100)
+      .doc("Euros of team cost a cluster cuts per euro its expected income falls short of the running cost.");
   clusters.bind("experience_gain_per_quarter", &ClusterParams::experience_gain_per_quarter).range(0, 1)
       .units("1/quarter").doc("Growth of the manager's skill (0-1) per quarter of operation.");
   clusters.bind("maturity_effect", &ClusterParams::maturity_effect).range(0, 10)

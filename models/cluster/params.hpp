@@ -81,6 +81,12 @@ struct ClusterParams {
   double service_value_per_eur = 1.0;
   // Management capacity and maturity.
   double staff_cost_eur_per_quarter = 16000;
+  // Adjustment to funding (docs/MODEL.md 3.5): the team follows expected income, down to a
+  // core team; instrument income hires extra staff.
+  double min_staff_fte = 1.0;
+  double income_smoothing_per_quarter = 0.25;
+  double instrument_staff_share = 0.5;
+  double team_cut_ratio = 2.0;
   double experience_gain_per_quarter = 0.004;
   double maturity_effect = 0.1;
   double bronze_score = 0.25;

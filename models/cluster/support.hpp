@@ -46,12 +46,16 @@ struct SupportOffers {
 struct ClusterSupport {
   std::vector<double> extra_income_eur;  ///< paid into the cluster's budget (core funding, seed money, management shares)
   std::vector<double> skill_gain;        ///< added to the manager's skill (excellence, training)
-  /// Meta-cluster seed money received this quarter: the interface a meta-cluster model reads
-  /// (docs/MODEL.md, metacluster_support). Also counted in extra_income_eur.
+  /// Part of extra_income_eur the cluster spends at once on the purpose it was paid for (the
+  /// manager's training): booked as income and as spending, never in reserves or services.
+  std::vector<double> earmarked_spending_eur;
+  /// Meta-cluster seed money received this quarter (metacluster_support): held by the cluster
+  /// for a meta-cluster's budget (organisations.cpp, metaclusters.cpp), not its own income.
   std::vector<double> metacluster_seed_eur;
   void reset(std::size_t clusters) {
     extra_income_eur.assign(clusters, 0.0);
     skill_gain.assign(clusters, 0.0);
+    earmarked_spending_eur.assign(clusters, 0.0);
     metacluster_seed_eur.assign(clusters, 0.0);
   }
 };

@@ -1,8 +1,11 @@
 // cascade_funding: financial support to third parties — vouchers passed through clusters to
-// SMEs (Euroclusters: at least 75 % of each grant must reach SMEs, DOMAIN.md). The rest of
-// the grant is the cluster's management share (cluster income). With cross_border = true an
-// award goes to a partnership of the cluster and one in another country; the partner's SMEs
-// count as supported from outside the funded (lead) partner's region.
+// SMEs (Euroclusters: at least 75 % of each grant must reach SMEs, DOMAIN.md). A voucher is
+// offered only while its award has the money for it (sme_quota), and paid when used; the
+// cluster's management share is paid in proportion to what reached SMEs (programme.cpp), so
+// the pass-through share holds on actual payments, per grant. A voucher's effect saturates
+// with its size: voucher_effect x (1 - 2^(-voucher_eur / voucher_eur_half)). With
+// cross_border = true an award goes to a partnership of the cluster and one in another
+// country; the partner's SMEs count as supported from outside the funded (lead) partner's region.
 #include <algorithm>
 
 #include "engine/core/error.hpp"
@@ -13,7 +16,7 @@ namespace {
 class Cascade final : public Instrument {
  public:
   double grant_eur = 200000, pass_through_share = 0.8, min_pass_through_share = 0.75, voucher_eur = 10000,
-         voucher_effect = 0.5;
+         voucher_effect = 0.65, voucher_eur_half = 5000;
   Purpose purpose = Purpose::Digital;
   bool cross_border = false;
   static void bind(config::Binding<Cascade>& b) {
@@ -32,7 +35,10 @@ class Cascade final : public Instrument {
              &Cascade::purpose)
         .doc("What the vouchers pay for.");
     b.bind("voucher_effect", &Cascade::voucher_effect).range(0, 10)
-        .doc("Effect of a voucher: adoption / export-start probability, knowledge gain, or skills-gain multiplier.");
+        .doc("Largest effect of a voucher (adoption / export-start probability, knowledge gain, or skills-gain "
+             "multiplier), reached as the voucher grows.");
+    b.bind("voucher_eur_half", &Cascade::voucher_eur_half).at_least(1).units("EUR/SME")
+        .doc("Voucher size that buys half of voucher_effect.");
     b.bind("cross_border", &Cascade::cross_border).doc("Awards go to partnerships with a cluster in another country.");
   }
   void check(const config::TableElement& e) const override {
@@ -45,12 +51,13 @@ class Cascade final : public Instrument {
   double award_eur(random::Stream&) const override { return grant_eur; }
   double per_sme_eur() const override { return voucher_eur; }
   double per_sme_share() const override { return pass_through_share; }
-  void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, const OfferFn& offer) const override {
-    s.extra_income_eur[static_cast<std::size_t>(a.cluster)] += paid_eur;
+  void act(const Award& a, double, const Context& ctx, ClusterSupport&, StepCounts&, random::Stream&,
+           const OfferFn& offer) const override {
+    const double smes = sme_quota(a, voucher_eur, ctx.step);
     const double share = a.partner >= 0 ? 0.5 : 1.0;
-    const auto strength = static_cast<float>(voucher_effect);
-    offer(a.cluster, purpose, a.smes_per_quarter * share, strength, -1, false);
-    if (a.partner >= 0) offer(a.partner, purpose, a.smes_per_quarter * share, strength, -1, true);
+    const auto strength = static_cast<float>(voucher_effect * saturation(voucher_eur, voucher_eur_half));
+    offer(a.cluster, purpose, smes * share, strength, -1, false);
+    if (a.partner >= 0) offer(a.partner, purpose, smes * share, strength, -1, true);
   }
 };
 }  // namespace

@@ -1,6 +1,7 @@
 // cluster_core_funding: pays for cluster management and services over long horizons
 // (Flanders' spearhead programme, DOMAIN.md). The grant is cluster income, so it reaches
-// members through the cluster's services (organisations.cpp) and its value to them.
+// members through the cluster's staff and services (organisations.cpp), whose effects
+// saturate with spending per member, and through their value to members.
 #include "models/cluster/instruments/types.hpp"
 
 namespace clustersim::model::instruments {
@@ -14,7 +15,8 @@ class CoreFunding final : public Instrument {
   }
 
   double award_eur(random::Stream&) const override { return grant_eur_per_quarter * common.award_quarters; }
-  void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, const OfferFn&) const override {
+  void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, StepCounts&, random::Stream&,
+           const OfferFn&) const override {
     s.extra_income_eur[static_cast<std::size_t>(a.cluster)] += paid_eur;
   }
 };

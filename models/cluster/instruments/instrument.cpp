@@ -14,6 +14,44 @@ std::int64_t total(const Cents& c) { return std::accumulate(c.begin(), c.end(), 
 
 std::int64_t to_cents(double eur) { return std::llround(eur * 100.0); }
 
+double saturation(double eur, double eur_half) {
+  if (!(eur > 0) || !(eur_half > 0)) return 0.0;
+  return 1.0 - std::exp2(-eur / eur_half);
+}
+
+double sme_quota(const Award& a, double unit_eur, std::int32_t step) {
+  if (!(unit_eur > 0) || a.per_sme_left <= 0) return 0.0;
+  const double units = std::floor(static_cast<double>(a.per_sme_left) / 100.0 / unit_eur);
+  return units / static_cast<double>(std::max(1, a.last_step - step + 1));
+}
+
+double distinct_reached(double members, double participations) {
+  if (!(members > 0) || !(participations > 0)) return 0.0;
+  return members * -std::expm1(-participations / members);
+}
+
+double readiness(const Context& ctx, std::int32_t cluster, std::int32_t partner) {
+  auto of = [&](std::int32_t c) {
+    const auto k = static_cast<std::size_t>(c);
+    return 0.5 * (ctx.project_maturity[k] + ctx.commercial_skills[k]);
+  };
+  return partner >= 0 ? 0.5 * (of(cluster) + of(partner)) : of(cluster);
+}
+
+double project_partner_weight(const Context& ctx, std::size_t applicant, std::size_t candidate, double s3_bonus,
+                              double distance_km) {
+  const auto& a = ctx.world.clusters[applicant];
+  const auto& b = ctx.world.clusters[candidate];
+  auto s3 = [&](std::uint32_t region, std::uint8_t sector) {
+    const auto& list = ctx.world.regions[region].s3_sectors;
+    return std::find(list.begin(), list.end(), sector) != list.end();
+  };
+  const bool s3_match = s3(a.region, b.sector) || s3(b.region, a.sector);
+  const double d = ctx.world.distance_km(static_cast<Eigen::Index>(a.region), static_cast<Eigen::Index>(b.region));
+  return static_cast<double>(ctx.world.relatedness[a.sector][b.sector]) * (s3_match ? 1.0 + s3_bonus : 1.0) *
+         (distance_km > 0 ? std::exp(-d / distance_km) : 1.0);
+}
+
 Cents split(std::int64_t cents, const std::array<double, kSourceCount>& shares) {
   Cents out{};
   std::array<double, kSourceCount> rest{};

@@ -46,6 +46,11 @@ Cents take_proportional(std::int64_t cents, const Cents& from);
 std::int64_t total(const Cents& c);
 std::int64_t to_cents(double eur);
 
+/// Diminishing returns to money (docs/MODEL.md 3.13, "Money to effect"): the share of an
+/// effect's maximum that `eur` buys, 1 - 2^(-eur / eur_half) — half the maximum at
+/// `eur_half`, each further euro buying less. 0 for no money (or eur_half <= 0).
+double saturation(double eur, double eur_half);
+
 /// Parameters every instrument has (keys in docs/SCENARIOS.md, "[[instruments]]"); the
 /// initialisers are the keys' defaults (instrument.cpp binds each field to its key).
 struct Common {
@@ -74,6 +79,14 @@ struct Award {
   Cents remaining{};                           ///< committed, not yet paid
   std::int64_t instalment_cents = 0;           ///< per quarter, the part paid as instalments
   std::int64_t instalment_left = 0, per_sme_left = 0;
+  /// Per-SME instruments with a management share (vouchers, skills): what the award has paid
+  /// to SMEs and to the cluster so far; the cluster's share is paid only in proportion to the
+  /// SME payments, so the pass-through share holds on actual payments, per grant.
+  std::int64_t per_sme_paid = 0, overhead_paid = 0;
+  bool share_follows_smes = false;
+  std::int64_t cost_cents = 0;                 ///< the award's size
+  /// EUR paid so far, this quarter's payment included.
+  double paid_eur() const { return static_cast<double>(cost_cents - total(remaining)) / 100.0; }
   double smes_per_quarter = 0;                 ///< expected SMEs supported per quarter
   bool ended = false;
 };
@@ -87,15 +100,50 @@ struct Context {
   const std::vector<std::int64_t>& cell_members;
   std::vector<double>& project_maturity;   ///< per cluster, 0-1 (technical assistance raises it)
   std::vector<double>& commercial_skills;  ///< per cluster, 0-1
+  /// Per cluster: 1 while it is in a running joint project (interregional or inter-cluster
+  /// award, as applicant or partner) — the use that keeps coached readiness from decaying.
+  const std::vector<std::uint8_t>& in_project;
   std::uint64_t seed;
   std::int32_t step;
 };
+
+struct Context;
+
+/// SMEs an award paid per SME may support this quarter: the money it has left for them, in
+/// units of `unit_eur`, spread over its remaining quarters — no offer without money, and
+/// what a quarter did not use is offered again later.
+double sme_quota(const Award& a, double unit_eur, std::int32_t step);
+
+/// Distinct firms reached by `participations` draws among `members` (with repeats): the
+/// expected number, members x (1 - exp(-participations / members)) — more actions reach the
+/// same firms again, so each euro reaches fewer new ones.
+double distinct_reached(double members, double participations);
+
+/// Where projects start (DOMAIN.md: less mature than planned, weak commercial skills);
+/// technical assistance raises both, and they decay back toward these without use.
+inline constexpr double kInitialProjectMaturity = 0.4, kInitialCommercialSkills = 0.3;
+
+/// A consortium's readiness: mean project maturity and commercial skills of its clusters.
+double readiness(const Context& ctx, std::int32_t cluster, std::int32_t partner);
+
+/// Partner preference of joint-project types: relatedness of the two clusters' ecosystems x
+/// (1 + s3_bonus if either's ecosystem is an S3 priority of the other's region) x
+/// exp(-distance / distance_km).
+double project_partner_weight(const Context& ctx, std::size_t applicant, std::size_t candidate, double s3_bonus,
+                              double distance_km);
+
+/// Who receives an award's instalments: the cluster organisation (its budget, or seed money
+/// it holds for a meta-cluster), the participating SMEs (joint projects), or providers the
+/// award buys from for the cluster (coaching hours, market-opening actions). Per-SME
+/// payments (vouchers, trainings, visits) always go to SMEs; management shares to the cluster.
+enum class Recipient : std::size_t { Cluster, Smes, Providers, kCount };
 
 enum class PartnerRule { None, OtherRegion, OtherCountry, OtherSector };
 
 /// Per-instrument counters of one step (output).
 struct StepCounts {
   std::int64_t applications = 0, awards = 0, clusters_trained = 0, agreements = 0, failed = 0;
+  std::int64_t actions = 0;  ///< market-opening actions bought (internationalisation)
 };
 
 class Instrument {
@@ -104,8 +152,24 @@ class Instrument {
   Common common;
   std::uint16_t index = 0;
 
+  /// Who receives the instalments (see Recipient).
+  virtual Recipient instalment_recipient() const { return Recipient::Cluster; }
   /// Who a consortium needs besides the applicant.
   virtual PartnerRule partner_rule() const { return PartnerRule::None; }
+  /// Relative chance that `candidate` (which passed the partner rule) is the applicant's
+  /// partner; types without a preference return 1 for all (a uniform draw).
+  virtual double partner_weight(const Context&, std::size_t applicant, std::size_t candidate) const {
+    (void)applicant, (void)candidate;
+    return 1.0;
+  }
+  virtual bool weighted_partners() const { return false; }
+  /// Quarters an award's start slips beyond disbursement_lag_steps (immature projects start late).
+  virtual std::int32_t start_delay_quarters(std::size_t cluster, std::int32_t partner, const Context&) const {
+    (void)cluster, (void)partner;
+    return 0;
+  }
+  /// Once a step, before any award acts (e.g. coached readiness decays without use).
+  virtual void begin_step(const Context&) const {}
   /// Total size of one award (EUR), committed at the call.
   virtual double award_eur(random::Stream& rng) const = 0;
   /// Part of an award paid per supported SME (EUR per SME; 0: all in instalments) and the
@@ -119,8 +183,10 @@ class Instrument {
   /// Called once when an award is made (counts, one-off effects).
   virtual void on_award(const Award&, const Context&, StepCounts&) const {}
   /// This quarter's effect of an active award: offers to SMEs (via `offer`) and cluster
-  /// effects. `paid_eur` is what the award paid in instalments this quarter.
-  virtual void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport& clusters,
+  /// effects. `paid_eur` is what the award paid in instalments this quarter (the effect is a
+  /// function of it); `rng` is the award's stream for this quarter; `counts` its outputs.
+  virtual void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport& clusters, StepCounts& counts,
+                   random::Stream& rng,
                    const std::function<void(std::int32_t cluster, Purpose, double smes, float strength,
                                             std::int32_t partner, bool outside)>& offer) const = 0;
   // `offer(cluster, purpose, smes, strength, partner, outside)`: about `smes` SMEs of the

@@ -1,34 +1,38 @@
 // intercluster_call: funds cross-sectoral projects between clusters (a Flemish call produced
 // 13 inter-cluster collaborations, DOMAIN.md). The consortium is the applicant and a cluster
-// of another main ecosystem; members of both join the project (knowledge, productivity and
-// ties across sectors).
-#include "models/cluster/instruments/types.hpp"
+// of another main ecosystem, chosen by relatedness, S3 match and distance; the award finances
+// the member SMEs' joint project (joint_project.hpp).
+#include "models/cluster/instruments/joint_project.hpp"
 
 namespace clustersim::model::instruments {
 namespace {
 class Intercluster final : public Instrument {
  public:
-  double project_eur = 200000, smes_per_project = 10, knowledge_gain = 0.1, failure_hazard_per_quarter = 0.02;
+  double project_eur = 200000;
+  ProjectEconomics project{10, 0.2, 20000, 0.02, 4, 1000, 1.0};
   static void bind(config::Binding<Intercluster>& b) {
     b.bind("project_eur", &Intercluster::project_eur).at_least(0).units("EUR").doc("Funding per inter-cluster project.");
-    b.bind("smes_per_project", &Intercluster::smes_per_project).at_least(0).units("SMEs").doc("SMEs taking part in one project.");
-    b.bind("knowledge_gain", &Intercluster::knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
-    b.bind("failure_hazard_per_quarter", &Intercluster::failure_hazard_per_quarter).range(0, 1).units("1/quarter")
-        .doc("Failure hazard at readiness 0.5.");
+    bind_project(b, &Intercluster::project);
   }
 
   PartnerRule partner_rule() const override { return PartnerRule::OtherSector; }
+  bool weighted_partners() const override { return true; }
+  double partner_weight(const Context& ctx, std::size_t applicant, std::size_t candidate) const override {
+    return project_partner_weight(ctx, applicant, candidate, project.s3_partner_bonus, project.partner_distance_km);
+  }
+  std::int32_t start_delay_quarters(std::size_t cluster, std::int32_t partner, const Context& ctx) const override {
+    return project_delay(project, cluster, partner, ctx);
+  }
   double readiness_weight() const override { return 0.5; }
+  Recipient instalment_recipient() const override { return Recipient::Smes; }
   double award_eur(random::Stream&) const override { return project_eur; }
   double failure_hazard(const Award& a, const Context& ctx) const override {
-    const auto k = static_cast<std::size_t>(a.cluster);
-    return failure_hazard_per_quarter * 2.0 * (1.0 - 0.5 * (ctx.project_maturity[k] + ctx.commercial_skills[k]));
+    return project_failure_hazard(project, a, ctx);
   }
-  void act(const Award& a, double, const Context&, ClusterSupport&, const OfferFn& offer) const override {
-    const double per_side = smes_per_project / 2.0 / common.award_quarters;
-    const auto strength = static_cast<float>(knowledge_gain);
-    offer(a.cluster, Purpose::JointProject, per_side, strength, a.partner, false);
-    offer(a.partner, Purpose::JointProject, per_side, strength, a.cluster, false);
+  void act(const Award& a, double paid_eur, const Context&, ClusterSupport&, StepCounts&, random::Stream&,
+           const OfferFn& offer) const override {
+    // The partner may be in the same region: its firms are not "outside" by rule.
+    project_offers(project, a, paid_eur, common.award_quarters, false, offer);
   }
 };
 }  // namespace

@@ -1,15 +1,14 @@
 // interregional_investment: I3-like co-investment in joint projects of SMEs from at least two
 // regions (DOMAIN.md: EUR 490 M for 2021-2027, projects of EUR 2-10 M, funding rate 70 %,
 // 100 % for support to third parties). A consortium is the applicant cluster and a partner
-// cluster in another region. Strand "investment": members of both join the joint project
-// (knowledge, productivity, ties across the consortium); strand "capacity_building": the
-// consortium's project maturity and commercial skills rise. Projects fail at a hazard that
-// falls with the consortium's readiness (maturity and commercial skills), and readiness also
-// raises the call score.
+// cluster in another region, chosen by relatedness, S3 match and distance. Strand
+// "investment": the award finances its member SMEs' investment (joint_project.hpp); strand
+// "capacity_building": the euros raise both clusters' project maturity and commercial skills
+// by capacity_gain x (1 - 2^(-EUR paid / capacity_eur_half)) over the project.
 #include <algorithm>
 
 #include "engine/core/error.hpp"
-#include "models/cluster/instruments/types.hpp"
+#include "models/cluster/instruments/joint_project.hpp"
 
 namespace clustersim::model::instruments {
 namespace {
@@ -17,7 +16,8 @@ class Interregional final : public Instrument {
  public:
   bool investment = true;
   double project_min_eur = 2e6, project_max_eur = 10e6, funding_rate = 0.7, third_party_share = 0.0;
-  double failure_hazard_per_quarter = 0.05, smes_per_project = 10, knowledge_gain = 0.1;
+  double capacity_gain = 0.3, capacity_eur_half = 500000;
+  ProjectEconomics project{};
   static void bind(config::Binding<Interregional>& b) {
     b.choice("strand", std::vector<std::pair<std::string, bool>>{{"investment", true}, {"capacity_building", false}},
              &Interregional::investment)
@@ -27,11 +27,11 @@ class Interregional final : public Instrument {
     b.bind("funding_rate", &Interregional::funding_rate).range(0, 1).doc("Share of project cost the programme pays.");
     b.bind("third_party_share", &Interregional::third_party_share).range(0, 1)
         .doc("Share of the project that is support to third parties, funded at 100 %.");
-    b.bind("failure_hazard_per_quarter", &Interregional::failure_hazard_per_quarter).range(0, 1).units("1/quarter")
-        .doc("Failure hazard of a project at readiness 0.5 (x 2 (1 - readiness)).");
-    b.bind("smes_per_project", &Interregional::smes_per_project).at_least(0).units("SMEs")
-        .doc("SMEs taking part in one project.");
-    b.bind("knowledge_gain", &Interregional::knowledge_gain).range(0, 10).doc("Knowledge a participating SME gains.");
+    b.bind("capacity_gain", &Interregional::capacity_gain).range(0, 1)
+        .doc("Capacity building: largest gain of project maturity and commercial skills (0-1) over a project.");
+    b.bind("capacity_eur_half", &Interregional::capacity_eur_half).at_least(1).units("EUR")
+        .doc("Capacity building: euros that buy half of capacity_gain.");
+    bind_project(b, &Interregional::project);
   }
   void check(const config::TableElement& e) const override {
     if (project_max_eur < project_min_eur)
@@ -39,33 +39,36 @@ class Interregional final : public Instrument {
   }
 
   PartnerRule partner_rule() const override { return PartnerRule::OtherRegion; }
+  bool weighted_partners() const override { return true; }
+  double partner_weight(const Context& ctx, std::size_t applicant, std::size_t candidate) const override {
+    return project_partner_weight(ctx, applicant, candidate, project.s3_partner_bonus, project.partner_distance_km);
+  }
+  std::int32_t start_delay_quarters(std::size_t cluster, std::int32_t partner, const Context& ctx) const override {
+    return project_delay(project, cluster, partner, ctx);
+  }
   double readiness_weight() const override { return 1.0; }
+  Recipient instalment_recipient() const override { return investment ? Recipient::Smes : Recipient::Providers; }
   double award_eur(random::Stream& rng) const override {
     const double size = project_min_eur + (project_max_eur - project_min_eur) * rng.uniform();
     return size * ((1.0 - third_party_share) * funding_rate + third_party_share);
   }
   double failure_hazard(const Award& a, const Context& ctx) const override {
-    auto readiness = [&](std::int32_t c) {
-      const auto k = static_cast<std::size_t>(c);
-      return 0.5 * (ctx.project_maturity[k] + ctx.commercial_skills[k]);
-    };
-    const double r = a.partner >= 0 ? 0.5 * (readiness(a.cluster) + readiness(a.partner)) : readiness(a.cluster);
-    return failure_hazard_per_quarter * 2.0 * (1.0 - r);
+    return project_failure_hazard(project, a, ctx);
   }
-  void act(const Award& a, double, const Context& ctx, ClusterSupport&, const OfferFn& offer) const override {
-    if (!investment) {
-      for (std::int32_t c : {a.cluster, a.partner}) {
-        if (c < 0) continue;
-        const auto k = static_cast<std::size_t>(c);
-        ctx.project_maturity[k] = std::min(1.0, ctx.project_maturity[k] + 0.05);
-        ctx.commercial_skills[k] = std::min(1.0, ctx.commercial_skills[k] + 0.05);
-      }
+  void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport&, StepCounts&, random::Stream&,
+           const OfferFn& offer) const override {
+    if (investment) {
+      project_offers(project, a, paid_eur, common.award_quarters, true, offer);
       return;
     }
-    const double per_side = smes_per_project / 2.0 / common.award_quarters;
-    const auto strength = static_cast<float>(knowledge_gain);
-    offer(a.cluster, Purpose::JointProject, per_side, strength, a.partner, false);
-    offer(a.partner, Purpose::JointProject, per_side, strength, a.cluster, true);
+    const double after = a.paid_eur(), before = after - paid_eur;
+    const double gain = capacity_gain * (saturation(after, capacity_eur_half) - saturation(before, capacity_eur_half));
+    for (std::int32_t c : {a.cluster, a.partner}) {
+      if (c < 0) continue;
+      const auto k = static_cast<std::size_t>(c);
+      ctx.project_maturity[k] = std::min(1.0, ctx.project_maturity[k] + gain);
+      ctx.commercial_skills[k] = std::min(1.0, ctx.commercial_skills[k] + gain);
+    }
   }
 };
 }  // namespace

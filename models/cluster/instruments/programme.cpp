@@ -86,8 +86,8 @@ void Programme::start_replicate(std::uint64_t seed, const World& world) {
   state_.assign(instruments_.size(), State{});
   // Projects brought to funding are less mature than planned and consortia lack commercial
   // skills (DOMAIN.md): both start low; technical assistance raises them.
-  project_maturity_.assign(world.clusters.size(), 0.4);
-  commercial_skills_.assign(world.clusters.size(), 0.3);
+  project_maturity_.assign(world.clusters.size(), kInitialProjectMaturity);
+  commercial_skills_.assign(world.clusters.size(), kInitialCommercialSkills);
 }
 
 std::uint16_t Programme::mask_for(std::size_t i, const World& world, std::size_t region) const {
@@ -98,6 +98,39 @@ std::uint16_t Programme::mask_for(std::size_t i, const World& world, std::size_t
     mask &= s3;
   }
   return mask;
+}
+
+std::int32_t Programme::choose_partner(const Instrument& inst, std::size_t applicant, const Context& ctx,
+                                      random::Stream& rng) const {
+  const auto& site = ctx.world.clusters[applicant];
+  std::vector<std::int32_t> candidates;
+  for (std::size_t k = 0; k < ctx.world.clusters.size(); ++k) {
+    if (k == applicant || !ctx.clusters.active[k]) continue;
+    const auto& other = ctx.world.clusters[k];
+    bool fits = false;
+    switch (inst.partner_rule()) {
+      case PartnerRule::OtherRegion: fits = other.region != site.region; break;
+      case PartnerRule::OtherCountry:
+        fits = ctx.world.country_index[other.region] != ctx.world.country_index[site.region];
+        break;
+      case PartnerRule::OtherSector: fits = other.sector != site.sector; break;
+      case PartnerRule::None: break;
+    }
+    if (fits) candidates.push_back(static_cast<std::int32_t>(k));
+  }
+  if (candidates.empty()) return -1;
+  if (!inst.weighted_partners()) return candidates[rng.below(static_cast<std::uint32_t>(candidates.size()))];
+  // A partner in proportion to the type's preference (S3 match, relatedness, distance).
+  std::vector<double> cumulative(candidates.size());
+  double sum = 0;
+  for (std::size_t n = 0; n < candidates.size(); ++n) {
+    sum += std::max(0.0, inst.partner_weight(ctx, applicant, static_cast<std::size_t>(candidates[n])));
+    cumulative[n] = sum;
+  }
+  if (!(sum > 0)) return -1;
+  const double u = rng.uniform() * sum;
+  const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin();
+  return candidates[std::min<std::size_t>(static_cast<std::size_t>(at), candidates.size() - 1)];
 }
 
 void Programme::run_call(std::size_t i, const Context& ctx) {
@@ -138,23 +171,8 @@ void Programme::run_call(std::size_t i, const Context& ctx) {
     random::Stream rng(seed_, key(i, ap.cluster), static_cast<std::uint32_t>(ctx.step), purpose::kInstrumentAward);
     std::int32_t partner = -1;
     if (inst.partner_rule() != PartnerRule::None) {
-      std::vector<std::int32_t> candidates;
-      for (std::size_t k = 0; k < C; ++k) {
-        if (k == ap.cluster || !ctx.clusters.active[k]) continue;
-        const auto& other = ctx.world.clusters[k];
-        bool fits = false;
-        switch (inst.partner_rule()) {
-          case PartnerRule::OtherRegion: fits = other.region != site.region; break;
-          case PartnerRule::OtherCountry:
-            fits = ctx.world.country_index[other.region] != ctx.world.country_index[site.region];
-            break;
-          case PartnerRule::OtherSector: fits = other.sector != site.sector; break;
-          case PartnerRule::None: break;
-        }
-        if (fits) candidates.push_back(static_cast<std::int32_t>(k));
-      }
-      if (candidates.empty()) continue;  // no consortium possible
-      partner = candidates[rng.below(static_cast<std::uint32_t>(candidates.size()))];
+      partner = choose_partner(inst, ap.cluster, ctx, rng);
+      if (partner < 0) continue;  // no consortium possible
     }
     const std::int64_t cost = to_cents(inst.award_eur(rng));
     if (cost <= 0) continue;
@@ -174,13 +192,17 @@ void Programme::run_call(std::size_t i, const Context& ctx) {
     Award a;
     a.cluster = static_cast<std::int32_t>(ap.cluster);
     a.partner = partner;
-    a.first_step = ctx.step + c.lag_steps;
+    a.first_step = ctx.step + c.lag_steps + inst.start_delay_quarters(ap.cluster, partner, ctx);
     a.last_step = a.first_step + c.award_quarters - 1;
     a.remaining = part;
+    a.cost_cents = cost;
     const double unit = inst.per_sme_eur();
     a.per_sme_left = unit > 0 ? static_cast<std::int64_t>(std::floor(static_cast<double>(cost) * inst.per_sme_share())) : 0;
     a.instalment_left = cost - a.per_sme_left;
-    a.instalment_cents = a.instalment_left / c.award_quarters;
+    // With a per-SME part, the rest (the cluster's management share) follows the SME
+    // payments in settle(); otherwise it is paid in equal instalments.
+    a.share_follows_smes = a.per_sme_left > 0;
+    a.instalment_cents = a.share_follows_smes ? 0 : a.instalment_left / c.award_quarters;
     a.smes_per_quarter = unit > 0 ? static_cast<double>(a.per_sme_left) / 100.0 / unit / c.award_quarters : 0.0;
     st.awards.push_back(a);
     ++st.counts.awards;
@@ -196,7 +218,19 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
   support.reset(C);
   std::vector<std::vector<Offer>> by_cluster(C), by_cell;
   bool any_cell = false;
-  Context ctx{world, clusters, cluster_members, cell_active, cell_members, project_maturity_, commercial_skills_, seed_, step};
+  support_ = &support;
+  // Clusters in a running joint project this quarter (their coached readiness is in use).
+  in_project_.assign(C, 0);
+  for (std::size_t i = 0; i < instruments_.size(); ++i) {
+    if (!(instruments_[i]->readiness_weight() > 0)) continue;
+    for (const Award& a : state_[i].awards)
+      if (!a.ended && step >= a.first_step && step <= a.last_step)
+        for (std::int32_t k : {a.cluster, a.partner})
+          if (k >= 0) in_project_[static_cast<std::size_t>(k)] = 1;
+  }
+  Context ctx{world,        clusters, cluster_members, cell_active, cell_members, project_maturity_, commercial_skills_,
+              in_project_, seed_,    step};
+  for (const auto& inst : instruments_) inst->begin_step(ctx);
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     Instrument& inst = *instruments_[i];
     const Common& c = inst.common;
@@ -246,7 +280,9 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
         ++st.counts.failed;
         continue;
       }
-      const std::int64_t due = step == a.last_step ? a.instalment_left : std::min(a.instalment_cents, a.instalment_left);
+      const std::int64_t due = a.share_follows_smes ? 0  // paid in settle(), after the SME payments
+                               : step == a.last_step ? a.instalment_left
+                                                     : std::min(a.instalment_cents, a.instalment_left);
       const Cents paid = take_proportional(due, a.remaining);
       for (std::size_t s = 0; s < kSourceCount; ++s) {
         a.remaining[s] -= paid[s];
@@ -254,8 +290,9 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       }
       a.instalment_left -= due;
       st.ledger.pay(paid);
+      st.paid_to[static_cast<std::size_t>(inst.instalment_recipient())] += due;
       const std::uint16_t instrument = inst.index;
-      inst.act(a, static_cast<double>(due) / 100.0, ctx, support,
+      inst.act(a, static_cast<double>(due) / 100.0, ctx, support, st.counts, rng,
                [&](std::int32_t cluster, Purpose purpose, double smes, float strength, std::int32_t partner, bool outside) {
                  if (cluster < 0 || smes <= 0) return;
                  const auto cl = static_cast<std::size_t>(cluster);
@@ -314,25 +351,51 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
   offers.any = !offers.member.empty() || !offers.cell.empty();
 }
 
+void Programme::pay_management_share(const Instrument& inst, Award& a, State& st) {
+  // The cluster's share follows what reached SMEs: paid to SMEs x (1 - share) / share, so
+  // the pass-through share holds on actual payments, per grant (Euroclusters: >= 75 %).
+  const double share = inst.per_sme_share();
+  if (!a.share_follows_smes || a.instalment_left <= 0 || !(share > 0) || a.per_sme_paid <= 0) return;
+  const auto earned = static_cast<std::int64_t>(std::floor(static_cast<double>(a.per_sme_paid) * (1.0 - share) / share));
+  const std::int64_t due = std::min(a.instalment_left, earned - a.overhead_paid);
+  if (due <= 0) return;
+  const Cents paid = take_proportional(due, a.remaining);
+  for (std::size_t s = 0; s < kSourceCount; ++s) {
+    a.remaining[s] -= paid[s];
+    st.spent[s] += paid[s];
+  }
+  a.instalment_left -= due;
+  a.overhead_paid += due;
+  st.ledger.pay(paid);
+  st.paid_to[static_cast<std::size_t>(Recipient::Cluster)] += due;
+  if (support_ != nullptr && !support_->extra_income_eur.empty())
+    support_->extra_income_eur[static_cast<std::size_t>(a.cluster)] += static_cast<double>(due) / 100.0;
+}
+
 void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument) {
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     const Instrument& inst = *instruments_[i];
     State& st = state_[i];
     if (st.stopped) continue;
-    // Pay for the SMEs supported this quarter, from the active awards in order.
+    // Pay for the SMEs supported this quarter, from the active awards in order, never more
+    // than they have left for SMEs.
     std::int64_t owed = static_cast<std::int64_t>(supported_by_instrument[i]) * to_cents(inst.per_sme_eur());
     for (auto& a : st.awards) {
-      if (owed <= 0) break;
-      if (a.ended || step < a.first_step || step > a.last_step || a.per_sme_left <= 0) continue;
+      if (a.ended || step < a.first_step || step > a.last_step) continue;
       const std::int64_t pay = std::min(owed, a.per_sme_left);
-      const Cents paid = take_proportional(pay, a.remaining);
-      for (std::size_t s = 0; s < kSourceCount; ++s) {
-        a.remaining[s] -= paid[s];
-        st.spent[s] += paid[s];
+      if (pay > 0) {
+        const Cents paid = take_proportional(pay, a.remaining);
+        for (std::size_t s = 0; s < kSourceCount; ++s) {
+          a.remaining[s] -= paid[s];
+          st.spent[s] += paid[s];
+        }
+        a.per_sme_left -= pay;
+        a.per_sme_paid += pay;
+        owed -= pay;
+        st.ledger.pay(paid);
+        st.paid_to[static_cast<std::size_t>(Recipient::Smes)] += pay;
       }
-      a.per_sme_left -= pay;
-      owed -= pay;
-      st.ledger.pay(paid);
+      pay_management_share(inst, a, st);
     }
     // Awards in their last quarter end; money they did not use returns to the programme.
     for (auto& a : st.awards)

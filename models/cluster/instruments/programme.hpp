@@ -35,11 +35,18 @@ class Programme {
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
   const Cents& spent_this_step(std::size_t i) const { return state_[i].spent; }
   const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
+  /// Money instrument i has paid so far, by recipient (cents, all sources): it sums to the
+  /// ledger's disbursed money (tested).
+  std::int64_t paid_to(std::size_t i, Recipient r) const { return state_[i].paid_to[static_cast<std::size_t>(r)]; }
+  /// Per cluster: project maturity and commercial skills (0-1), the consortium readiness.
+  const std::vector<double>& project_maturity() const { return project_maturity_; }
+  const std::vector<double>& commercial_skills() const { return commercial_skills_; }
 
  private:
   struct State {
     Ledger ledger;
     Cents spent{};
+    std::array<std::int64_t, static_cast<std::size_t>(Recipient::kCount)> paid_to{};
     StepCounts counts;
     std::vector<Award> awards;
     std::size_t allocated_until = 0;  ///< tranches [0, allocated_until) are allocated
@@ -52,9 +59,16 @@ class Programme {
   std::vector<std::vector<std::uint8_t>> region_ok_;  ///< per instrument, per region
   std::vector<State> state_;
   std::vector<double> project_maturity_, commercial_skills_;
+  std::vector<std::uint8_t> in_project_;
+  /// The ClusterSupport of this step's prepare(): settle() adds the management shares that
+  /// follow per-SME payments to it, before the cluster update reads it.
+  ClusterSupport* support_ = nullptr;
   std::uint64_t seed_ = 0;
 
   void run_call(std::size_t i, const Context& ctx);
+  std::int32_t choose_partner(const Instrument& inst, std::size_t applicant, const Context& ctx,
+                              random::Stream& rng) const;
+  void pay_management_share(const Instrument& inst, Award& a, State& st);
   std::uint16_t mask_for(std::size_t i, const World& world, std::size_t region) const;
 };
 
