@@ -20,6 +20,8 @@ inline constexpr std::uint32_t kMetacluster = 10;   ///< agent = cluster index
 inline constexpr std::uint32_t kSupportSearch = 11;   ///< partner draw of a joint project or mobility visit
 inline constexpr std::uint32_t kInstrumentCall = 12;  ///< agent = instrument << 32 | cluster: apply, score, partner
 inline constexpr std::uint32_t kInstrumentAward = 13; ///< agent = instrument << 32 | award: project size, failure
+inline constexpr std::uint32_t kWorldSpecialisation = 14;  ///< seed = world.seed, agent = region, step = sector
+inline constexpr std::uint32_t kWorldClusterPlacement = 15;  ///< seed = world.seed: the systematic sample's offset
 
 /// Fixed slots of the kSmeStep draws: mechanism k always reads slot k, so a mechanism
 /// added later takes new slots and leaves these untouched. Sixteen slots fill four Philox

@@ -31,7 +31,7 @@ fs::path write_experiment(const fs::path& dir, int replicates, const std::string
   const fs::path file = dir / "exp.toml";
   std::ofstream(file) << "baseline = \"" << kSource << "/scenarios/baseline.toml\"\n"
                       << "replicates = " << replicates << "\n"
-                      << extra << "[set]\nrun.steps = 4\npopulation.smes = 4000\npopulation.regions = 30\n"
+                      << extra << "[set]\nrun.steps = 4\npopulation.smes = 4000\n"
                       << "[[variant]]\nname = \"more_clusters\"\n[variant.set]\npopulation.clusters = 60\n"
                       << "[grid]\npartnership.rate_per_quarter = [0.01, 0.03]\n";
   return file;
@@ -165,7 +165,7 @@ TEST_CASE("the shipped experiment file runs", "[scenario]") {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto at = text.find("replicates = 20");
   REQUIRE(at != std::string::npos);
-  text.replace(at, 15, "replicates = 2\n[set]\nrun.steps = 3\npopulation.smes = 3000\npopulation.regions = 20");
+  text.replace(at, 15, "replicates = 2\n[set]\nrun.steps = 3\npopulation.smes = 3000");
   const auto baseline = text.find("\"../baseline.toml\"");
   REQUIRE(baseline != std::string::npos);
   text.replace(baseline, 18, "\"" + kSource + "/scenarios/baseline.toml\"");
