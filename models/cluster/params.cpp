@@ -385,9 +385,11 @@ void check_maturity(const config::Scenario& s) {
 
 /// One way to state the size, and a world source that fits the other keys.
 void check_world_keys(const config::Scenario& s) {
-  if (s.integer("population.smes") > 0 && s.origin("world.scale") != "default" && s.string("world.source") != "synthetic")
+  // Compared by value, not origin: a resolved scenario (check, sweep) states every key.
+  if (s.integer("population.smes") > 0 && s.real("world.scale") != WorldParams{}.scale &&
+      s.string("world.source") != "synthetic")
     throw ScenarioError(s.origin("population.smes"), "population.smes",
-                        "sets the scale (world.scale = smes / the world's SMEs), but world.scale is also given (" +
+                        "sets the scale (world.scale = smes / the world's SMEs), but world.scale is also set (" +
                             s.origin("world.scale") + "); give one of them");
   if (s.string("world.source") == "synthetic" && s.origin("population.regions_file") != "default")
     throw ScenarioError(s.origin("population.regions_file"), "population.regions_file",

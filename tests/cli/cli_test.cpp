@@ -78,7 +78,7 @@ regions = 20
 clusters = 2
 )");
   expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
-                        f.string() + ": population.smes: must be between 1 and 2000000000, got -5");
+                        f.string() + ": population.smes: must be between 0 and 2000000000, got -5");
 }
 
 TEST_CASE("bad input: wrong type", "[scenario]") {

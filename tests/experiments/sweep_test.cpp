@@ -154,7 +154,7 @@ TEST_CASE("bad experiment input is an error naming the file and the key, and not
          f + ": sample.size: must be >= 1, got 0");
   expect("", " --shard 3/2", "--shard 3/2: shard index must be between 1 and 2");
   expect("[[variant]]\nname = \"neg\"\n[variant.set]\npopulation.smes = -5\n", "",
-         f + ": variant 'neg'.set.population.smes: must be between 1 and");
+         f + ": variant 'neg'.set.population.smes: must be between 0 and");
 }
 
 TEST_CASE("the shipped experiment file runs", "[scenario]") {

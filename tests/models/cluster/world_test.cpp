@@ -172,6 +172,10 @@ TEST_CASE("clusters sit in tradable ecosystems at every development level withou
   // About 200 regions host a cluster (ECCP: clusters across 200 EU-27 regions).
   const auto hosting = std::count_if(per_region.begin(), per_region.end(), [](int n) { return n > 0; });
   CHECK(hosting > 150);
+  // Cluster targets average in the 150-200 range of DOMAIN.md (ECCP 2022: about 170).
+  double target_sum = 0;
+  for (const auto& c : world.clusters) target_sum += c.target_members;
+  CHECK(target_sum / C == Approx(175).margin(25));
   // A regional sector mix with specialisations: location quotients spread around one.
   const auto& r0 = world.regions[0];
   CHECK(r0.s3_sectors.size() == 3);
