@@ -157,7 +157,7 @@ TEST_CASE("bad input: malformed regions CSV names line and column", "[scenario]"
   }
   c.write("regions.csv", header + "\n" + row + "\n");
   const auto f = c.write("x.toml", kValid + "");
-  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --set population.regions=1 --set population.regions_file=" +
+  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --set world.source=eu --set population.regions=1 --set population.regions_file=" +
                        (c.dir / "regions.csv").string());
   expect_scenario_error(c, r, "regions.csv: line 2, column 5 (lon)");
 }
