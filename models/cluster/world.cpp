@@ -324,13 +324,14 @@ void place_clusters(const Params& p, World& w) {
   const auto lq = location_quotients(w);
   std::vector<double> weight(cells), cumulative(cells);
   double acc = 0;
-  // Critical mass: a cell that cannot hold a cluster of mean size (target_members_mean /
-  // max_share_of_pool SMEs) weighs less in proportion, so sites prefer ecosystems large
-  // enough to sustain 150-200 members.
+  // Critical mass: a cell whose real ecosystem (its SMEs / world.scale) cannot hold a
+  // cluster of mean size (target_members_mean / max_share_of_pool SMEs) weighs less, so
+  // sites prefer ecosystems large enough to sustain 150-200 members. Measured at the real
+  // size, the weights, and so the network, are the same at every scale.
   const double critical_mass = p.membership.target_members_mean / std::max(p.membership.max_share_of_pool, 1e-9);
   for (std::size_t k = 0; k < cells; ++k) {
     const auto n = static_cast<double>(w.initial_smes[k]);
-    const double mass = std::min(1.0, n / critical_mass);
+    const double mass = std::min(1.0, n / w.scale / critical_mass);
     weight[k] = n * mass * mass * std::pow(lq[k], p.world.cluster_lq_exponent) *
                 kSectors[k % kSectorCount].cluster_propensity;
     acc += weight[k];
