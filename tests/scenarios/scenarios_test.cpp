@@ -114,11 +114,12 @@ TEST_CASE("every instrument of every scenario spends money at two seeds and a sm
     for (int seed : {1, 2}) {
       DYNAMIC_SECTION(file.filename().string() << " seed " << seed) {
         const fs::path out = dir / (file.stem().string() + std::to_string(seed) + ".h5");
-        // Instruments limited to named regions call at step 1; the others may need their whole
-        // window for the budget to reach one award.
+        // Instruments limited to named regions run at their own (larger) scale for 12 steps:
+        // their budget tranches reach one award by the call of step 9. The others run their
+        // whole window, which a small world's budget may need to reach one award.
         const bool regional = text_of(file).find("eligible.regions") != std::string::npos;
         const auto run = run_clustersim("run " + file.string() + " -o " + out.string() + " --quiet --seed " +
-                                            std::to_string(seed) + small_world(file) + (regional ? " --set run.steps=8" : ""),
+                                            std::to_string(seed) + small_world(file) + (regional ? " --set run.steps=12" : ""),
                                         dir / "cmd");
         INFO(run.err);
         REQUIRE(run.exit_code == 0);
