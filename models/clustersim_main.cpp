@@ -2,5 +2,10 @@
 // registered. Adding a model means one more descriptor here.
 #include "engine/cli/app.hpp"
 #include "models/cluster/model.hpp"
+#include "models/cluster/world_command.hpp"
 
-int main(int argc, char** argv) { return clustersim::cli::main(argc, argv, clustersim::model::descriptor()); }
+int main(int argc, char** argv) {
+  auto model = clustersim::model::descriptor();
+  model.commands.push_back(clustersim::model::world_command());
+  return clustersim::cli::main(argc, argv, model);
+}

@@ -14,7 +14,7 @@ from clustersim_analysis import AnalysisError, calibrate
 from clustersim_analysis.moments import moment_values, objective, parse_moments
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL_WORLD = {"population.smes": 20000, "run.steps": 8, "population.regions": 20, "population.clusters": 4}
+SMALL_WORLD = {"population.smes": 20000, "run.steps": 8, "population.clusters": 4}
 TRUTH = {"exit.base_rate_per_quarter": 0.012, "partnership.rate_per_quarter": 0.02}
 # TPE with 40 candidates on two parameters; both moments respond almost linearly to their
 # parameter, so the true values are recovered to well within this relative tolerance.

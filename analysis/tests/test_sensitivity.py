@@ -106,7 +106,7 @@ def test_drives_clustersim_morris(tmp_path, clustersim_binary):
     out = tmp_path / "morris"
     rc = sa.run(["--params", str(params), "--output-indicator", "partnerships_concluded_cumulative,smes_innovating",
                  "--trajectories", "3", "--set", "population.smes=5000", "--set", "run.steps=4",
-                 "--set", "population.regions=20", "--set", "population.clusters=4",
+                 "--set", "population.clusters=4",
                  "--clustersim", clustersim_binary, "-o", str(out), "--bootstrap", "50"])
     assert rc == 0
     res = pd.read_csv(out / "morris.csv")

@@ -71,7 +71,7 @@ def sector_shares():
     """(key, default_sme_share) of the model's 14 ecosystems, read from sectors.hpp so the
     EU mix is declared once."""
     text = SECTORS_HPP.read_text(encoding="utf-8")
-    pairs = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*([0-9.]+)\}', text)
+    pairs = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*([0-9.]+)[,}]', text)
     if len(pairs) != 14:
         raise SystemExit(f"{SECTORS_HPP}: expected 14 sectors in kSectors, found {len(pairs)}")
     return [(key, float(share)) for key, share in pairs]

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -230,6 +231,25 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print it fully resolved, as TOML");
   add_scenario_args(*check_cmd, check_args);
 
+  // The model's own commands (ModelDescriptor::commands), each with an optional scenario.
+  struct ModelCommandArgs {
+    CLI::App* app;
+    std::string file;
+    std::vector<std::string> overrides;
+    std::vector<bool> flags;
+  };
+  std::vector<ModelCommandArgs> model_args(model.commands.size());
+  for (std::size_t k = 0; k < model.commands.size(); ++k) {
+    const auto& mc = model.commands[k];
+    auto& a = model_args[k];
+    a.app = app.add_subcommand(mc.name, mc.help);
+    a.app->add_option("SCENARIO", a.file, "Scenario file (TOML); default: the model's defaults");
+    a.app->add_option("--set", a.overrides, "Override a scenario key (needs SCENARIO)")->type_name("KEY=VALUE")->allow_extra_args(false);
+    a.flags.assign(mc.flags.size(), false);
+    for (std::size_t f = 0; f < mc.flags.size(); ++f)
+      a.app->add_flag_callback(mc.flags[f].first, [&a, f] { a.flags[f] = true; }, mc.flags[f].second);
+  }
+
   bool markdown = false;
   auto* keys_cmd = app.add_subcommand("keys", "List every scenario key with its type, default, range, units and meaning");
   keys_cmd->add_flag("--markdown", markdown, "Print a Markdown table (as in docs/SCENARIOS.md)");
@@ -270,6 +290,18 @@ int main(int argc, char** argv, const sim::ModelDescriptor& model) {
       record::Layout layout;
       model.make(scenario)->describe(layout);
       print_variables(layout, markdown);
+      return kExitOk;
+    }
+    for (std::size_t k = 0; k < model.commands.size(); ++k) {
+      const auto& a = model_args[k];
+      if (!a.app->parsed()) continue;
+      if (a.file.empty() && !a.overrides.empty()) throw UsageError("--set needs a SCENARIO file");
+      std::set<std::string> flags;
+      for (std::size_t f = 0; f < a.flags.size(); ++f)
+        if (a.flags[f]) flags.insert(model.commands[k].flags[f].first);
+      std::optional<config::Scenario> scenario;
+      if (!a.file.empty()) scenario.emplace(config::load_scenario(a.file, a.overrides, schema));
+      model.commands[k].run(scenario ? &*scenario : nullptr, flags, std::cout);
       return kExitOk;
     }
     if (check_cmd->parsed()) {

@@ -7,8 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/config/scenario.hpp"
 #include "engine/config/schema.hpp"
@@ -37,8 +41,17 @@ class Model {
   virtual std::string world_summary() const = 0;
 };
 
-/// Everything the engine needs to know about a model: its name, its scenario keys and how
-/// to build it. Registered once in the executable's main().
+/// A command a model adds to the command line (`clustersim NAME [SCENARIO] [--set K=V]
+/// [flags]`), e.g. one that lists the model's world. `run` gets the resolved scenario, or
+/// nullptr when none was given (the model's defaults), the flags given, and where to write.
+struct ModelCommand {
+  std::string name, help;
+  std::vector<std::pair<std::string, std::string>> flags;  ///< ("--csv", "what it does"), boolean flags only
+  std::function<void(const config::Scenario* scenario, const std::set<std::string>& flags, std::ostream& out)> run;
+};
+
+/// Everything the engine needs to know about a model: its name, its scenario keys, how to
+/// build it and its own commands. Registered once in the executable's main().
 struct ModelDescriptor {
   std::string name;
   std::function<void(config::Schema&)> declare;
@@ -53,6 +66,7 @@ struct ModelDescriptor {
   /// world, by the (integer) key that drives each part. `run` refuses a scenario whose
   /// estimate exceeds the available memory (sim::check_memory).
   std::function<MemoryEstimate(const config::Scenario&)> estimate_memory;
+  std::vector<ModelCommand> commands;
 };
 
 /// The engine's own scenario keys ([run] and [output]).

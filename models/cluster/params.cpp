@@ -6,6 +6,7 @@
 #include "engine/config/binding.hpp"
 #include "engine/core/error.hpp"
 #include "models/cluster/instruments/instrument.hpp"
+#include "models/cluster/world.hpp"
 
 namespace clustersim::model {
 
@@ -19,17 +20,44 @@ using Table = config::Binding<Params>;
 const std::vector<std::pair<std::string, Peers>> kPeers{
     {"region", Peers::Region}, {"sector", Peers::Sector}, {"cluster", Peers::Cluster}, {"everyone", Peers::Everyone}};
 
-/// [population]: the world.
+const std::vector<std::pair<std::string, WorldSource>> kWorldSources{{"eu", WorldSource::Eu},
+                                                                     {"synthetic", WorldSource::Synthetic}};
+
+/// [world] and [population]: the world and its size.
 void bind_population(Table& t) {
+  auto world = t.section("world.", &Params::world);
+  world.choice("source", kWorldSources, &WorldParams::source)
+      .doc("eu: the 242 NUTS 2021 regions of the EU-27 (data/regions/, built in; population.regions_file brings your "
+           "own); synthetic: a generated EU-like world.");
+  world.bind("scale", &WorldParams::scale).range(1e-6, 1)
+      .doc("Size of the world against the real EU (1 = the EU): SME and cluster counts, programme budgets and award "
+           "counts scale together; unit sizes (grants, vouchers, fees) stay in real euros.");
+  world.bind("seed", &WorldParams::seed).range(0, 9.0e15)
+      .doc("Seed of the geography (sector mixes, cluster sites, synthetic regions); independent of run.seed.");
+  world.bind("clusters_at_eu_scale", &WorldParams::clusters_at_eu_scale).range(1, 1e6).units("cluster organisations")
+      .doc("Cluster organisations at world.scale = 1 (ECCP: over 1,100 in the EU-27).");
+  world.bind("specialisation_sigma", &WorldParams::specialisation_sigma).range(0, 3)
+      .doc("Log-normal spread of each region's sector mix around the EU mix (built-in table and synthetic world; a "
+           "regions file keeps its own mix).");
+  world.bind("knowledge_tilt", &WorldParams::knowledge_tilt).range(0, 0.9)
+      .doc("Knowledge-intensive ecosystems weigh x(1+tilt) in more developed and x(1-tilt) in less developed regions.");
+  world.bind("cluster_lq_exponent", &WorldParams::cluster_lq_exponent).range(0, 5)
+      .doc("Cluster sites are placed with weight SMEs x (location quotient)^exponent x the ecosystem's cluster propensity.");
+
   auto population = t.section("population.", &Params::population);
-  population.bind("smes", &PopulationParams::smes).required().range(1, 2e9).units("SMEs")
-      .doc("Total SMEs at step 0 (EU scale: 25,000,000).");
-  population.bind("regions", &PopulationParams::regions).required().range(1, 65535).units("regions")
-      .doc("NUTS-2-like regions; must equal the row count when regions_file is given.");
-  population.bind("clusters", &PopulationParams::clusters).required().range(1, 1e6).units("cluster organisations")
-      .doc("Cluster organisations placed in regions in proportion to their SMEs.");
+  population.bind("smes", &PopulationParams::smes).range(0, 2e9).units("SMEs")
+      .doc("SMEs at step 0; 0: world.scale x the world's SMEs (EU: 25.8 million). A count sets the scale instead "
+           "(world.scale = smes / the world's SMEs); give one or the other. In the synthetic world a count is the "
+           "world's own size and world.scale scales only its programmes.");
+  population.bind("regions", &PopulationParams::regions).range(0, 65535).units("regions")
+      .doc("0: the world's regions. The synthetic world's region count; with the EU or a regions file it must equal "
+           "the table's rows.");
+  population.bind("clusters", &PopulationParams::clusters).range(0, 1e6).units("cluster organisations")
+      .doc("0: world.scale x world.clusters_at_eu_scale (at least 1). A count overrides the proportional network (for "
+           "experiments on the cluster density).");
   population.bind("regions_file", &PopulationParams::regions_file)
-      .doc("Optional CSV with one row per region (code, name, country, development_level, lon, lat, smes_<sector>...).");
+      .doc("Optional CSV with one row per region (code, name, country, development_level, lon, lat, smes_<sector>...); "
+           "replaces the built-in EU table.");
   population.bind("size_tail_exponent", &PopulationParams::size_tail_exponent).range(0.2, 5)
       .doc("Pareto exponent of initial employment, P(E >= e) ~ e^-a (Axtell 2001; EU: 93% micro).");
   population.bind("max_initial_employees", &PopulationParams::max_initial_employees).range(1, 1e5).units("employees")
@@ -40,8 +68,6 @@ void bind_population(Table& t) {
       .doc("Log-normal dispersion of SME productivity within a region.");
   population.bind("region_zipf_exponent", &PopulationParams::region_zipf_exponent).range(0, 3)
       .doc("Zipf exponent of regional SME counts in the synthetic world.");
-  population.bind("region_specialisation_sigma", &PopulationParams::region_specialisation_sigma).range(0, 3)
-      .doc("Log-normal jitter of each region's sector mix around the EU mix (synthetic world).");
 }
 
 /// [growth], [exit] and [entry]: the life of an SME.
@@ -366,12 +392,31 @@ void check_maturity(const config::Scenario& s) {
   }
 }
 
-/// A cluster organisation needs SMEs to serve: no more clusters than SMEs (both keys are required).
-void check_population(const config::Scenario& s) {
+/// One way to state the size, and a world source that fits the other keys.
+void check_world_keys(const config::Scenario& s) {
+  // Compared by value, not origin: a resolved scenario (check, sweep) states every key.
+  if (s.integer("population.smes") > 0 && s.real("world.scale") != WorldParams{}.scale &&
+      s.string("world.source") != "synthetic")
+    throw ScenarioError(s.origin("population.smes"), "population.smes",
+                        "sets the scale (world.scale = smes / the world's SMEs), but world.scale is also set (" +
+                            s.origin("world.scale") + "); give one of them");
+  if (s.string("world.source") == "synthetic" && s.origin("population.regions_file") != "default")
+    throw ScenarioError(s.origin("population.regions_file"), "population.regions_file",
+                        "a regions file is a world of its own; remove it or set world.source = \"eu\"");
   const auto smes = s.integer("population.smes"), clusters = s.integer("population.clusters");
-  if (clusters > smes)
+  if (smes > 0 && clusters > smes)
     throw ScenarioError(s.origin("population.clusters"), "population.clusters",
                         "must be <= population.smes (" + std::to_string(smes) + "), got " + std::to_string(clusters));
+}
+
+/// Every region, country and ecosystem an instrument names must exist in the scenario's
+/// world, so `check` refuses what `run` would. Builds the world (milliseconds).
+void check_world_names(const config::Scenario& s) {
+  if (s.elements("instruments").empty()) return;
+  const Params p = read(s);
+  const World world = build_world(p);
+  check_eligible_names(world, p.instruments);
+  check_eligible_clusters(world, p.instruments);
 }
 
 }  // namespace
@@ -381,7 +426,8 @@ void declare(config::Schema& s) {
   instruments::declare(s);
   s.rule(check_service_mix);
   s.rule(check_maturity);
-  s.rule(check_population);
+  s.rule(check_world_keys);
+  s.rule(check_world_names);
 }
 
 Params read(const config::Scenario& s) {
@@ -389,6 +435,7 @@ Params read(const config::Scenario& s) {
   table().read(s, p);
   p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));  // an engine key
   p.instruments = s.elements("instruments");
+  resolve_world_size(p);
   return p;
 }
 

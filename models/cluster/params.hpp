@@ -14,17 +14,32 @@
 
 namespace clustersim::model {
 
+/// Where the regions come from: the real EU (the built-in NUTS 2021 table, or
+/// population.regions_file) or a synthetic EU-like world.
+enum class WorldSource { Eu, Synthetic };
+
+/// The world's geography and size (docs/MODEL.md, "World"). The geography (regions, sector
+/// mixes, cluster sites) depends on `seed` only, never on run.seed.
+struct WorldParams {
+  WorldSource source = WorldSource::Eu;
+  double scale = 0.01;                 ///< 1 = the EU; SMEs, clusters, budgets and awards scale together
+  std::int64_t seed = 2021;            ///< the geography's own seed
+  double clusters_at_eu_scale = 1100;  ///< cluster organisations at world.scale = 1 (ECCP)
+  double specialisation_sigma = 0.35;  ///< log-normal spread of a region's sector mix (built-in table)
+  double knowledge_tilt = 0.25;        ///< knowledge-intensive ecosystems: x(1+tilt) more, x(1-tilt) less developed
+  double cluster_lq_exponent = 1.0;    ///< cluster sites ~ SMEs x LQ^exponent x sector propensity
+};
+
 struct PopulationParams {
-  std::int64_t smes = 200000;
-  std::int64_t regions = 242;
-  std::int64_t clusters = 20;
-  std::filesystem::path regions_file;  ///< empty: synthetic EU-like world
+  std::int64_t smes = 0;      ///< 0: world.scale x the world's SMEs; > 0 sets the scale
+  std::int64_t regions = 0;   ///< 0: the world's regions (242 for the EU)
+  std::int64_t clusters = 0;  ///< 0: world.scale x world.clusters_at_eu_scale
+  std::filesystem::path regions_file;  ///< empty: the built-in EU table (or the synthetic world)
   double size_tail_exponent = 1.15;
   double max_initial_employees = 249;
   double turnover_per_employee_eur_per_year = 150000;
   double productivity_sigma = 0.5;
   double region_zipf_exponent = 0.6;
-  double region_specialisation_sigma = 0.3;
 };
 
 struct GrowthParams {
@@ -197,6 +212,7 @@ struct RegionParams {
 
 struct Params {
   std::uint64_t seed = 1;
+  WorldParams world;
   PopulationParams population;
   GrowthParams growth;
   ExitParams exit;

@@ -1,7 +1,10 @@
 #pragma once
 // The 14 industrial ecosystems of the EU industrial strategy (COM(2021) 350), used as the
 // model's sectors. The default SME shares are rounded magnitudes from the Annual Single
-// Market Report 2021 ecosystem profiles (docs/MODEL.md, "Sectors").
+// Market Report 2021 ecosystem profiles (docs/MODEL.md, "Sectors"). The cluster propensity
+// (cluster organisations per SME, relative) and the knowledge-intensity flag place clusters
+// in tradable, knowledge-intensive ecosystems (docs/MODEL.md, "World": an assumption
+// calibrated to the European Cluster Panorama 2021 and the ECCP's cluster profiles).
 
 #include <array>
 #include <string_view>
@@ -13,23 +16,25 @@ struct SectorInfo {
   std::string_view key;   ///< used in CSV headers (smes_<key>) and output coordinates
   std::string_view name;
   double default_sme_share;
+  double cluster_propensity;  ///< relative cluster organisations per SME of the ecosystem
+  bool knowledge_intensive;   ///< tilted towards more developed regions (world.knowledge_tilt)
 };
 
 inline constexpr std::array<SectorInfo, 14> kSectors{{
-    {"aerospace_defence", "Aerospace and defence", 0.004},
-    {"agri_food", "Agri-food", 0.08},
-    {"construction", "Construction", 0.15},
-    {"cultural_creative", "Cultural and creative industries", 0.06},
-    {"digital", "Digital", 0.06},
-    {"electronics", "Electronics", 0.01},
-    {"energy_intensive", "Energy-intensive industries", 0.02},
-    {"renewable_energy", "Renewable energy", 0.01},
-    {"health", "Health", 0.05},
-    {"mobility_transport_automotive", "Mobility, transport, automotive", 0.06},
-    {"proximity_social_economy", "Proximity, social economy and civil security", 0.15},
-    {"retail", "Retail", 0.21},
-    {"textile", "Textile", 0.016},
-    {"tourism", "Tourism", 0.12},
+    {"aerospace_defence", "Aerospace and defence", 0.004, 8.0, true},
+    {"agri_food", "Agri-food", 0.08, 1.2, false},
+    {"construction", "Construction", 0.15, 0.25, false},
+    {"cultural_creative", "Cultural and creative industries", 0.06, 1.0, false},
+    {"digital", "Digital", 0.06, 3.0, true},
+    {"electronics", "Electronics", 0.01, 6.0, true},
+    {"energy_intensive", "Energy-intensive industries", 0.02, 3.0, false},
+    {"renewable_energy", "Renewable energy", 0.01, 5.0, true},
+    {"health", "Health", 0.05, 3.0, true},
+    {"mobility_transport_automotive", "Mobility, transport, automotive", 0.06, 2.5, false},
+    {"proximity_social_economy", "Proximity, social economy and civil security", 0.15, 0.1, false},
+    {"retail", "Retail", 0.21, 0.05, false},
+    {"textile", "Textile", 0.016, 2.5, false},
+    {"tourism", "Tourism", 0.12, 0.4, false},
 }};
 
 inline constexpr std::size_t kSectorCount = kSectors.size();

@@ -1,15 +1,19 @@
 #pragma once
-// The static world of a run: regions (NUTS-2-like), sectors (the 14 ecosystems) and
-// cluster organisations' sites, plus how many SMEs each region holds in each sector at
-// step 0. Built once per run from the master seed (synthetic EU-like world) or from a
-// regions CSV, and shared by all replicates so that replicates differ only in the agents.
+// The static world of a run: regions (NUTS-2), sectors (the 14 ecosystems) and cluster
+// organisations' sites, plus how many SMEs each region holds in each sector at step 0.
+// Built once per run from the built-in table of the EU-27's 242 NUTS 2021 regions, a
+// regions CSV, or a synthetic EU-like world, and shared by all replicates so that
+// replicates differ only in the agents. The geography depends on world.seed, never on
+// run.seed; world.scale sizes it (docs/MODEL.md, "World").
 
 #include <Eigen/Dense>
 
 #include <array>
-#include <optional>
 #include <cstdint>
+#include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/cluster/params.hpp"
@@ -47,8 +51,12 @@ struct ClusterSite {
 };
 
 struct World {
+  /// Size against the real EU (world.scale, or population.smes / the table's SMEs).
+  double scale = 1.0;
   std::vector<Region> regions;
   std::vector<ClusterSite> clusters;
+  /// Cluster-placement weight of each cell (SMEs x LQ^exponent x propensity; place_clusters).
+  std::vector<double> cluster_weight;
   /// smes[region * kSectorCount + sector] at step 0; sums to population.smes.
   std::vector<std::int64_t> initial_smes;
   /// Clusters serving (region, sector): cluster_index[cluster_start[k] .. cluster_start[k+1]),
@@ -76,8 +84,41 @@ struct World {
 /// Great-circle distance (haversine, Earth radius 6371 km).
 double distance_km(double lon1_deg, double lat1_deg, double lon2_deg, double lat2_deg);
 
-/// Builds the synthetic world, or reads population.regions_file when it is set.
-/// Throws ScenarioError for a bad CSV (naming line and column) or inconsistent counts.
+/// The built-in regions table (data/regions/nuts2021_eu27_model.csv, compiled into the
+/// binary by a CMake step so that the executable runs from any directory).
+std::string_view eu_regions_csv();
+
+/// Fills the sizes that follow from world.scale: population.smes (world.scale x the
+/// table's SMEs) or, when population.smes is given, world.scale (smes / the table's SMEs);
+/// population.regions (the table's rows) and population.clusters (world.scale x
+/// world.clusters_at_eu_scale, at least 1). Reads the regions table; throws ScenarioError
+/// for a bad table or a population.regions that disagrees with it.
+void resolve_world_size(Params& params);
+
+/// Builds the world of resolved `params` (resolve_world_size): the built-in EU table,
+/// population.regions_file, or the synthetic world. Throws ScenarioError for a bad CSV
+/// (naming line and column) or inconsistent counts.
 World build_world(const Params& params);
+
+/// Checks that every region code, country and ecosystem an instrument's eligible.* lists
+/// name exists in `world`; throws ScenarioError naming the file and key, with the nearest
+/// existing name ("did you mean").
+void check_eligible_names(const World& world, const std::vector<config::TableElement>& instruments);
+
+/// Refuses an instrument no cluster of `world` is eligible for (it would spend nothing),
+/// naming the scale at which about one cluster is expected in its eligible area.
+void check_eligible_clusters(const World& world, const std::vector<config::TableElement>& instruments);
+
+/// What `clustersim world` lists; no section chosen means all three.
+struct WorldListing {
+  bool regions = false, sectors = false, clusters = false, csv = false;
+  int sections() const { return int{regions} + int{sectors} + int{clusters}; }
+};
+
+/// Lists the world: regions (code, name, country, level, SMEs, clusters, S3 priorities),
+/// sectors (SMEs and clusters per ecosystem) and clusters (id, region, sectors, expected
+/// members at start, SMEs of its cells), as aligned tables or as CSV. With more than one
+/// section, each starts with a title line ("# regions" in CSV, a comment for CSV readers).
+void print_world(const World& world, const WorldListing& what, std::ostream& out);
 
 }  // namespace clustersim::model

@@ -20,7 +20,8 @@ using namespace std::string_literals;
 
 namespace {
 
-const std::string kValid = "[run]\nsteps = 2\nseed = 1\nreplicates = 1\n[population]\nsmes = 2000\nregions = 20\nclusters = 2\n";
+const std::string kValid =
+    "[run]\nsteps = 2\nseed = 1\nreplicates = 1\n[world]\nsource = \"synthetic\"\n[population]\nsmes = 2000\nregions = 20\nclusters = 2\n";
 
 const char* const kSectors[] = {"aerospace_defence", "agri_food", "construction", "cultural_creative", "digital",
                                 "electronics", "energy_intensive", "renewable_energy", "health",
@@ -66,25 +67,25 @@ std::vector<BadInput> catalogue() {
   return {
       // --- scenario files: TOML and text ---
       {"toml syntax error", {{"x.toml", "[run\nsteps = 2\n"}}, kRun, "x.toml", "line 1, column 5", "expected ']'"},
-      {"duplicate table", {{"x.toml", kValid + "[run]\nsteps = 3\n"}}, kRun, "x.toml", "line 9, column 1",
+      {"duplicate table", {{"x.toml", kValid + "[run]\nsteps = 3\n"}}, kRun, "x.toml", "line 11, column 1",
        "cannot redefine existing table 'run'"},
-      {"duplicate key", {{"x.toml", kValid + "smes = 3\n"}}, kRun, "x.toml", "line 9, column 8",
+      {"duplicate key", {{"x.toml", kValid + "smes = 3\n"}}, kRun, "x.toml", "line 11, column 8",
        "cannot redefine existing integer 'smes'"},
       {"toml++ unreachable: 2-byte file D2 92", {{"x.toml", "\xD2\x92"}}, kRun, "x.toml", "line 1, column 1",
        "outside a string or comment"},
       {"toml++ assertion: [{", {{"x.toml", "[{"}}, kRun, "x.toml", "line 1, column 2",
        "a table header must start with a key name"},
       {"non-ASCII after a line-ending backslash", {{"x.toml", kValid + "[output]\nx = \"\"\"\\\n é\"\"\"\n"}}, kRun,
-       "x.toml", "line 11, column 2", "first after a line-ending backslash"},
-      {"NUL byte in a scenario", {{"x.toml", kValid + "# a\0b\n"s}}, kRun, "x.toml", "line 9, column 4", "a NUL byte"},
+       "x.toml", "line 13, column 2", "first after a line-ending backslash"},
+      {"NUL byte in a scenario", {{"x.toml", kValid + "# a\0b\n"s}}, kRun, "x.toml", "line 11, column 4", "a NUL byte"},
       {"control character in a string", {{"x.toml", kValid + "[adoption]\npeers = \"a\x01\"\n"}}, kRun, "x.toml",
-       "line 10, column 11", "control character 0x01"},
+       "line 12, column 11", "control character 0x01"},
       {"invalid UTF-8 in a string", {{"x.toml", kValid + "[adoption]\npeers = \"\xC3\x28\"\n"}}, kRun, "x.toml",
-       "line 10, column 10", "invalid UTF-8 (byte 0xC3)"},
+       "line 12, column 10", "invalid UTF-8 (byte 0xC3)"},
       {"UTF-16 scenario", {{"x.toml", "\xFF\xFE[\0r\0u\0n\0]\0"s}}, kRun, "x.toml", "line 1", "the file is UTF-16"},
       {"carriage return alone", {{"x.toml", "[run]\rsteps = 2\n"}}, kRun, "x.toml", "line 1, column 6",
        "a carriage return without a line feed"},
-      {"non-ASCII bare key", {{"x.toml", kValid + "smés = 1\n"}}, kRun, "x.toml", "line 9, column 3",
+      {"non-ASCII bare key", {{"x.toml", kValid + "smés = 1\n"}}, kRun, "x.toml", "line 11, column 3",
        "character U+00E9"},
       {"unknown key", {{"x.toml", kValid + "[growth]\nshock_sigma_per_quartr = 0.1\n"}}, kRun, "x.toml",
        "growth.shock_sigma_per_quartr", "unknown key; did you mean 'growth.shock_sigma_per_quarter'?"},
@@ -106,7 +107,7 @@ std::vector<BadInput> catalogue() {
        "growth.drift_per_quarter", "must be a number, got a table"},
       {"value for a table", {{"x.toml", "growth = 5\n" + kValid}}, kRun, "x.toml", "growth", "must be a table, got 5"},
       {"integer out of range", {{"x.toml", "[run]\nsteps = 2\nseed = 1\nreplicates = 1\n[population]\nsmes = -5\nregions = 20\nclusters = 2\n"}},
-       kRun, "x.toml", "population.smes", "must be between 1 and 2000000000, got -5"},
+       kRun, "x.toml", "population.smes", "must be between 0 and 2000000000, got -5"},
       {"probability above 1", {{"x.toml", kValid + "[membership]\nleave_rate_per_quarter = 1.5\n"}}, kRun, "x.toml",
        "membership.leave_rate_per_quarter", "must be between 0 and 1, got 1.5"},
       {"nan", {{"x.toml", kValid + "[growth]\ndrift_per_quarter = nan\n"}}, kRun, "x.toml", "growth.drift_per_quarter",
@@ -163,8 +164,8 @@ std::vector<BadInput> catalogue() {
        "must be an integer, got \"abc\""},
       {"--set real for an integer", {{"x.toml", kValid}}, kRun + " --set run.steps=1e3", "--set", "run.steps",
        "must be an integer"},
-      {"--set out of range", {{"x.toml", kValid}}, kRun + " --set population.smes=0", "--set", "population.smes",
-       "must be between 1 and 2000000000, got 0"},
+      {"--set out of range", {{"x.toml", kValid}}, kRun + " --set population.smes=-1", "--set", "population.smes",
+       "must be between 0 and 2000000000, got -1"},
       {"--set nan", {{"x.toml", kValid}}, kRun + " --set growth.drift_per_quarter=nan", "--set",
        "growth.drift_per_quarter", "must be a finite number"},
       {"--set overflowing real", {{"x.toml", kValid}}, kRun + " --set growth.drift_per_quarter=1e999", "--set",
@@ -176,7 +177,7 @@ std::vector<BadInput> catalogue() {
        "instruments.budget_eur", "--set cannot change arrays of tables"},
       {"--set a bad choice", {{"x.toml", kValid}}, kRun + " --set adoption.peers=galaxy", "--set", "adoption.peers",
        "must be one of"},
-      {"--set a missing regions file", {{"x.toml", kValid}}, kRun + " --set population.regions_file={dir}/none.csv",
+      {"--set a missing regions file", {{"x.toml", kValid}}, kRun + " --set world.source=eu --set population.regions=0 --set population.regions_file={dir}/none.csv",
        "--set", "population.regions_file", "No such file or directory"},
       // --- sizes that cannot fit in memory ---
       {"65535 regions", {{"x.toml", kValid}}, kRun + " --set population.regions=65535", "--set", "population.regions",
@@ -223,7 +224,7 @@ std::vector<BadInput> catalogue() {
        "set.population.smez", "unknown scenario key 'population.smez'; did you mean 'population.smes'?"},
       {"experiment: out of range in [set]",
        {{"x.toml", kValid}, {"e.toml", experiment_head + "[set]\npopulation.smes = -1\n"}}, kSweep, "e.toml",
-       "set.population.smes", "must be between 1 and 2000000000, got -1"},
+       "set.population.smes", "must be between 0 and 2000000000, got -1"},
       {"experiment: money above the cap in a grid",
        {{"x.toml", instrument("")}, {"e.toml", experiment_head + "[grid]\nclusters.fee_eur_per_member_per_quarter = [1, 1e300]\n"}},
        kSweep, "e.toml", "grid.clusters.fee_eur_per_member_per_quarter", "must be between 0 and 10000000, got 1e+300"},

@@ -18,6 +18,8 @@ const std::string kValid = R"([run]
 steps = 2
 seed = 1
 replicates = 1
+[world]
+source = "synthetic"
 [population]
 smes = 2000
 regions = 20
@@ -68,13 +70,15 @@ TEST_CASE("bad input: out of range value", "[scenario]") {
 steps = 2
 seed = 1
 replicates = 1
+[world]
+source = "synthetic"
 [population]
 smes = -5
 regions = 20
 clusters = 2
 )");
   expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()),
-                        f.string() + ": population.smes: must be between 1 and 2000000000, got -5");
+                        f.string() + ": population.smes: must be between 0 and 2000000000, got -5");
 }
 
 TEST_CASE("bad input: wrong type", "[scenario]") {
@@ -125,7 +129,7 @@ TEST_CASE("bad input: TOML syntax error", "[scenario]") {
 
 TEST_CASE("bad input: required key missing", "[scenario]") {
   Case c("required");
-  const auto f = c.write("x.toml", "[run]\nseed = 1\nreplicates = 1\n[population]\nsmes = 10\nregions = 2\nclusters = 1\n");
+  const auto f = c.write("x.toml", "[run]\nseed = 1\nreplicates = 1\n[world]\nsource = \"synthetic\"\n[population]\nsmes = 10\nregions = 2\nclusters = 1\n");
   expect_scenario_error(c, c.run("run " + f.string() + " -o " + c.out.string()), "run.steps: required key is missing");
 }
 
@@ -153,7 +157,7 @@ TEST_CASE("bad input: malformed regions CSV names line and column", "[scenario]"
   }
   c.write("regions.csv", header + "\n" + row + "\n");
   const auto f = c.write("x.toml", kValid + "");
-  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --set population.regions=1 --set population.regions_file=" +
+  const auto r = c.run("run " + f.string() + " -o " + c.out.string() + " --set world.source=eu --set population.regions=1 --set population.regions_file=" +
                        (c.dir / "regions.csv").string());
   expect_scenario_error(c, r, "regions.csv: line 2, column 5 (lon)");
 }
@@ -308,7 +312,7 @@ funding.national = 0.5
       {"unknown_key", instrument_with("grant_eur_per_quarter = 5"),
        "instruments[vouchers].grant_eur_per_quarter: unknown key for type 'cascade_funding'"},
       {"region", instrument_with("eligible.regions = [\"XX99\"]"),
-       "instruments[vouchers].eligible.regions: no region with code 'XX99' in this world"},
+       "instruments[vouchers].eligible.regions: no region 'XX99' in this world; did you mean '"},
   };
   for (const auto& bad : cases) {
     DYNAMIC_SECTION(bad.name) {

@@ -49,13 +49,13 @@ def header(path):
 
 
 def sector_keys():
-    keys = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*[0-9.]+\}', SECTORS_HPP.read_text(encoding="utf-8"))
+    keys = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*[0-9.]+[,}]', SECTORS_HPP.read_text(encoding="utf-8"))
     assert len(keys) == 14, keys
     return keys
 
 
 def sector_shares():
-    pairs = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*([0-9.]+)\}', SECTORS_HPP.read_text(encoding="utf-8"))
+    pairs = re.findall(r'\{"([a-z_]+)",\s*"[^"]*",\s*([0-9.]+)[,}]', SECTORS_HPP.read_text(encoding="utf-8"))
     return {key: float(share) for key, share in pairs}
 
 

@@ -36,7 +36,7 @@ fs::path write_experiment(const fs::path& dir, int replicates, const std::string
   const fs::path file = dir / "exp.toml";
   std::ofstream(file) << "baseline = \"" << kSource << "/scenarios/baseline.toml\"\n"
                       << "replicates = " << replicates << "\n"
-                      << extra << "[set]\nrun.steps = 4\npopulation.smes = 4000\npopulation.regions = 30\n"
+                      << extra << "[set]\nrun.steps = 4\npopulation.smes = 4000\n"
                       << "[[variant]]\nname = \"more_clusters\"\n[variant.set]\npopulation.clusters = 60\n"
                       << "[grid]\npartnership.rate_per_quarter = [0.01, 0.03]\n";
   return file;
@@ -162,7 +162,7 @@ TEST_CASE("bad experiment input is an error naming the file and the key, and not
          f + ": sample.size: must be >= 1, got 0");
   expect("", " --shard 3/2", "--shard 3/2: shard index must be between 1 and 2");
   expect("[[variant]]\nname = \"neg\"\n[variant.set]\npopulation.smes = -5\n", "",
-         f + ": variant 'neg'.set.population.smes: must be between 1 and");
+         f + ": variant 'neg'.set.population.smes: must be between 0 and");
 }
 
 // New in this change (each failed before: there was no --set, --replicates or --dry-run).
@@ -190,7 +190,7 @@ TEST_CASE("sweep --dry-run prints the plan and an estimate and writes nothing", 
   CHECK(run_clustersim("sweep " + exp.string() + " --dry-run", dir / "cmd").exit_code == 0);
   const auto bad = run_clustersim("sweep " + exp.string() + " --dry-run --set population.smes=-5", dir / "cmd");
   CHECK(bad.exit_code == 2);
-  CHECK_THAT(bad.err, Catch::Contains("--set: population.smes: must be between 1 and"));
+  CHECK_THAT(bad.err, Catch::Contains("--set: population.smes: must be between 0 and"));
   const auto no_dir = run_clustersim("sweep " + exp.string(), dir / "cmd");
   CHECK(no_dir.exit_code == 2);
   CHECK_THAT(no_dir.err, Catch::Contains("--dir is required"));
@@ -312,7 +312,7 @@ TEST_CASE("the shipped experiment file runs", "[scenario]") {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto at = text.find("replicates = 20");
   REQUIRE(at != std::string::npos);
-  text.replace(at, 15, "replicates = 2\n[set]\nrun.steps = 3\npopulation.smes = 3000\npopulation.regions = 20");
+  text.replace(at, 15, "replicates = 2\n[set]\nrun.steps = 3\npopulation.smes = 3000");
   const auto baseline = text.find("\"../baseline.toml\"");
   REQUIRE(baseline != std::string::npos);
   text.replace(baseline, 18, "\"" + kSource + "/scenarios/baseline.toml\"");

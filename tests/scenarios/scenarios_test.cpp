@@ -5,6 +5,9 @@
 #include "../test_paths.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <set>
 #include <vector>
 
@@ -13,6 +16,21 @@
 namespace fs = std::filesystem;
 using clustersim::test::run_clustersim;
 using clustersim::test::run_command;
+
+namespace {
+
+std::string text_of(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// A small world for a scenario: 1:500 (52,000 SMEs, 2 clusters), unless an instrument is
+/// limited to named regions, which need the scenario's own scale to hold a cluster there.
+std::string small_world(const fs::path& file) {
+  return text_of(file).find("eligible.regions") == std::string::npos ? " --set world.scale=0.002" : "";
+}
+
+}  // namespace
 
 TEST_CASE("every scenario file runs and its output opens in xarray and ncdump", "[scenario]") {
   const fs::path scenarios = fs::path(CLUSTERSIM_SOURCE_DIR) / "scenarios";
@@ -29,7 +47,7 @@ TEST_CASE("every scenario file runs and its output opens in xarray and ncdump", 
       const fs::path out = dir / (file.stem().string() + ".h5");
       const auto run = run_clustersim("run " + file.string() + " -o " + out.string() + " --quiet --set run.steps=" +
                                       std::to_string(steps) + " --replicates " + std::to_string(replicates) +
-                                      " --set population.smes=20000",
+                                      small_world(file),
                                   dir / "cmd");
       INFO(run.err);
       REQUIRE(run.exit_code == 0);
@@ -82,5 +100,35 @@ TEST_CASE("the same scenario and seed give bit-identical files for --threads 1, 
                                  dir / "cmp");
     INFO(cmp.err);
     CHECK(cmp.exit_code == 0);
+  }
+}
+
+TEST_CASE("every instrument of every scenario spends money at two seeds and a small world", "[scenario]") {
+  const fs::path scenarios = fs::path(CLUSTERSIM_SOURCE_DIR) / "scenarios";
+  const fs::path dir = clustersim::test::scratch("spending-test");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(scenarios)) {
+    const fs::path file = e.path();
+    if (file.extension() != ".toml" || text_of(file).find("[[instruments]]") == std::string::npos) continue;
+    for (int seed : {1, 2}) {
+      DYNAMIC_SECTION(file.filename().string() << " seed " << seed) {
+        const fs::path out = dir / (file.stem().string() + std::to_string(seed) + ".h5");
+        // Instruments limited to named regions run at their own (larger) scale for 12 steps:
+        // their budget tranches reach one award by the call of step 9. The others run their
+        // whole window, which a small world's budget may need to reach one award.
+        const bool regional = text_of(file).find("eligible.regions") != std::string::npos;
+        const auto run = run_clustersim("run " + file.string() + " -o " + out.string() + " --quiet --seed " +
+                                            std::to_string(seed) + small_world(file) + (regional ? " --set run.steps=12" : ""),
+                                        dir / "cmd");
+        INFO(run.err);
+        REQUIRE(run.exit_code == 0);
+        const auto spent = run_command("/usr/bin/python3 " + std::string(CLUSTERSIM_SOURCE_DIR) +
+                                           "/tests/scenarios/check_spending.py " + out.string(),
+                                       dir / "spent");
+        INFO(spent.out << spent.err);
+        CHECK(spent.exit_code == 0);
+      }
+    }
   }
 }

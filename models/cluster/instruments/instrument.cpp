@@ -151,7 +151,8 @@ namespace {
 
 /// The keys every instrument has, each bound to its field of Common.
 void bind_common(config::Binding<Common>& b) {
-  b.bind("budget_eur", &Common::budget_eur).at_least(0).units("EUR").doc("Total budget over the programme's life.");
+  b.bind("budget_eur", &Common::budget_eur).at_least(0).units("EUR")
+      .doc("Total budget over the programme's life at EU scale; the world runs world.scale x it, never less than one award.");
   b.bind("start_step", &Common::start_step).range(0, 4000).units("quarter")
       .doc("First quarter in which the instrument allocates money and calls.");
   b.bind("end_step", &Common::end_step).range(0, 4000).units("quarter")
@@ -182,7 +183,8 @@ void bind_common(config::Binding<Common>& b) {
       .doc("Probability that an eligible cluster applies to a call.");
   b.bind("call.maturity_apply_bonus", &Common::maturity_apply_bonus).range(0, 10)
       .doc("Applying rises by this factor x maturity label / 3.");
-  b.bind("call.max_awards", &Common::max_awards_per_call).range(0, 1e9).doc("Most awards per call.");
+  b.bind("call.max_awards", &Common::max_awards_per_call).range(0, 1e9)
+      .doc("Most awards per call at EU scale (world.scale x this, at least 1; default: no limit).");
   b.bind("award_quarters", &Common::award_quarters).range(1, 400).units("quarters").doc("How long an award pays and acts.");
   b.bind("disbursement_lag_steps", &Common::lag_steps).range(0, 40).units("quarters")
       .doc("Quarters between award and first payment.");
@@ -226,8 +228,13 @@ void validate(const config::TableElement& e, const std::string& where) {
       throw ScenarioError(where, e.key_name("eligible.development_levels"),
                           "'" + level + "' is not one of 'more_developed', 'transition', 'less_developed'");
   for (const auto& sector : e.strings("eligible.sectors"))
-    if (std::none_of(kSectors.begin(), kSectors.end(), [&](const SectorInfo& s) { return s.key == sector; }))
-      throw ScenarioError(where, e.key_name("eligible.sectors"), "unknown ecosystem '" + sector + "'");
+    if (std::none_of(kSectors.begin(), kSectors.end(), [&](const SectorInfo& s) { return s.key == sector; })) {
+      const auto nearest = std::min_element(kSectors.begin(), kSectors.end(), [&](const SectorInfo& a, const SectorInfo& b) {
+        return config::edit_distance(sector, a.key) < config::edit_distance(sector, b.key);
+      });
+      throw ScenarioError(where, e.key_name("eligible.sectors"),
+                          "unknown ecosystem '" + sector + "'; did you mean '" + std::string(nearest->key) + "'?");
+    }
   if (e.real("eligible.max_employees") < e.real("eligible.min_employees"))
     throw ScenarioError(where, e.key_name("eligible.max_employees"), "must be >= eligible.min_employees");
   for (const auto& t : registry())

@@ -66,7 +66,7 @@ struct Common {
   std::vector<std::int64_t> call_steps;
   std::int32_t call_every_steps = 4;
   double apply_probability = 0.6, maturity_apply_bonus = 0.5;
-  std::int64_t max_awards_per_call = 1000;
+  std::int64_t max_awards_per_call = 1000000000;  // no limit
   std::int32_t award_quarters = 4, lag_steps = 0;
   double member_weight = 2.0;  ///< SME support: weight of a member against a non-member of the group
 };
@@ -172,6 +172,12 @@ class Instrument {
   virtual void begin_step(const Context&) const {}
   /// Total size of one award (EUR), committed at the call.
   virtual double award_eur(random::Stream& rng) const = 0;
+  /// The largest award_eur can return: a scaled-down programme keeps at least one award
+  /// (Programme, "one scaling rule"). Types whose award size is random override it.
+  virtual double largest_award_eur() const {
+    random::Stream unused(0, 0, 0, 0);
+    return award_eur(unused);
+  }
   /// Part of an award paid per supported SME (EUR per SME; 0: all in instalments) and the
   /// share of the award reserved for it.
   virtual double per_sme_eur() const { return 0; }

@@ -52,6 +52,9 @@ class Interregional final : public Instrument {
     const double size = project_min_eur + (project_max_eur - project_min_eur) * rng.uniform();
     return size * ((1.0 - third_party_share) * funding_rate + third_party_share);
   }
+  double largest_award_eur() const override {
+    return project_max_eur * ((1.0 - third_party_share) * funding_rate + third_party_share);
+  }
   double failure_hazard(const Award& a, const Context& ctx) const override {
     return project_failure_hazard(project, a, ctx);
   }

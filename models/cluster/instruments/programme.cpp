@@ -17,6 +17,20 @@ std::uint64_t key(std::size_t instrument, std::size_t agent) {
 
 std::size_t level_index(DevelopmentLevel level) { return static_cast<std::size_t>(level); }
 
+/// One scaling rule (docs/MODEL.md, "World"): scenario files state a programme's real budget
+/// and award counts; a world at `scale` runs it with scale x the budget and scale x the
+/// awards per call, while award sizes stay in real euros. A programme keeps at least one
+/// award: its budget never falls below its largest award (or its full budget, if smaller)
+/// and a call makes at least one award, so a small world still runs every programme (with
+/// a larger share of the world's clusters than in reality; docs/MODEL.md says when).
+void scale_to_world(Instrument& inst, double scale) {
+  Common& c = inst.common;
+  const double one_award = std::min(c.budget_eur, inst.largest_award_eur());
+  c.budget_eur = std::max(c.budget_eur * scale, one_award);
+  if (c.max_awards_per_call > 0)
+    c.max_awards_per_call = std::max<std::int64_t>(1, std::llround(static_cast<double>(c.max_awards_per_call) * scale));
+}
+
 }  // namespace
 
 Programme::Programme(const std::vector<config::TableElement>& elements, const World& world) {
@@ -29,6 +43,7 @@ Programme::Programme(const std::vector<config::TableElement>& elements, const Wo
     CLUSTERSIM_ASSERT(type != registry().end(), "instrument type '" + e.type + "' passed validation but is not registered");
     auto inst = type->make(e);
     inst->index = static_cast<std::uint16_t>(instruments_.size());
+    scale_to_world(*inst, world.scale);
     const Common& c = inst->common;
     // Eligibility lists must name things that exist in this world.
     std::vector<std::uint8_t> ok(R, 1);

@@ -18,7 +18,7 @@ import tempfile
 SKIP = 77
 BIN = os.environ.get("CLUSTERSIM_BIN", "")
 SOURCE = sys.argv[1] if len(sys.argv) > 1 else "."
-SMALL = ["--set", "population.smes=3000", "--set", "population.regions=20", "--set", "run.steps=200"]
+SMALL = ["--set", "population.smes=3000", "--set", "population.regions=20", "--set", "world.source=synthetic", "--set", "run.steps=200"]
 failures = []
 
 
@@ -75,7 +75,7 @@ def write_experiment(directory):
     path = os.path.join(directory, "exp.toml")
     with open(path, "w") as f:
         f.write(f'baseline = "{SOURCE}/scenarios/baseline.toml"\nreplicates = 2\n'
-                "[set]\nrun.steps = 40\npopulation.smes = 3000\npopulation.regions = 20\n"
+                "[set]\nrun.steps = 40\npopulation.smes = 3000\npopulation.regions = 20\nworld.source = \"synthetic\"\n"
                 '[[variant]]\nname = "more_clusters"\n[variant.set]\npopulation.clusters = 60\n')
     return path
 

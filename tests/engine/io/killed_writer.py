@@ -16,7 +16,7 @@ import time
 
 BIN = os.environ.get("CLUSTERSIM_BIN", "")
 SOURCE = sys.argv[1] if len(sys.argv) > 1 else "."
-SMALL = ["--quiet", "--set", "population.smes=2000", "--set", "population.regions=10"]
+SMALL = ["--quiet", "--set", "population.smes=2000", "--set", "population.regions=10", "--set", "world.source=synthetic"]
 failures = []
 
 
@@ -62,7 +62,7 @@ def check_merge(scratch):
     experiment = os.path.join(scratch, "exp.toml")
     with open(experiment, "w") as f:
         f.write(f'baseline = "{SOURCE}/scenarios/baseline.toml"\nreplicates = 2\n'
-                "[set]\nrun.steps = 4\npopulation.smes = 2000\npopulation.regions = 10\n")
+                "[set]\nrun.steps = 4\npopulation.smes = 2000\npopulation.regions = 10\nworld.source = \"synthetic\"\n")
     sweep = os.path.join(scratch, "sweep")
     r = subprocess.run([BIN, "sweep", experiment, "-d", sweep, "--quiet"], capture_output=True, text=True, timeout=300)
     expect(r.returncode == 0, f"the sweep failed: {r.stderr}")

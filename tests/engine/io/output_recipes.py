@@ -27,7 +27,7 @@ def small_policies(scratch):
         text = f.read()
     text = text.replace('baseline = "../baseline.toml"', f'baseline = "{SOURCE}/scenarios/baseline.toml"')
     text = re.sub(r"^replicates = \d+", "replicates = 2", text, flags=re.M)
-    text += "\n[set]\nrun.steps = 40\npopulation.smes = 3000\npopulation.regions = 12\n"
+    text += "\n[set]\nrun.steps = 40\npopulation.smes = 3000\npopulation.regions = 12\nworld.source = \"synthetic\"\n"
     path = os.path.join(scratch, "policies.toml")
     with open(path, "w") as f:
         f.write(text)

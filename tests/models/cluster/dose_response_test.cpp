@@ -261,7 +261,7 @@ seed_eur = @UNIT@
 call.apply_probability = 1.0
 award_quarters = 4
 )",
-                           2e6, 100000,
+                           5e5, 25000,  // a reference where money binds: above ~2e6 every candidate pair of this world has formed
                            [](const ClusterModel& m, int) {
                              double engagement = 0;
                              for (double e : m.metaclusters().engagement) engagement += e;

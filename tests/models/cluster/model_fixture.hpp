@@ -31,6 +31,9 @@ inline const char* kSmallWorld = R"(
 steps = 12
 seed = 11
 replicates = 1
+[world]
+source = "synthetic"
+scale = 1           # budgets in the tests are this world's own
 [population]
 smes = 30000
 regions = 30
