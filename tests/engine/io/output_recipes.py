@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 BIN = os.environ.get("CLUSTERSIM_BIN", "")
-SOURCE = sys.argv[1] if len(sys.argv) > 1 else "."
+SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
 
 
 def section_blocks(markdown, heading):
@@ -52,7 +52,7 @@ def sme_panel_recipe():
         r = subprocess.run(args, capture_output=True, text=True, timeout=600)
         if r.returncode != 0:
             return [f"the panel run failed: {r.stderr}"]
-        cwd = os.getcwd()
+        cwd = SOURCE  # the sweep recipe left its (deleted) scratch directory
         os.chdir(scratch)
         try:
             namespace = {}
