@@ -121,6 +121,15 @@ inline constexpr std::array kCounterList{
           {"1", "SME exits in the quarter", Flow}},
   Counter{"cluster_member_smes", kByRegion, rows::member, rows::one,
           {"1", "SMEs that are members of a cluster organisation", Stock, 1, true}},
+  // By region: size classes (EU SME definition, employees in FTE; 250 and more: none).
+  Counter{"smes_micro", kByRegion, rows::alive, [](const SmeRow& r) -> std::int64_t { return r.smes.employees[r.i] < 10.0f; },
+          {"1", "active micro SMEs (fewer than 10 employees)", Stock}},
+  Counter{"smes_small", kByRegion, rows::alive,
+          [](const SmeRow& r) -> std::int64_t { return r.smes.employees[r.i] >= 10.0f && r.smes.employees[r.i] < 50.0f; },
+          {"1", "active small SMEs (10 to 49 employees)", Stock}},
+  Counter{"smes_medium", kByRegion, rows::alive,
+          [](const SmeRow& r) -> std::int64_t { return r.smes.employees[r.i] >= 50.0f && r.smes.employees[r.i] < 250.0f; },
+          {"1", "active medium-sized SMEs (50 to 249 employees)", Stock}},
   // By region, read by messages and derived variables, not recorded as they are.
   Counter{"knowledge_micro", kByRegion, rows::alive,
           [](const SmeRow& r) { return SmeRow::round(static_cast<double>(r.smes.knowledge[r.i]) * 1e6); }, {}},

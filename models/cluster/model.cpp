@@ -30,6 +30,7 @@ ClusterModel::ClusterModel(Params params)
     : params_(std::move(params)),
       world_(build_world(params_)),
       observables_(observables()),
+      panel_(params_),
       programme_(params_.instruments, world_),
       entrant_sector_cumulative_(entrant_sector_cumulative(world_)) {}
 
@@ -47,6 +48,7 @@ Aggregates ClusterModel::count_aggregates() const {
 
 void ClusterModel::start_replicate(std::uint64_t seed) {
   seed_ = seed;
+  panel_.start_replicate();
   create_initial_smes(smes_, params_, world_, seed_);
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());

@@ -28,6 +28,7 @@
 #include "models/cluster/messages.hpp"
 #include "models/cluster/metaclusters.hpp"
 #include "models/cluster/organisations.hpp"
+#include "models/cluster/panel.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/smes.hpp"
 #include "models/cluster/world.hpp"
@@ -56,6 +57,7 @@ class ClusterModel final : public sim::Model {
   const ClusterState& clusters() const { return clusters_; }
   const MetaclusterState& metaclusters() const { return metaclusters_; }
   const instruments::Programme& programme() const { return programme_; }
+  const Panel& panel() const { return panel_; }
 
  private:
   struct Observable {
@@ -74,6 +76,7 @@ class ClusterModel final : public sim::Model {
   Params params_;
   World world_;
   std::vector<Observable> observables_;
+  Panel panel_;  ///< the SME panel's series follow observables_ in the frame
   std::uint64_t seed_ = 0;
   Smes smes_;
   Aggregates aggregates_;

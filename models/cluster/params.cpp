@@ -326,6 +326,13 @@ void bind_regions(Table& t) {
       .doc("Smart-specialisation priorities per region: its ecosystems with the highest location quotients.");
 }
 
+/// [record]: outputs beyond the aggregates (the SME panel, panel.hpp).
+void bind_record(Table& t) {
+  auto record = t.section("record.", &Params::record);
+  record.bind("panel_smes", &RecordParams::panel_smes).range(0, 1e7).units("SMEs")
+      .doc("SMEs followed every step in the SME panel (a random sample; entrants join by the same rule); 0 = no panel.");
+}
+
 /// Mechanism switches, for experiments and for validating one mechanism in isolation.
 void bind_switches(Table& t) {
   auto enabled = [&t]<class M>(const char* section, M Params::*mechanism) {
@@ -347,7 +354,7 @@ const Table& table() {
   static const Table t = [] {
     Table b;
     for (auto bind : {bind_population, bind_demography, bind_clusters, bind_innovation, bind_networks, bind_regions,
-                      bind_switches})
+                      bind_record, bind_switches})
       bind(b);
     return b;
   }();
@@ -433,7 +440,8 @@ void declare(config::Schema& s) {
 Params read(const config::Scenario& s) {
   Params p;
   table().read(s, p);
-  p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));  // an engine key
+  p.seed = static_cast<std::uint64_t>(s.integer("run.seed"));  // engine keys
+  p.steps = s.integer("run.steps");
   p.instruments = s.elements("instruments");
   resolve_world_size(p);
   return p;

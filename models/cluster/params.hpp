@@ -210,9 +210,15 @@ struct RegionParams {
   std::int64_t s3_priorities = 3;
 };
 
+/// [record]: what the model records beyond the aggregates.
+struct RecordParams {
+  std::int64_t panel_smes = 1000;  ///< SMEs followed in the panel (panel.hpp); 0 = no panel
+};
+
 struct Params {
   std::uint64_t seed = 1;
   WorldParams world;
+  std::int64_t steps = 40;  ///< run.steps (an engine key), for the panel's sampling rate
   PopulationParams population;
   GrowthParams growth;
   ExitParams exit;
@@ -226,6 +232,7 @@ struct Params {
   SkillsParams skills;
   MetaclusterParams metacluster;
   RegionParams region;
+  RecordParams record;
   /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
   std::vector<config::TableElement> instruments;
 };

@@ -257,10 +257,12 @@ void ClusterModel::describe(record::Layout& layout) const {
                             strings(instruments::kSourceCount,
                                     [&](std::size_t i) { return std::string(instruments::kSourceNames[i]); })});
   for (const auto& o : observables_) layout.series.push_back(o.spec);
+  panel_.describe(layout);
 }
 
 void ClusterModel::observe(record::Frame& frame) const {
   for (std::size_t k = 0; k < observables_.size(); ++k) observables_[k].fill(*this, frame[k]);
+  panel_.observe(smes_, programme_, aggregates_, frame, observables_.size());
 }
 
 }  // namespace clustersim::model

@@ -2,7 +2,9 @@
 content: the same variables with bit-identical values (NaN-aware, strings equal) and the
 same scenario / experiment attributes. Attributes that describe the invocation
 (command_line, created) may differ.
-Usage: compare_outputs.py A.h5 B.h5"""
+Usage: compare_outputs.py A.h5 B.h5 [--allow-new PREFIX,...]
+--allow-new: variables of B missing from A whose names start with one of the prefixes
+are ignored (new outputs; every variable A has must still be identical)."""
 import sys
 
 import h5py
@@ -18,6 +20,9 @@ def variables(f):
 def main():
     a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
     va, vb = variables(a), variables(b)
+    if len(sys.argv) > 4 and sys.argv[3] == "--allow-new":
+        prefixes = tuple(sys.argv[4].split(","))
+        vb = {k: v for k, v in vb.items() if k in va or not k.split("/")[-1].startswith(prefixes)}
     if sorted(va) != sorted(vb):
         print(f"different variables: {sorted(set(va) ^ set(vb))}", file=sys.stderr)
         return 1

@@ -52,10 +52,14 @@ TEST_CASE("output is bit-identical for 1, 2 and 4 threads", "[model]") {
 
 TEST_CASE("different seeds give different runs, the same seed the same run", "[model]") {
   auto params = test::params_from(test::kSmallWorld);
+  // Bit patterns: the SME panel holds NaN (fill) for SMEs not yet born.
+  auto same = [](const std::vector<double>& x, const std::vector<double>& y) {
+    return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0;
+  };
   const auto a = run_all_frames(params, 2, 4);
-  CHECK(run_all_frames(params, 2, 4) == a);
+  CHECK(same(run_all_frames(params, 2, 4), a));
   params.seed += 1;
-  CHECK(run_all_frames(params, 2, 4) != a);
+  CHECK(!same(run_all_frames(params, 2, 4), a));
 }
 
 TEST_CASE("accounting identities hold at every step", "[model]") {
