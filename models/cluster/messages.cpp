@@ -1,6 +1,7 @@
 #include "models/cluster/messages.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "models/cluster/mechanisms/adoption.hpp"
@@ -22,6 +23,61 @@ void adoption_messages(Messages& m, const Params& params, const Aggregates& a) {
     m.digital_survival[g] =
         mechanism::bass_survival_ratio(ad.digital.p_per_quarter, ad.digital.q_per_quarter, m.digital_share[g]);
     m.green_survival[g] = mechanism::bass_survival_ratio(ad.green.p_per_quarter, ad.green.q_per_quarter, m.green_share[g]);
+  }
+}
+
+/// Weights of the innovation growth boost by quarters since the innovation (docs/MODEL.md
+/// 3.14). With lags, a Pascal (negative-binomial) lag w(q) = c q rho^q, zero in the quarter of
+/// the innovation, peaking at q = peak_quarters (rho = e^{-1/peak}), mean lag (1 + rho) /
+/// (1 - rho) quarters, and c set so that the weights sum to innovation.recent_quarters: the
+/// cumulative boost equals the step function's used without lags (w = 1 for q < recent).
+void innovation_lag_messages(Messages& m, const Params& params) {
+  auto& w = m.innovation_lag_weights;
+  w.fill(0.0f);
+  const auto recent = static_cast<std::size_t>(params.innovation.recent_quarters);
+  const std::size_t last = kNeverInnovated;  // quarters_since_innovation's "never": weight 0
+  if (!params.innovation_lag.enabled || params.innovation_lag.peak_quarters <= 0) {
+    for (std::size_t q = 0; q < std::min(recent, last); ++q) w[q] = 1.0f;
+    return;
+  }
+  const double rho = std::exp(-1.0 / params.innovation_lag.peak_quarters);
+  std::array<double, 256> exact{};
+  double sum = 0;
+  for (std::size_t q = 0; q < last; ++q) sum += exact[q] = static_cast<double>(q) * std::pow(rho, static_cast<double>(q));
+  for (std::size_t q = 0; q < last; ++q) w[q] = static_cast<float>(exact[q] * static_cast<double>(recent) / sum);
+}
+
+/// Regional catch-up (docs/MODEL.md 3.11): each region's quarterly log-productivity gain
+/// lambda * A_r * (k_r / k_mean)^eta * max(0, ln(y_frontier / y_r)), where y_frontier is the
+/// frontier_quantile of the regions' labour productivity (a quantile, not the maximum, so that
+/// one small region's sampling noise does not move the frontier). The SME multiplies it by
+/// its own absorptive capacity, 0.5 + skills (growth.hpp).
+void catch_up_messages(Messages& m, const Params& params, const World& world, const Aggregates& a,
+                       const Eigen::VectorXd& accessible, double mean_accessible) {
+  const std::size_t R = world.regions.size();
+  const auto& cp = params.catch_up;
+  m.region_catch_up.assign(R, 0.0);
+  if (!cp.enabled || R == 0) return;
+  // Labour productivity, turnover per employee (employment-weighted, as regional statistics
+  // measure it; units cancel in the log gap).
+  std::vector<double> level(R, 0.0), levels;
+  levels.reserve(R);
+  for (std::size_t r = 0; r < R; ++r) {
+    const auto employment = a.value(counter("employment"), r);
+    if (employment <= 0) continue;
+    level[r] = static_cast<double>(a.value(counter("turnover_eur"), r)) / static_cast<double>(employment);
+    if (level[r] > 0) levels.push_back(level[r]);
+  }
+  if (levels.empty()) return;
+  const auto at = static_cast<std::size_t>(cp.frontier_quantile * static_cast<double>(levels.size() - 1) + 0.5);
+  std::nth_element(levels.begin(), levels.begin() + static_cast<std::ptrdiff_t>(at), levels.end());
+  const double frontier = levels[at];
+  for (std::size_t r = 0; r < R; ++r) {
+    const double y = level[r];
+    if (y <= 0 || y >= frontier) continue;
+    const double k = accessible[static_cast<Eigen::Index>(r)];
+    const double knowledge = mean_accessible > 0 && k > 0 ? std::pow(k / mean_accessible, cp.knowledge_elasticity) : 1.0;
+    m.region_catch_up[r] = cp.rate_per_quarter * world.regions[r].absorptive_capacity * knowledge * std::log(frontier / y);
   }
 }
 
@@ -61,6 +117,7 @@ void region_messages(Messages& m, const Params& params, const World& world, cons
     m.region_demand_growth[r] = demand_growth;
     m.region_growth_bonus[r] = rp.knowledge_growth_effect * relative_knowledge + rp.demand_growth_effect * demand_growth;
   }
+  catch_up_messages(m, params, world, a, accessible, mean_accessible);
 }
 
 /// The organisations' state as SMEs see it: active clusters, their services, and the
@@ -136,6 +193,9 @@ void prepare_messages(Messages& messages, const Params& params, const World& wor
                       const TurnoverHistory& turnover) {
   adoption_messages(messages, params, aggregates);
   region_messages(messages, params, world, aggregates, turnover);
+  innovation_lag_messages(messages, params);
+  const auto& sp = params.size_exit;
+  messages.size_exit_max_factor = std::max(1.0, std::pow(params.exit.min_employees / sp.reference_employees, -sp.elasticity));
   organisation_messages(messages, clusters, metaclusters);
   membership_messages(messages, params, world, aggregates, clusters);
   // Adoption by members: e^{-(p_i - p)} from each cluster's intelligence service.

@@ -333,6 +333,28 @@ void bind_record(Table& t) {
       .doc("SMEs followed every step in the SME panel (a random sample; entrants join by the same rule); 0 = no panel.");
 }
 
+/// [catch_up], [size_exit] and [innovation_lag]: the economy's dynamics (docs/MODEL.md 3.3, 3.6, 3.11).
+void bind_economy(Table& t) {
+  auto catch_up = t.section("catch_up.", &Params::catch_up);
+  catch_up.bind("rate_per_quarter", &CatchUpParams::rate_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Share of the log productivity gap to the frontier region closed per quarter at absorptive capacity 1, "
+           "average knowledge and average skills (lambda).");
+  catch_up.bind("frontier_quantile", &CatchUpParams::frontier_quantile).range(0.5, 1)
+      .doc("The frontier is this quantile of the regions' mean SME productivity (1 = the best region).");
+  catch_up.bind("knowledge_elasticity", &CatchUpParams::knowledge_elasticity).range(0, 5)
+      .doc("Elasticity of the catch-up rate to the region's accessible knowledge relative to the EU mean.");
+  auto size_exit = t.section("size_exit.", &Params::size_exit);
+  size_exit.bind("elasticity", &SizeExitParams::elasticity).range(0, 3)
+      .doc("The exit hazard is multiplied by (employees / reference_employees)^-elasticity.");
+  size_exit.bind("reference_employees", &SizeExitParams::reference_employees).range(0.01, 1e6).units("employees")
+      .doc("Size at which the exit hazard equals exit.base_rate_per_quarter.");
+  auto lag = t.section("innovation_lag.", &Params::innovation_lag);
+  lag.bind("peak_quarters", &InnovationLagParams::peak_quarters).range(0, 100).units("quarters")
+      .doc("Quarters after an innovation at which its growth effect peaks (Pascal lag w(q) ~ (q+1) rho^q).");
+  lag.bind("persistence_multiplier", &InnovationLagParams::persistence_multiplier).range(1, 100)
+      .doc("Innovation-hazard multiplier for an SME that innovated in the last innovation.recent_quarters quarters.");
+}
+
 /// Mechanism switches, for experiments and for validating one mechanism in isolation.
 void bind_switches(Table& t) {
   auto enabled = [&t]<class M>(const char* section, M Params::*mechanism) {
@@ -348,13 +370,16 @@ void bind_switches(Table& t) {
   enabled("partnership", &Params::partnership);
   enabled("skills", &Params::skills);
   enabled("metacluster", &Params::metacluster);
+  enabled("catch_up", &Params::catch_up);
+  enabled("size_exit", &Params::size_exit);
+  enabled("innovation_lag", &Params::innovation_lag);
 }
 
 const Table& table() {
   static const Table t = [] {
     Table b;
     for (auto bind : {bind_population, bind_demography, bind_clusters, bind_innovation, bind_networks, bind_regions,
-                      bind_record, bind_switches})
+                      bind_record, bind_economy, bind_switches})
       bind(b);
     return b;
   }();

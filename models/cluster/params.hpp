@@ -48,7 +48,7 @@ struct GrowthParams {
   double innovation_boost_per_quarter = 0.01;
   double export_boost_per_quarter = 0.005;
   double digital_boost_per_quarter = 0.003;
-  double productivity_drift_per_quarter = 0.003;
+  double productivity_drift_per_quarter = -0.004;
   double productivity_sigma_per_quarter = 0.03;
   double productivity_effect_per_quarter = 0.01;
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
@@ -215,6 +215,32 @@ struct RecordParams {
   std::int64_t panel_smes = 1000;  ///< SMEs followed in the panel (panel.hpp); 0 = no panel
 };
 
+/// Regional catch-up (docs/MODEL.md 3.11): the productivity of a region's SMEs closes its gap to
+/// the frontier region at a rate scaled by absorptive capacity and knowledge flows
+/// (Nelson & Phelps 1966; Griffith, Redding & Van Reenen 2004).
+struct CatchUpParams {
+  double rate_per_quarter = 0.0075;
+  double frontier_quantile = 0.9;
+  double knowledge_elasticity = 0.5;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
+/// Size-dependent exit (docs/MODEL.md 3.3): the exit hazard falls with size, h ~ E^-elasticity
+/// (Evans 1987; Dunne, Roberts & Samuelson 1989).
+struct SizeExitParams {
+  double elasticity = 0.3;
+  double reference_employees = 3;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
+/// Innovation lags and persistence (docs/MODEL.md 3.6): an innovation raises growth over a
+/// hump-shaped distributed lag, and recent innovators innovate again more often.
+struct InnovationLagParams {
+  double peak_quarters = 3;
+  double persistence_multiplier = 2.0;
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
 struct Params {
   std::uint64_t seed = 1;
   WorldParams world;
@@ -233,6 +259,9 @@ struct Params {
   MetaclusterParams metacluster;
   RegionParams region;
   RecordParams record;
+  CatchUpParams catch_up;
+  SizeExitParams size_exit;
+  InnovationLagParams innovation_lag;
   /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
   std::vector<config::TableElement> instruments;
 };

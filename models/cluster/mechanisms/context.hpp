@@ -61,6 +61,14 @@ struct Messages {
   std::vector<double> region_demand_growth;
   /// Extra log growth of the region's SMEs from its knowledge and last quarter's demand.
   std::vector<double> region_growth_bonus;
+  /// Log-productivity gain per quarter from closing the region's gap to the frontier, before
+  /// the SME's own absorptive capacity (messages.cpp, catch_up_messages; 0 when switched off).
+  std::vector<double> region_catch_up;
+  /// Extra employment growth this many quarters after an innovation, per unit of
+  /// growth.innovation_boost_per_quarter (index = quarters_since_innovation; growth.hpp).
+  std::array<float, 256> innovation_lag_weights{};
+  /// Largest factor size-dependent exit applies, at exit.min_employees (exit.hpp).
+  double size_exit_max_factor = 1.0;
   /// Policy-instrument support offered this quarter (support.hpp; empty without instruments).
   SupportOffers offers;
 };

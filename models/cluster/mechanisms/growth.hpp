@@ -2,7 +2,8 @@
 // Gibrat-type growth (Gibrat 1931; docs/MODEL.md, "Growth"): employment and productivity
 // follow multiplicative shocks, log x' = log x + mu + sigma * z, with the employment drift
 // raised by productivity above the region's mean and while the SME innovates, exports or
-// has gone digital. Turnover is derived
+// has gone digital (an innovation's boost spread over a distributed lag), and productivity
+// catching up with the frontier region (docs/MODEL.md 3.11, 3.6). Turnover is derived
 // (employees * productivity / 4 per quarter), so it needs no column of its own.
 
 #include <cmath>
@@ -48,10 +49,15 @@ inline GrowthRates growth_rates(const Smes& s, std::size_t i, const Draws& u, co
       mean_productivity > 0 ? static_cast<double>(s.productivity_eur_per_year[i]) / mean_productivity - 1.0 : 0.0;
   double mu = p.drift_per_quarter + p.productivity_effect_per_quarter * relative_productivity +
               ctx.messages.region_growth_bonus[s.region[i]];
-  if (s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters) mu += p.innovation_boost_per_quarter;
+  // Innovation raises growth over a distributed lag (messages.cpp, innovation_lag_messages).
+  mu += p.innovation_boost_per_quarter * ctx.messages.innovation_lag_weights[s.quarters_since_innovation[i]];
   if (f & flag::kExporting) mu += p.export_boost_per_quarter;
   if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
-  const float skills_drift = static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i];
+  // Catch-up to the frontier region, scaled by the SME's absorptive capacity 0.5 + skills as
+  // in innovation.hpp (0 in regions at the frontier or with catch_up switched off).
+  const float absorptive = 0.5f + s.skills[i];
+  const float skills_drift = static_cast<float>(ctx.params.skills.productivity_effect_per_quarter) * s.skills[i] +
+                             static_cast<float>(ctx.messages.region_catch_up[s.region[i]]) * absorptive;
   return {static_cast<float>(mu) + static_cast<float>(p.shock_sigma_per_quarter) * u.shock(0),
           static_cast<float>(p.productivity_drift_per_quarter) + skills_drift +
               static_cast<float>(p.productivity_sigma_per_quarter) * u.shock(1)};

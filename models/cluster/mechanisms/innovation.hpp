@@ -24,7 +24,11 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
   // Competing risks: an innovation of either kind arrives with hazard (theta_product +
   // theta_process) K, and its kind is product with probability theta_product / sum. One
   // exponential instead of two, in the hottest loop of the model.
-  const double rate = p.hazard_per_knowledge + p.process_hazard_per_knowledge;
+  // Persistence (docs/MODEL.md 3.6): a recent innovator's hazard is multiplied (success
+  // breeds success: Peters 2009; Raymond et al. 2010).
+  const bool recent = s.quarters_since_innovation[i] < p.recent_quarters;
+  const double persistence = recent && ctx.params.innovation_lag.enabled ? ctx.params.innovation_lag.persistence_multiplier : 1.0;
+  const double rate = (p.hazard_per_knowledge + p.process_hazard_per_knowledge) * persistence;
   const float x = static_cast<float>(rate * k);
   std::uint8_t innovations = 0;
   const double draw = u[purpose::slot::kInnovation];
@@ -36,7 +40,7 @@ inline void innovation(Smes& s, std::size_t i, const Draws& u, const StepContext
     const float any = 1.0f - numeric::exp(-x);
     // Given an innovation, draw / any is uniform on [0, 1): it also picks the kind.
     if (draw < any)
-      innovations = draw / any * rate < p.hazard_per_knowledge ? event::kProductInnovation : event::kProcessInnovation;
+      innovations = draw / any * rate < p.hazard_per_knowledge * persistence ? event::kProductInnovation : event::kProcessInnovation;
   }
   s.events[i] |= innovations;
   std::uint8_t& since = s.quarters_since_innovation[i];

@@ -1,10 +1,12 @@
 // Validation against known results (docs/MODEL.md, "Validation"): the Bass closed form,
-// Gibrat's law, and the heavy tail of firm sizes.
+// Gibrat's law, the heavy tail and size classes of firms, regional convergence and the
+// productivity trend, and the persistence of innovation (docs/MODEL.md, section 4).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "model_fixture.hpp"
 #include "models/cluster/mechanisms/adoption.hpp"
@@ -128,21 +130,168 @@ TEST_CASE("Gibrat's law: growth is independent of size and log-size variance gro
   CHECK(r2 > 0.999);
 }
 
-TEST_CASE("after burn-in the firm-size distribution is heavy-tailed, with a Pareto exponent near 1", "[validation]") {
-  const auto params = test::params_from(test::kSmallWorld, {"population.smes=100000"});
-  ClusterModel m(params);
-  m.start_replicate(9);
-  for (int t = 1; t <= 40; ++t) m.step(t);
+namespace {
+
+/// Employment of the living SMEs, largest first.
+std::vector<double> sizes_descending(const ClusterModel& m) {
   std::vector<double> sizes;
   for (std::size_t i = 0; i < m.smes().rows(); ++i)
     if (m.smes().alive(i)) sizes.push_back(static_cast<double>(m.smes().employees[i]));
   std::sort(sizes.begin(), sizes.end(), std::greater<>());
-  // Hill estimator of the tail exponent on the largest 2 % of firms.
-  const std::size_t k = sizes.size() / 50;
+  return sizes;
+}
+
+/// Hill estimator of the Pareto tail exponent on the largest `share` of firms.
+double hill_exponent(const std::vector<double>& descending, double share) {
+  const auto k = static_cast<std::size_t>(static_cast<double>(descending.size()) * share);
   double sum = 0;
-  for (std::size_t i = 0; i < k; ++i) sum += std::log(sizes[i] / sizes[k]);
-  const double alpha = static_cast<double>(k) / sum;
-  WARN("Pareto tail exponent (Hill, top 2 %) after 10 years: " << alpha << " (Axtell 2001: ~1.06 for US firms)");
-  CHECK(alpha > 0.7);
-  CHECK(alpha < 1.6);
+  for (std::size_t i = 0; i < k; ++i) sum += std::log(descending[i] / descending[k]);
+  return static_cast<double>(k) / sum;
+}
+
+/// Maximum-likelihood Pareto exponent of the sizes in [lower, upper), for a Pareto law
+/// truncated at both ends (Aban, Meerschaert & Panorska 2006). The SME population is truncated
+/// at 250 employees by definition, and the Hill estimator ignores the truncation: on an exact
+/// Pareto(1.15) sample truncated at 249 it reads ~1.48 on the top 2 %.
+double truncated_pareto_exponent(const std::vector<double>& sizes, double lower, double upper) {
+  double n = 0, sum_log = 0;
+  for (double e : sizes)
+    if (e >= lower && e < upper) n += 1, sum_log += std::log(e / lower);
+  const double ratio = lower / upper;
+  // d log-likelihood / d alpha = n/alpha - sum log(x/L) + n ratio^alpha ln(ratio) / (1 - ratio^alpha),
+  // decreasing in alpha: bisection.
+  auto score = [&](double a) {
+    const double r = std::pow(ratio, a);
+    return n / a - sum_log + n * r * std::log(ratio) / (1.0 - r);
+  };
+  double lo = 0.05, hi = 5.0;
+  for (int it = 0; it < 100; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (score(mid) > 0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+TEST_CASE("after burn-in firm sizes have a Pareto tail near Axtell's and Eurostat's size classes", "[validation]") {
+  // 100,000 SMEs over 10 years, 2 replicates. The exponent is the truncated-Pareto MLE on the
+  // ~8,000 SMEs of 10-249 employees (standard error ~ alpha / sqrt(n) ~ 0.015), so the range
+  // 0.9-1.2 around Axtell's 1.06 is many standard errors wide each way. Size-class shares: Eurostat SBS, micro ~93 %,
+  // small ~6 %, medium ~1 % of SMEs (DOMAIN.md); with ~100,000 firms their sampling error is
+  // below 0.1 point, the tolerances (+-2, +-1.5, +-0.6 points) are what the model is
+  // calibrated to, not noise.
+  for (const std::uint64_t seed : {9u, 10u}) {
+    const auto params = test::params_from(test::kSmallWorld, {"population.smes=100000"});
+    ClusterModel m(params);
+    m.start_replicate(seed);
+    for (int t = 1; t <= 40; ++t) m.step(t);
+    const auto sizes = sizes_descending(m);
+    const double hill = hill_exponent(sizes, 0.02);
+    const double alpha = truncated_pareto_exponent(sizes, 10, 250);
+    double micro = 0, small = 0, medium = 0, smes = 0;
+    for (double e : sizes) {
+      if (e >= 250) continue;  // grown out of the SME class
+      smes += 1;
+      (e < 10 ? micro : e < 50 ? small : medium) += 1;
+    }
+    WARN("seed " << seed << ": Pareto exponent of SMEs of 10-249 employees after 10 years (truncated-Pareto MLE) "
+                 << alpha << ", Hill on the top 2 % (biased up by the truncation at 250) " << hill
+                 << " (Axtell 2001: 1.06); micro " << 100 * micro / smes << " %, small " << 100 * small / smes
+                 << " %, medium " << 100 * medium / smes << " % (Eurostat: ~93, 6, 1)");
+    CHECK(alpha > 0.9);
+    CHECK(alpha < 1.2);
+    CHECK(micro / smes == Approx(0.93).margin(0.02));
+    CHECK(small / smes == Approx(0.06).margin(0.015));
+    CHECK(medium / smes == Approx(0.01).margin(0.006));
+  }
+}
+
+namespace {
+
+/// log labour productivity (turnover per employee) of each region with SMEs.
+std::vector<double> log_regional_productivity(const ClusterModel& m) {
+  std::vector<double> y;
+  const auto& a = m.aggregates();
+  for (std::size_t r = 0; r < a.size(model::kByRegion); ++r) {
+    const auto employment = a.value(model::counter("employment"), r);
+    const auto turnover = a.value(model::counter("turnover_eur"), r);
+    y.push_back(employment > 0 && turnover > 0 ? std::log(static_cast<double>(turnover) / static_cast<double>(employment))
+                                               : std::nan(""));
+  }
+  return y;
+}
+
+double eu_log_productivity(const ClusterModel& m) {
+  const auto& a = m.aggregates();
+  return std::log(static_cast<double>(a.total(model::counter("turnover_eur"))) /
+                  static_cast<double>(a.total(model::counter("employment"))));
+}
+
+}  // namespace
+
+TEST_CASE("regions converge: beta-convergence of 1-3 %/yr and a productivity trend near 1 %/yr", "[validation]") {
+  // Barro & Sala-i-Martin (1991, 1992): beta ~ 2 %/yr; EU regions 1-2 %/yr. SME labour
+  // productivity trend ~1 %/yr. 60 regions, 120,000 SMEs, 10 years, 2 replicates. beta is
+  // the cross-regional OLS slope b of annual log growth on the initial log level, beta =
+  // -ln(1 + b T) / T; with 60 regions its replicate-to-replicate spread is ~0.2 point
+  // (docs/MODEL.md 4), so the range 1-3 %/yr tests the mechanism, not the noise. Measured from
+  // quarter 1 (quarter 0 has no turnover flow yet).
+  for (const std::uint64_t seed : {3u, 4u}) {
+    const auto params = test::params_from(test::kSmallWorld, {"population.smes=120000", "population.regions=60"});
+    ClusterModel m(params);
+    m.start_replicate(seed);
+    m.step(1);
+    const auto start = log_regional_productivity(m);
+    const double eu_start = eu_log_productivity(m);
+    for (int t = 2; t <= 41; ++t) m.step(t);
+    const auto end = log_regional_productivity(m);
+    const double years = 10.0;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
+    for (std::size_t r = 0; r < start.size(); ++r) {
+      if (!std::isfinite(start[r]) || !std::isfinite(end[r])) continue;
+      const double g = (end[r] - start[r]) / years;
+      sx += start[r], sy += g, sxx += start[r] * start[r], sxy += start[r] * g, n += 1;
+    }
+    const double b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    const double beta = -std::log(1.0 + b * years) / years;
+    const double trend = (eu_log_productivity(m) - eu_start) / years;
+    WARN("seed " << seed << ": beta-convergence " << 100 * beta << " %/yr, EU productivity trend " << 100 * trend
+                 << " %/yr");
+    CHECK(beta > 0.01);
+    CHECK(beta < 0.03);
+    CHECK(trend > 0.005);
+    CHECK(trend < 0.015);
+  }
+}
+
+TEST_CASE("innovation persists: last year's innovators innovate again more often", "[validation]") {
+  // Peters (2009), Raymond et al. (2010): P(innovate | innovated last year) well above
+  // P(innovate | not). 50,000 SMEs after a 2-year burn-in: each probability rests on
+  // thousands of firms (standard error < 1 point), so a gap of 5 points is far from noise.
+  const auto params = test::params_from(test::kSmallWorld, {"population.smes=50000"});
+  ClusterModel m(params);
+  m.start_replicate(21);
+  auto innovated_last_year = [&] {  // SME id -> innovated in the last 4 quarters
+    std::unordered_map<std::uint64_t, bool> out;
+    for (std::size_t i = 0; i < m.smes().rows(); ++i)
+      if (m.smes().alive(i)) out[m.smes().table.id(i)] = m.smes().quarters_since_innovation[i] < 4;
+    return out;
+  };
+  for (int t = 1; t <= 12; ++t) m.step(t);
+  const auto before = innovated_last_year();
+  for (int t = 13; t <= 16; ++t) m.step(t);
+  const auto after = innovated_last_year();
+  double again = 0, innovators = 0, starters = 0, others = 0;
+  for (const auto& [id, now] : after) {
+    const auto was = before.find(id);
+    if (was == before.end()) continue;  // born this year
+    if (was->second) innovators += 1, again += now;
+    else others += 1, starters += now;
+  }
+  const double p_again = again / innovators, p_start = starters / others;
+  WARN("P(innovate | innovated last year) = " << p_again << ", P(innovate | not) = " << p_start << " (" << innovators
+                                             << " and " << others << " SMEs)");
+  CHECK(innovators > 1000);
+  CHECK(p_again > p_start + 0.05);
 }
