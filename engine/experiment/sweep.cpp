@@ -55,26 +55,12 @@ std::string read_file(const fs::path& p) {
 /// The temporary is flock()ed while it is written, so io::remove_dead_temporaries leaves it
 /// alone while this process lives.
 void write_atomically(const fs::path& p, const std::string& text) {
-  const fs::path tmp = p.string() + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(errno));
-  ::flock(fd, LOCK_EX);
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = errno;
-      ::close(fd);
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write '" + tmp.string() + "': " + std::strerror(error));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  fs::rename(tmp, p);
-  ::close(fd);
+  io::LockedTemporary tmp(p);  // removes the temporary if anything below throws
+  std::ofstream out(tmp.path(), std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write '" + tmp.path().string() + "': " + std::strerror(errno));
+  tmp.commit();
 }
 
 /// Done: a run file that verify_run_file accepts (status, merge, resume) or, where only a
