@@ -44,6 +44,13 @@ class Table {
   }
 
   std::size_t size() const { return ids_.size(); }
+  /// Bytes of one row: the id plus one element of every attached column (what a model's
+  /// memory estimate multiplies by the number of agents, so a new column is counted).
+  std::size_t row_bytes() const {
+    std::size_t bytes = sizeof(std::uint64_t);
+    for (const auto& c : columns_) bytes += c->element_bytes();
+    return bytes;
+  }
   std::uint64_t id(std::size_t row) const { return ids_[row]; }
   const std::vector<std::uint64_t>& ids() const { return ids_; }
   std::uint64_t next_id() const { return next_id_; }
@@ -64,6 +71,7 @@ class Table {
     virtual void reserve(std::size_t n) = 0;
     virtual void compact(const std::vector<std::uint8_t>& keep) = 0;
     virtual std::size_t size() const = 0;
+    virtual std::size_t element_bytes() const = 0;
   };
   template <class T>
   struct Column final : ColumnBase {
@@ -72,6 +80,7 @@ class Table {
     void reserve(std::size_t n) override { data->reserve(n); }
     void compact(const std::vector<std::uint8_t>& keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
+    std::size_t element_bytes() const override { return sizeof(T); }
     std::vector<T>* data;
   };
 

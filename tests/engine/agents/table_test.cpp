@@ -1,5 +1,9 @@
 #include "engine/agents/table.hpp"
 
+#include <array>
+#include <cstdint>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 using clustersim::agents::Table;
@@ -52,4 +56,16 @@ TEST_CASE("a keep mask of the wrong length is an invariant error", "[unit]") {
   Table table;
   table.append(3);
   CHECK_THROWS_AS(table.compact(std::vector<std::uint8_t>(2, 1)), clustersim::InvariantError);
+}
+
+TEST_CASE("row bytes count the id and one element of every attached column", "[unit]") {
+  std::vector<float> size;
+  std::vector<std::uint8_t> tag;
+  std::vector<std::array<std::uint32_t, 4>> slots;
+  Table table;
+  CHECK(table.row_bytes() == sizeof(std::uint64_t));
+  table.attach(size);
+  table.attach(tag);
+  table.attach(slots);
+  CHECK(table.row_bytes() == 8 + 4 + 1 + 16);
 }
