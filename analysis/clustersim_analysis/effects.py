@@ -117,15 +117,20 @@ def _window(ds, horizon):
     return (steps >= 1) & (steps <= horizon)
 
 
+DISTINCT = "instrument_smes_supported_distinct"  # a stock: each firm once per instrument, since step 1
+
+
 def _beneficiaries(ds, horizon):
-    """Distinct SMEs supported since step 1 (the model's cumulative count), at the horizon."""
-    if "instrument_beneficiaries" not in ds.variables:
+    """Distinct SMEs supported since step 1, at the horizon, summed over instruments (an SME
+    supported by two instruments counts once for each)."""
+    if DISTINCT not in ds.variables:
         return None
-    return ds["instrument_beneficiaries"].sel(step=horizon).sum("instrument").values.astype(float)
+    return ds[DISTINCT].sel(step=horizon).sum("instrument").values.astype(float)
 
 
 def _support_quarters(ds, horizon):
-    if "instrument_smes_supported" not in ds.variables:
+    """SME-quarters of support: the fallback for files without the distinct count."""
+    if "instrument_smes_supported" not in ds.variables or DISTINCT in ds.variables:
         return None
     da = ds["instrument_smes_supported"].isel(step=_window(ds, horizon))
     return da.sum([d for d in da.dims if d != "replicate"]).values.astype(float)
@@ -158,10 +163,13 @@ def _jobs(ds, horizon):
 # (key, label, units, measured as, function(ds, horizon) -> (replicate,) or None, note when None)
 OUTCOMES = [
     ("beneficiary", "per additional SME supported (distinct)", "EUR/SME",
-     "instrument_beneficiaries at the horizon (distinct SMEs since step 1)", _beneficiaries, None),
-    ("support_quarter", "per additional SME-quarter of support", "EUR/SME-quarter",
+     f"{DISTINCT} at the horizon: distinct SMEs each instrument supported since step 1, summed over "
+     "instruments (an SME supported by two instruments counts twice)", _beneficiaries,
+     f"{DISTINCT} not recorded (a file from before it existed): no cost per distinct SME; the "
+     "SME-quarter row counts an SME once for every quarter it was supported"),
+    ("support_quarter", "per additional SME-quarter of support (older file: no distinct count)", "EUR/SME-quarter",
      "instrument_smes_supported summed over quarters 1..h (an SME supported in 3 quarters counts 3 times)",
-     _support_quarters, "instrument_smes_supported not recorded"),
+     _support_quarters, None),
     ("partnership", "per additional partnership", "EUR/partnership",
      "sme_partnerships / 2 at the horizon (ties held, each counted once)", _partnerships, None),
     ("sme_partnering", "per additional SME concluding a partnership", "EUR/SME",
