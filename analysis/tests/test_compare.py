@@ -147,7 +147,27 @@ def test_partnerships_counted_once_products_only_and_zero_sources_dropped(tmp_pa
     assert "sme_partnering" not in set(costs.outcome)
     prod = costs[(costs.outcome == "new_to_firm_product") & (costs.source == "public (all)")].iloc[0]
     assert prod.additional_outcome == pytest.approx(1 * 6 * 8)
-    assert set(costs.source) == {"public (all)", "eu"}  # national spent nothing in either run
+    # national spent nothing in either run; eu made the whole change, so its row would repeat the total
+    assert set(costs.source) == {"public (all)"}
+
+
+def test_no_ratio_over_an_outcome_that_may_not_have_changed_nor_for_a_reallocated_source(tmp_path):
+    base = write(synthetic_run(spend={"eu": 1000.0, "regional": 0.0}), tmp_path / "baseline.h5")
+    noisy = write(synthetic_run(add={"employment": [-1.0, 1.0, -1.0, 1.2]}, spend={"eu": 2000.0, "regional": 0.0}),
+                  tmp_path / "noisy.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(noisy)]), horizon=8)
+    job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
+    assert job.outcome_ci_low < 0 < job.outcome_ci_high and job.additional_spending_eur > 0
+    assert job.status == "outcome interval includes 0" and np.isnan(job.eur_per_outcome)
+    # EU money replaced by less regional money: public spending fell, so the regional
+    # source's gain is no cost of anything, and the total is a saving.
+    moved = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT}, spend={"eu": 0.0, "regional": 900.0}),
+                  tmp_path / "moved.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(moved)]), horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "status"] == "no additional spending"
+    assert job.loc["regional", "status"] == "reallocation" and job.loc["eu", "status"] == "reallocation"
+    assert job.eur_per_outcome.isna().all()
 
 
 def test_budget_neutral_reallocation_has_no_cost_per_outcome(tmp_path):

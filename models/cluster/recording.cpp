@@ -64,8 +64,11 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                      record::fill(kCounters, m.aggregates_.layout.counters, m.aggregates_.sums, k, v);
                    }});
   }
-  out.push_back({spec("region_knowledge", DType::Float64, kRegionDims, "1",
-                      "mean knowledge stock of the region's SMEs (model units)", Stock),
+  auto knowledge = spec("region_knowledge", DType::Float64, kRegionDims, "1",
+                        "mean knowledge stock of the region's SMEs (model units)", Stock);
+  for (auto& a : knowledge.extra_attributes)  // a mean over the region's SMEs: groups average it, never sum
+    if (a.name == "cell_methods") a.value = std::string("step: point region: mean");
+  out.push_back({knowledge,
                  [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t r = 0; r < v.size(); ++r) {
                      const auto active = m.aggregates_.value(counter("smes_active"), r);
