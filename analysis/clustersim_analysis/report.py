@@ -35,14 +35,12 @@ def fmt(x, digits=4) -> str:
 
 
 def pct(x) -> str:
-    """A relative effect in percent, in plain notation: "<0.001" rather than 8.6e-04."""
+    """A relative effect in percent, in plain notation: 0.001 rather than 8.6e-04."""
     if x is None or not math.isfinite(float(x)):
         return "n/a"
     x = float(x)
     if x == 0:
         return "0"
-    if abs(x) < 5e-4:
-        return "<0.001" if x > 0 else ">-0.001"
     return f"{x:.3f}" if abs(x) < 10 else f"{x:,.1f}"
 
 
@@ -145,7 +143,7 @@ STATUS_TEXT = {"budget-neutral": "budget-neutral: compare effects",
                "no additional spending": "no additional spending",
                "outcome did not increase": "outcome did not increase",
                "outcome interval includes 0": "n/a: the outcome's interval includes 0",
-               "reallocation": "money moved from other public sources: see public (all)"}
+               "reallocation": "reallocated between public sources: see public (all)"}
 
 
 def cost_table(costs: pd.DataFrame, scenario: str) -> pd.DataFrame:
