@@ -117,15 +117,20 @@ def _window(ds, horizon):
     return (steps >= 1) & (steps <= horizon)
 
 
+DISTINCT = "instrument_smes_supported_distinct"  # a stock: each firm once per instrument, since step 1
+
+
 def _beneficiaries(ds, horizon):
-    """Distinct SMEs supported since step 1 (the model's cumulative count), at the horizon."""
-    if "instrument_beneficiaries" not in ds.variables:
+    """Distinct SMEs supported since step 1, at the horizon, summed over instruments (an SME
+    supported by two instruments counts once for each)."""
+    if DISTINCT not in ds.variables:
         return None
-    return ds["instrument_beneficiaries"].sel(step=horizon).sum("instrument").values.astype(float)
+    return ds[DISTINCT].sel(step=horizon).sum("instrument").values.astype(float)
 
 
 def _support_quarters(ds, horizon):
-    if "instrument_smes_supported" not in ds.variables:
+    """SME-quarters of support: the fallback for files without the distinct count."""
+    if "instrument_smes_supported" not in ds.variables or DISTINCT in ds.variables:
         return None
     da = ds["instrument_smes_supported"].isel(step=_window(ds, horizon))
     return da.sum([d for d in da.dims if d != "replicate"]).values.astype(float)
@@ -158,10 +163,13 @@ def _jobs(ds, horizon):
 # (key, label, units, measured as, function(ds, horizon) -> (replicate,) or None, note when None)
 OUTCOMES = [
     ("beneficiary", "per additional SME supported (distinct)", "EUR/SME",
-     "instrument_beneficiaries at the horizon (distinct SMEs since step 1)", _beneficiaries, None),
-    ("support_quarter", "per additional SME-quarter of support", "EUR/SME-quarter",
+     f"{DISTINCT} at the horizon: distinct SMEs each instrument supported since step 1, summed over "
+     "instruments (an SME supported by two instruments counts twice)", _beneficiaries,
+     f"{DISTINCT} not recorded (a file from before it existed): no cost per distinct SME; the "
+     "SME-quarter row counts an SME once for every quarter it was supported"),
+    ("support_quarter", "per additional SME-quarter of support (older file: no distinct count)", "EUR/SME-quarter",
      "instrument_smes_supported summed over quarters 1..h (an SME supported in 3 quarters counts 3 times)",
-     _support_quarters, "instrument_smes_supported not recorded"),
+     _support_quarters, None),
     ("partnership", "per additional partnership", "EUR/partnership",
      "sme_partnerships / 2 at the horizon (ties held, each counted once)", _partnerships, None),
     ("sme_partnering", "per additional SME concluding a partnership", "EUR/SME",
@@ -189,8 +197,8 @@ def _spending_pair(b_ds, s_ds, horizon):
 
 
 def _spend_sets(b, s, name, notes):
-    """(source label, per-replicate extra spending, budget-neutral?) for the public total
-    and each source whose spending the scenario changed."""
+    """(source label, per-replicate extra spending, status that replaces the ratio or None)
+    for the public total and each source whose spending the scenario changed."""
     sources = [str(x) for x in s["source"].values]
     split = NO_SOURCE_SPLIT not in sources
     if not split:
@@ -204,27 +212,38 @@ def _spend_sets(b, s, name, notes):
         notes.append(f"'{name}': budget-neutral against the baseline (EUR {moved:,.0f} moved between public "
                      f"sources, net change within {BUDGET_NEUTRAL_SHARE:.0%} of it): no cost per outcome; "
                      "compare the effects directly.")
-    sets = [("public (all)", d[:, public].sum(axis=1), neutral)]
+    total = d[:, public].sum(axis=1)
+    forced = "budget-neutral" if neutral else None
+    sets = [("public (all)", total, forced)]
     if split:
-        for i, src in enumerate(sources):
-            if np.any(d[:, i] != 0):  # a source the scenario did not change says nothing here
-                sets.append((src, d[:, i], neutral))
+        changed = [i for i, src in enumerate(sources) if np.any(d[:, i] != 0)]  # an unchanged source says nothing
+        if len(changed) == 1 and changed[0] in public and np.array_equal(d[:, changed[0]], total):
+            return sets  # one source made the whole change: its row would repeat the total's
+        # When public spending did not rise (money moved between sources, or saved), what
+        # one public source gained is not a cost of the outcome: no ratio for it.
+        if forced is None and float(np.mean(total)) <= 0 and len(changed) > 1:
+            forced = "reallocation"
+        for i in changed:
+            sets.append((sources[i], d[:, i], forced if i in public else None))
     return sets
 
 
-def _ratio(dc, dy, ymean, ylo, yhi, neutral, rng):
-    """Point, interval and status of one cost-per-outcome cell."""
-    if neutral:
-        return np.nan, np.nan, np.nan, "budget-neutral"
+def _ratio(dc, dy, ymean, ylo, yhi, forced, rng):
+    """Point, interval and status of one cost-per-outcome cell; `forced`: a status that
+    replaces the ratio (budget-neutral, reallocation)."""
+    if forced:
+        return np.nan, np.nan, np.nan, forced
     if np.mean(dc) <= 0:
         return np.nan, np.nan, np.nan, "no additional spending"
     if ymean <= 0:
         # Money spent for no additional outcome has no cost per outcome; a negative ratio
         # would read as a saving.
         return np.nan, np.nan, np.nan, "outcome did not increase"
-    point, lo, hi = bootstrap_ratio(dc, dy, rng)
     if not (ylo > 0 or yhi < 0):
-        lo = hi = np.nan  # a ratio over an outcome that may be zero has no finite bound
+        # The outcome may not have changed at all: a ratio over it would read as a cost
+        # (EUR 6.6 M per job for +0.2 [-6, 6.6] jobs) and has no finite bound.
+        return np.nan, np.nan, np.nan, "outcome interval includes 0"
+    point, lo, hi = bootstrap_ratio(dc, dy, rng)
     return point, lo, hi, "ratio"
 
 
@@ -250,8 +269,8 @@ def cost_effectiveness(inputs: Inputs, horizon: int, seed: int = 12345) -> tuple
             ys = np.zeros_like(yb) if ys is None else ys
             dy = ys - yb
             ymean, ylo, yhi, _ = t_interval(dy)
-            for source, dc, neutral in spend_sets:
-                point, lo, hi, status = _ratio(dc, dy, ymean, ylo, yhi, neutral, rng)
+            for source, dc, forced in spend_sets:
+                point, lo, hi, status = _ratio(dc, dy, ymean, ylo, yhi, forced, rng)
                 rows.append(dict(zip(COST_COLUMNS, [
                     name, horizon, key, label, measure, source, float(np.mean(dc)), float(ymean), float(ylo),
                     float(yhi), bool(ylo > 0 or yhi < 0), float(point), lo, hi, units, status])))

@@ -43,11 +43,11 @@ class Indicator:
     region_mean: bool = False         # a regional mean ("region: mean"): groups average, not sum
 
 
-# Ratios of recorded variables: (name, label, numerator, denominator). Units are derived
-# from the variables' own units.
+# Ratios of recorded variables: (name, label, numerator, denominator, what the
+# denominator counts when it is a count). Units are derived from the variables' own units.
 RATIOS = [
-    ("productivity_eur_per_fte", "Productivity (turnover per FTE)", "turnover_eur", "employment"),
-    ("turnover_per_sme_eur", "Turnover per SME", "turnover_eur", "smes_active"),
+    ("productivity_eur_per_fte", "Productivity (turnover per FTE)", "turnover_eur", "employment", None),
+    ("turnover_per_sme_eur", "Turnover per SME", "turnover_eur", "smes_active", "SME"),
 ]
 
 
@@ -79,12 +79,16 @@ def is_region_mean(ds: xr.Dataset, var: str) -> bool:
 
 
 def _units(ds: xr.Dataset, var: str) -> str:
+    """The units shown: "" for a count (units "1", shown as "count"), "index" for a
+    dimensionless regional mean (e.g. region_knowledge), else the file's units."""
     u = str(ds[var].attrs.get("units", ""))
-    return "" if u == "1" else u
+    if u == "1":
+        return "index" if is_region_mean(ds, var) else ""
+    return u
 
 
-def _ratio_units(ds: xr.Dataset, num: str, den: str) -> str:
-    a, b = _units(ds, num) or "1", _units(ds, den) or den  # a count's unit is its variable
+def _ratio_units(ds: xr.Dataset, num: str, den: str, counted: str | None) -> str:
+    a, b = _units(ds, num) or "1", _units(ds, den) or counted or den  # a count's unit is what it counts
     return f"{a} per {b}"
 
 
@@ -109,9 +113,9 @@ def indicators_of(ds: xr.Dataset, with_kind: bool = True) -> dict[str, Indicator
         mean = is_region_mean(ds, var)
         out[var] = Indicator(var, label, _units(ds, var), kind, var, region_mean=mean,
                              sector_numerator=None if mean else _sector_twin(ds, var))
-    for name, label, num, den in RATIOS:
+    for name, label, num, den, counted in RATIOS:
         if num in out and den in out:
-            out[name] = Indicator(name, label, _ratio_units(ds, num, den), RATIO, num, den,
+            out[name] = Indicator(name, label, _ratio_units(ds, num, den, counted), RATIO, num, den,
                                   _sector_twin(ds, num), _sector_twin(ds, den))
     return out
 

@@ -103,6 +103,10 @@ def instrument_table(ds: xr.Dataset) -> pd.DataFrame:
             "projects failed": failed,
             "failed share of awards": failed / awards if awards > 0 else np.nan,
         })
+        if "instrument_smes_supported_distinct" in one.variables:  # files from before it have neither
+            paid, smes = total("instrument_paid_to_smes_eur"), at_end("instrument_smes_supported_distinct")
+            rows[-1].update({"paid to SMEs (EUR)": paid, "distinct SMEs supported": smes,
+                             "paid to SMEs per SME (EUR)": paid / smes if smes > 0 else np.nan})
     return pd.DataFrame(rows)
 
 

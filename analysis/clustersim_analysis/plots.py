@@ -70,6 +70,18 @@ def style_y(ax, units: str) -> None:
     ax.set_ylabel(units, fontsize=8)
 
 
+def style_small_y(ax, label: str) -> None:
+    """A y axis of tiny values (e.g. 1e-6 log points) in units of the power of ten, named in
+    the label, instead of matplotlib's detached "1e-6" offset, which is easily missed."""
+    top = max(abs(v) for v in ax.get_ylim())
+    if not (0 < top < 1e-2):
+        ax.set_ylabel(label, fontsize=8)
+        return
+    k = int(np.floor(np.log10(top)))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 10 ** k:g}"))
+    ax.set_ylabel(f"{label} × 1e{k}", fontsize=8)
+
+
 def shade_windows(ax, axis: TimeAxis, wins: list[Window]) -> None:
     """Quarter t spans (t-1, t]: an instrument active in quarters start..end covers
     [start-1, end]; an early stop ends the shade with a red dashed line at the start of
@@ -190,7 +202,7 @@ def plot_convergence(conv, scenario: str, baseline: str, axis: TimeAxis, wins: l
         bottom.fill_between(x, lo, hi, color="tab:purple", alpha=0.3, label="95% interval")
         bottom.plot(x, mean, color="tab:purple", label="scenario minus baseline")
         bottom.axhline(0, color="grey", lw=0.8)
-        bottom.set_ylabel("sigma effect (log points)", fontsize=8)
+        style_small_y(bottom, "sigma effect (log points)")
         bottom.legend(fontsize=7)
         axis.style(bottom)
     return _save(fig, path)

@@ -34,6 +34,25 @@ def fmt(x, digits=4) -> str:
     return f"{x:,.{digits}g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
+def pct(x) -> str:
+    """A relative effect in percent, in plain notation: 0.001 rather than 8.6e-04."""
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    x = float(x)
+    if x == 0:
+        return "0"
+    return f"{x:.3f}" if abs(x) < 10 else f"{x:,.1f}"
+
+
+def spending_change(extra: float) -> str:
+    """The change in public spending, worded: a negative change is a saving, not a cost."""
+    if extra > 0:
+        return f"extra public spending EUR {fmt(extra)}"
+    if extra < 0:
+        return f"public spending EUR {fmt(-extra)} lower than the baseline's (money moved or saved)"
+    return "no change in public spending"
+
+
 def effect_cell(m, lo, hi) -> str:
     return f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]"
 
@@ -78,7 +97,7 @@ def headline_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: l
                      "measured": "total over steps 1..h" if r.kind == "flow" else "at the horizon",
                      "units": r.units or "count", "baseline": fmt(r.baseline_mean), "scenario": fmt(r.scenario_mean),
                      "effect [95% interval]": effect_cell(r.effect_mean, r.effect_ci_low, r.effect_ci_high),
-                     "relative (%)": fmt(r.relative_effect_pct, 3),
+                     "relative (%)": pct(r.relative_effect_pct),
                      "interval excludes 0": "yes" if r.significant else "no"})
     return pd.DataFrame(rows)
 
@@ -122,7 +141,9 @@ def level_table(eff: pd.DataFrame, scenario: str, horizon: int, indicators: list
 
 STATUS_TEXT = {"budget-neutral": "budget-neutral: compare effects",
                "no additional spending": "no additional spending",
-               "outcome did not increase": "outcome did not increase"}
+               "outcome did not increase": "outcome did not increase",
+               "outcome interval includes 0": "n/a: the outcome's interval includes 0",
+               "reallocation": "reallocated between public sources: see public (all)"}
 
 
 def cost_table(costs: pd.DataFrame, scenario: str) -> pd.DataFrame:
@@ -241,7 +262,7 @@ def _executive_summary(doc: Doc, inputs, effects, costs, horizon, indicators, ax
         extra = public_spending(inputs.scenarios[name], horizon) - public_spending(base, horizon)
         doc.heading(3, f"{name}: headline effects at {axis.describe(horizon)}", f"summary-{anchor(name)}")
         doc.para(f"Scenario minus baseline '{inputs.baseline}', paired by replicate ({n_rep} pairs), mean and 95 % "
-                 f"interval; extra public spending over steps 1..{horizon}: EUR {fmt(extra)}. "
+                 f"interval; over steps 1..{horizon}, {spending_change(extra)}. "
                  "Stocks are compared at the horizon, flows summed over it.", "summary")
         moved, unmoved = moving_indicators(effects, name, indicators)
         doc.table(summary_table(effects, name, horizon, moved))
@@ -268,8 +289,8 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
         doc.bullets([f"instrument {w.instrument}: quarters {w.start}..{w.end}"
                      + (f", stopped at step {w.stop}" if w.stop else "") + " (shaded on time plots)" for w in wins])
     doc.heading(3, "EU total over time", f"s-{safe}-eu")
-    doc.table(headline_table(effects, name, horizon, indicators))
     moved, unmoved = moving_indicators(effects, name, indicators)
+    doc.table(headline_table(effects, name, horizon, moved))  # rows of 0 [0, 0] say nothing: listed below
     if unmoved:
         doc.para("Identical to the baseline in every paired replicate at every step (not plotted): "
                  + ", ".join(unmoved) + ".")
@@ -298,8 +319,11 @@ def _scenario_section(doc: Doc, inputs, name, effects, costs, conv, horizon, ind
         doc.table(ct)
         doc.para("Additional public EUR (eu + national + regional instrument money and the clusters' public core "
                  "funding; per source below it) over steps 1..h per additional outcome. Budget-neutral: money moved "
-                 "between public sources with a net change within 1 % of it, so compare the effects directly. An interval is n/a when the outcome's own interval includes 0; sources "
-                 "whose spending the scenario did not change are left out.")
+                 "between public sources with a net change within 1 % of it, so compare the effects directly. "
+                 "No ratio is given when the outcome's own interval includes 0 (the outcome may not have changed), "
+                 "nor for a public source that gained what another lost while public spending did not rise. "
+                 "Sources whose spending the scenario did not change are left out, and so is a source that made "
+                 "the whole change (its row would repeat the public total's; the money section names it).")
     doc.heading(3, "Regional convergence", f"s-{safe}-convergence")
     doc.para("Sigma: standard deviation across regions of the log measure (falling = converging). Beta: slope "
              "of yearly log growth from step 0 to the horizon on the initial log level (negative = poorer "

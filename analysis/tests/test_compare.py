@@ -61,7 +61,7 @@ def test_cost_per_outcome_by_source(pair):
     job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
     assert job.eur_per_outcome == pytest.approx(16000 / (6 * EMPLOYMENT_EFFECT.mean()))
     assert job.eur_per_outcome_ci_low <= job.eur_per_outcome <= job.eur_per_outcome_ci_high
-    assert any("instrument_smes_supported not recorded" in n for n in notes)
+    assert any("instrument_smes_supported_distinct not recorded" in n for n in notes)
     assert any("smes_product_innovation not recorded" in n for n in notes)
     assert "new_to_firm_product" not in set(costs.outcome)  # smes_innovating also counts process innovation
 
@@ -87,6 +87,54 @@ def test_flows_are_summed_over_the_horizon_stocks_taken_at_it(pair):
     assert eu.loc["employment", "units"] == "FTE" and eu.loc["employment", "label"] == "employment"
 
 
+def supported(ds, per_quarter, distinct_new, paid_per_sme=100.0):
+    """Adds what the model records about SMEs supported: ``per_quarter`` SMEs supported by
+    each instrument every quarter, of which ``distinct_new`` are supported for the first
+    time (instrument_smes_supported_distinct is their running total, a stock), each paid
+    ``paid_per_sme`` EUR (instrument_paid_to_smes_eur, a flow). Until the accounts branch
+    is merged the model does not write the last two; this is the fixture with them."""
+    like = ds["instrument_spent_eur"]
+    quarters = (ds["step"] >= 1).astype(float)
+    ds["instrument_smes_supported"] = (xr.ones_like(like) * per_quarter * quarters).transpose(*like.dims)
+    ds["instrument_smes_supported_distinct"] = (xr.ones_like(like) * distinct_new * quarters).cumsum("step").transpose(*like.dims)
+    ds["instrument_paid_to_smes_eur"] = ds["instrument_smes_supported"] * paid_per_sme
+    for var, flow in (("instrument_smes_supported", True), ("instrument_smes_supported_distinct", False),
+                      ("instrument_paid_to_smes_eur", True)):
+        ds[var].attrs.update({"units": "EUR" if var.endswith("_eur") else "1", "long_name": var,
+                              "cell_methods": "step: sum" if flow else "step: point"})
+    return ds
+
+
+def test_cost_per_distinct_sme_supported_and_the_fallback_for_older_files(tmp_path):
+    from clustersim_analysis import money
+    base = write(synthetic_run(spend={"eu": 0.0}), tmp_path / "baseline.h5")
+    scen_ds = supported(synthetic_run(spend={"eu": 1000.0}), per_quarter=10, distinct_new=4)
+    scen = write(scen_ds, tmp_path / "vouchers.h5")
+    costs, notes = compare.cost_effectiveness(load_inputs([str(base), str(scen)]), horizon=8)
+    public = costs[costs.source == "public (all)"].set_index("outcome")
+    # 2 instruments x 4 new SMEs x 8 quarters = 64 distinct SMEs, not 2 x 10 x 8 = 160 SME-quarters.
+    assert public.loc["beneficiary", "additional_outcome"] == pytest.approx(64)
+    assert public.loc["beneficiary", "eur_per_outcome"] == pytest.approx(8 * 2 * 1000 / 64)
+    assert "instrument_smes_supported_distinct" in public.loc["beneficiary", "measured_as"]
+    assert "support_quarter" not in public.index  # the distinct count replaces SME-quarters
+    assert not any("not recorded (a file from before" in n for n in notes)
+    table = money.instrument_table(scen_ds).set_index("instrument")
+    assert table.loc["vouchers", "distinct SMEs supported"] == pytest.approx(32)
+    assert table.loc["vouchers", "paid to SMEs (EUR)"] == pytest.approx(8 * 10 * 100)
+    assert table.loc["vouchers", "paid to SMEs per SME (EUR)"] == pytest.approx(8 * 10 * 100 / 32)
+
+    # An older file without the distinct count: SME-quarters, labelled as such, and a note.
+    old_ds = scen_ds.drop_vars(["instrument_smes_supported_distinct", "instrument_paid_to_smes_eur"])
+    old = write(old_ds, tmp_path / "old.h5")
+    costs, notes = compare.cost_effectiveness(load_inputs([str(base), str(old)]), horizon=8)
+    public = costs[costs.source == "public (all)"].set_index("outcome")
+    assert "beneficiary" not in public.index
+    assert public.loc["support_quarter", "additional_outcome"] == pytest.approx(160)
+    assert "SME-quarter" in public.loc["support_quarter", "label"]
+    assert any("instrument_smes_supported_distinct not recorded" in n for n in notes)
+    assert "distinct SMEs supported" not in money.instrument_table(old_ds).columns
+
+
 def test_partnerships_counted_once_products_only_and_zero_sources_dropped(tmp_path):
     extra = ["sme_partnerships", "smes_product_innovation"]
     base = write(synthetic_run(extra=extra, spend={"eu": 0.0, "national": 0.0}), tmp_path / "baseline.h5")
@@ -99,7 +147,27 @@ def test_partnerships_counted_once_products_only_and_zero_sources_dropped(tmp_pa
     assert "sme_partnering" not in set(costs.outcome)
     prod = costs[(costs.outcome == "new_to_firm_product") & (costs.source == "public (all)")].iloc[0]
     assert prod.additional_outcome == pytest.approx(1 * 6 * 8)
-    assert set(costs.source) == {"public (all)", "eu"}  # national spent nothing in either run
+    # national spent nothing in either run; eu made the whole change, so its row would repeat the total
+    assert set(costs.source) == {"public (all)"}
+
+
+def test_no_ratio_over_an_outcome_that_may_not_have_changed_nor_for_a_reallocated_source(tmp_path):
+    base = write(synthetic_run(spend={"eu": 1000.0, "regional": 0.0}), tmp_path / "baseline.h5")
+    noisy = write(synthetic_run(add={"employment": [-1.0, 1.0, -1.0, 1.2]}, spend={"eu": 2000.0, "regional": 0.0}),
+                  tmp_path / "noisy.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(noisy)]), horizon=8)
+    job = costs[(costs.outcome == "job") & (costs.source == "public (all)")].iloc[0]
+    assert job.outcome_ci_low < 0 < job.outcome_ci_high and job.additional_spending_eur > 0
+    assert job.status == "outcome interval includes 0" and np.isnan(job.eur_per_outcome)
+    # EU money replaced by less regional money: public spending fell, so the regional
+    # source's gain is no cost of anything, and the total is a saving.
+    moved = write(synthetic_run(add={"employment": EMPLOYMENT_EFFECT}, spend={"eu": 0.0, "regional": 900.0}),
+                  tmp_path / "moved.h5")
+    costs, _ = compare.cost_effectiveness(load_inputs([str(base), str(moved)]), horizon=8)
+    job = costs[costs.outcome == "job"].set_index("source")
+    assert job.loc["public (all)", "status"] == "no additional spending"
+    assert job.loc["regional", "status"] == "reallocation" and job.loc["eu", "status"] == "reallocation"
+    assert job.eur_per_outcome.isna().all()
 
 
 def test_budget_neutral_reallocation_has_no_cost_per_outcome(tmp_path):

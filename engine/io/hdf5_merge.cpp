@@ -43,8 +43,16 @@ bool read_attribute(hid_t object, const std::string& name, record::Attribute& ou
   Handle attribute = own(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "opening attribute " + name);
   Handle type = own(H5Aget_type(attribute.get()), H5Tclose, "attribute type");
   Handle space = own(H5Aget_space(attribute.get()), H5Sclose, "attribute space");
-  if (H5Sget_simple_extent_npoints(space.get()) != 1) return false;
   out.name = name;
+  // A 1-D integer attribute is a list (CF flag_values), even of one value.
+  if (H5Sget_simple_extent_ndims(space.get()) == 1 && H5Tget_class(type.get()) == H5T_INTEGER) {
+    std::vector<std::int64_t> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+    if (values.empty()) return false;
+    check(H5Aread(attribute.get(), H5T_NATIVE_INT64, values.data()), "reading attribute " + name);
+    out.value = std::move(values);
+    return true;
+  }
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) return false;
   switch (H5Tget_class(type.get())) {
     case H5T_STRING: {
       if (H5Tis_variable_str(type.get()) > 0) {
@@ -613,6 +621,7 @@ record::Layout merged_layout(MergeInput& input, const Survey& survey) {
     merged.series.push_back(std::move(spec));
   }
   merged.global_attributes = std::move(input.global_attributes);
+  record::resolve_index_flags(merged);  // from the merged coordinates: dimensions may have grown
   return merged;
 }
 

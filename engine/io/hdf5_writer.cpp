@@ -260,13 +260,23 @@ void write_scalar_attribute(hid_t owner, const std::string& name, hid_t file_typ
   check(H5Awrite(attribute.get(), memory_type, value), describe);
 }
 
+/// `integer_dtype`: the file type of a list of integers (the variable's own for CF
+/// flag_values, which must have the variable's type).
 void write_attribute(hid_t owner, const Attribute& attribute, const std::string& owner_description,
-                     const std::string& file_name) {
+                     const std::string& file_name, DType integer_dtype = DType::Int64) {
   auto describe = [&] {
     return "writing attribute '" + attribute.name + "' of " + owner_description + " in " + file_name;
   };
   if (const auto* text = std::get_if<std::string>(&attribute.value)) {
     write_text_attribute(owner, attribute.name, *text, describe);
+  } else if (const auto* list = std::get_if<std::vector<std::int64_t>>(&attribute.value)) {
+    CLUSTERSIM_ASSERT(!list->empty(), "attribute '" + attribute.name + "' of " + owner_description + " is an empty list");
+    const DType dtype = integer_dtype == DType::Int32 ? DType::Int32 : DType::Int64;
+    Handle space = make_space({list->size()}, describe);
+    Handle a = own(H5Acreate2(owner, attribute.name.c_str(), numeric_file_type(dtype), space.get(), H5P_DEFAULT,
+                              H5P_DEFAULT),
+                   H5Aclose, describe);
+    check(H5Awrite(a.get(), H5T_NATIVE_INT64, list->data()), describe);
   } else if (const auto* integer = std::get_if<std::int64_t>(&attribute.value)) {
     write_scalar_attribute(owner, attribute.name, H5T_STD_I64LE, H5T_NATIVE_INT64, integer, describe);
   } else {
@@ -544,7 +554,8 @@ void Hdf5Writer::Impl::write_variable_attributes(hid_t dataset, const VariableSp
   const std::string owner = "variable '" + spec.name + "'";
   if (!spec.units.empty()) write_attribute(dataset, {"units", spec.units}, owner, temporary_name);
   write_attribute(dataset, {"long_name", spec.long_name}, owner, temporary_name);
-  for (const auto& attribute : spec.extra_attributes) write_attribute(dataset, attribute, owner, temporary_name);
+  for (const auto& attribute : spec.extra_attributes)
+    write_attribute(dataset, attribute, owner, temporary_name, spec.dtype);
 }
 
 Handle Hdf5Writer::Impl::create_placeholder_scale(const record::Dimension& dim) {

@@ -18,7 +18,8 @@ enum class DType { Int32, Int64, Float32, Float64, String };
 
 struct Attribute {
   std::string name;
-  std::variant<std::string, std::int64_t, double> value;
+  /// A list of integers is written in the variable's integer type (CF flag_values).
+  std::variant<std::string, std::int64_t, double, std::vector<std::int64_t>> value;
 };
 
 struct VariableSpec {
@@ -65,6 +66,29 @@ struct Layout {
   std::size_t slice_size(const VariableSpec& spec) const;
   std::size_t series_index(const std::string& name) const;
 };
+
+/// One value of a code variable and its meaning, one word (CF flag_values / flag_meanings).
+struct Flag {
+  std::int64_t value;
+  std::string meaning;
+};
+
+/// Declares `spec` a code variable with these values and meanings (CF `flag_values` and
+/// `flag_meanings`; a meaning's characters other than letters, digits and _-.+@ become _).
+VariableSpec& set_flags(VariableSpec& spec, const std::vector<Flag>& flags);
+
+/// Declares `spec` an index along dimension `dim` (attribute `index_dimension`): its flags
+/// are 0..n-1 meaning the dimension's coordinate values, filled in by resolve_index_flags
+/// once the layout's coordinates are known (and again when sweeps are merged, whose
+/// dimensions may have grown).
+VariableSpec& set_index_flags(VariableSpec& spec, const std::string& dim);
+
+/// Sets the flags of every variable declared with set_index_flags from its dimension's
+/// string coordinate (no flags if the dimension is empty).
+void resolve_index_flags(Layout& layout);
+
+/// Whether `spec` is a code variable: it has flags or is an index along a dimension.
+bool is_code(const VariableSpec& spec);
 
 /// One (replicate, step) slice of every series variable, in Layout::series order. Values
 /// are held as double (counts up to 2^53 are exact) and converted to the declared dtype

@@ -35,6 +35,18 @@ record::VariableSpec panel_spec(const char* name, record::DType dtype, const cha
   return s;
 }
 
+/// A code (Int32, fill -1) that indexes dimension `dim`.
+record::VariableSpec panel_index(const char* name, const char* dim, const char* long_name, record::Accumulation acc) {
+  auto s = panel_spec(name, record::DType::Int32, "", long_name, acc, -1);
+  return record::set_index_flags(s, dim);
+}
+
+/// A 0/1 code (Int32, fill -1).
+record::VariableSpec panel_yes_no(const char* name, const char* long_name, const char* no, const char* yes) {
+  auto s = panel_spec(name, record::DType::Int32, "", long_name, record::Accumulation::Stock, -1);
+  return record::set_flags(s, {{0, no}, {1, yes}});
+}
+
 }  // namespace
 
 double panel_sample_probability(const Params& params) {
@@ -75,26 +87,25 @@ void Panel::describe(record::Layout& layout) const {
                              "counterfactual run with the same seed)"},
                             ids});
   auto& s = layout.series;
-  s.push_back(panel_spec("panel_region_index", DType::Int32, "1", "index along the region dimension of the SME's region",
+  s.push_back(panel_index("panel_region_index", "region", "index along the region dimension of the SME's region", A::Stock));
+  s.push_back(panel_index("panel_sector_index", "sector", "index along the sector dimension of the SME's ecosystem",
+                          A::Stock));
+  s.push_back(panel_spec("panel_birth_step", DType::Int64, "1", "step the SME entered (0: in the initial population)",
                          A::Stock, -1));
-  s.push_back(panel_spec("panel_sector_index", DType::Int32, "1", "index along the sector dimension of the SME's ecosystem",
-                         A::Stock, -1));
-  s.push_back(panel_spec("panel_birth_step", DType::Int32, "1", "step the SME entered (0: in the initial population)",
-                         A::Stock, -1));
-  s.push_back(panel_spec("panel_alive", DType::Int32, "1", "1 while the SME is active, 0 after its exit (fill: not yet born)",
-                         A::Stock, -1));
+  s.push_back(panel_yes_no("panel_alive", "1 while the SME is active, 0 after its exit (fill: not yet born)", "exited",
+                           "active"));
   s.push_back(panel_spec("panel_employees", DType::Float64, "FTE", "employment at the end of the quarter", A::Stock, {}));
   s.push_back(panel_spec("panel_turnover_eur", DType::Float64, "EUR", "turnover in the quarter", A::Flow, {}));
   s.push_back(panel_spec("panel_productivity_eur", DType::Float64, "EUR/FTE", "turnover per FTE (per year)", A::Stock, {}));
   s.push_back(panel_spec("panel_knowledge", DType::Float64, "1", "knowledge stock (model units)", A::Stock, {}));
-  s.push_back(panel_spec("panel_digital", DType::Int32, "1", "1 if the SME has adopted digital technologies", A::Stock, -1));
-  s.push_back(panel_spec("panel_green", DType::Int32, "1", "1 if the SME has adopted green practices", A::Stock, -1));
-  s.push_back(panel_spec("panel_exporting", DType::Int32, "1", "1 if the SME sells abroad", A::Stock, -1));
-  s.push_back(panel_spec("panel_cluster", DType::Int32, "1",
-                         "index along the cluster dimension of the SME's cluster (fill: none, or not active)", A::Stock, -1));
-  s.push_back(panel_spec("panel_support_instrument", DType::Int32, "1",
-                         "index along the instrument dimension of the support received in the quarter (fill: none)",
-                         A::Flow, -1));
+  s.push_back(panel_yes_no("panel_digital", "1 if the SME has adopted digital technologies", "not_digital", "digital"));
+  s.push_back(panel_yes_no("panel_green", "1 if the SME has adopted green practices", "not_green", "green"));
+  s.push_back(panel_yes_no("panel_exporting", "1 if the SME sells abroad", "not_exporting", "exporting"));
+  s.push_back(panel_index("panel_cluster", "cluster",
+                          "index along the cluster dimension of the SME's cluster (fill: none, or not active)", A::Stock));
+  s.push_back(panel_index("panel_support_instrument", "instrument",
+                          "index along the instrument dimension of the support received in the quarter (fill: none)",
+                          A::Flow));
   s.push_back(panel_spec("panel_support_eur", DType::Float64, "EUR",
                          "support received in the quarter: the instrument's spending in the quarter over the SMEs it "
                          "supported (the model knows no per-SME amount)",

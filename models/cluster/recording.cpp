@@ -35,6 +35,25 @@ record::VariableSpec spec(const char* name, DType dtype, const std::vector<std::
   return with_coordinates(record::set_accumulation(s, accumulation));
 }
 
+/// A code variable (Int32, the dtype of codes: counts are Int64) with its CF flags.
+record::VariableSpec code_spec(const char* name, const std::vector<std::string>& dims, const char* long_name,
+                               const std::vector<record::Flag>& flags) {
+  auto s = spec(name, DType::Int32, dims, "", long_name, Stock);
+  return record::set_flags(s, flags);
+}
+
+/// Int32 is the model's dtype of codes, so a new code variable cannot be recorded without
+/// its flags, nor a count be mistaken for a code.
+void check_codes(const record::Layout& layout) {
+  auto check = [](const record::VariableSpec& s) {
+    CLUSTERSIM_ASSERT(s.dtype != DType::Int32 || record::is_code(s),
+                      "variable '" + s.name + "' is Int32, the dtype of codes, but declares no flags: declare them "
+                      "(record::set_flags / set_index_flags), or record a count as Int64");
+  };
+  for (const auto& v : layout.statics) check(v.spec);
+  for (const auto& s : layout.series) check(s);
+}
+
 }  // namespace
 
 std::vector<ClusterModel::Observable> ClusterModel::observables() {
@@ -45,8 +64,11 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                      record::fill(kCounters, m.aggregates_.layout.counters, m.aggregates_.sums, k, v);
                    }});
   }
-  out.push_back({spec("region_knowledge", DType::Float64, kRegionDims, "1",
-                      "mean knowledge stock of the region's SMEs (model units)", Stock),
+  auto knowledge = spec("region_knowledge", DType::Float64, kRegionDims, "1",
+                        "mean knowledge stock of the region's SMEs (model units)", Stock);
+  for (auto& a : knowledge.extra_attributes)  // a mean over the region's SMEs: groups average it, never sum
+    if (a.name == "cell_methods") a.value = std::string("step: point region: mean");
+  out.push_back({knowledge,
                  [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t r = 0; r < v.size(); ++r) {
                      const auto active = m.aggregates_.value(counter("smes_active"), r);
@@ -83,18 +105,23 @@ void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
   };
   cluster_value("cluster_staff_fte", "FTE", "cluster management staff", &ClusterState::staff_fte);
   cluster_value("cluster_manager_skill", "1", "cluster manager's skill (0-1)", &ClusterState::manager_skill);
-  cluster_value("cluster_maturity", "1", "maturity label: 0 none, 1 bronze, 2 silver, 3 gold", &ClusterState::maturity);
+  out.push_back({code_spec("cluster_maturity", kClusterDims, "maturity label: 0 none, 1 bronze, 2 silver, 3 gold",
+                           {{0, "none"}, {1, "bronze"}, {2, "silver"}, {3, "gold"}}),
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(m.clusters_.maturity[c]);
+                 }});
   cluster_value("cluster_value_to_fee", "1", "value of a quarter's services to a member relative to the fee",
                 &ClusterState::value_to_fee);
-  out.push_back({spec("cluster_metacluster", DType::Int32, kClusterDims, "1",
-                      "index along the metacluster dimension of the cluster's meta-cluster, -1 if none", Stock),
-                 [](const ClusterModel& m, std::vector<double>& v) {
+  auto metacluster = spec("cluster_metacluster", DType::Int32, kClusterDims, "",
+                          "index along the metacluster dimension of the cluster's meta-cluster (fill: none)", Stock);
+  metacluster.fill_value = -1;  // of_cluster's "none"
+  out.push_back({record::set_index_flags(metacluster, "metacluster"), [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t c = 0; c < v.size(); ++c) v[c] = m.metaclusters_.of_cluster[c];
                  }});
   out.push_back({spec("cluster_engagement", DType::Float64, kClusterDims, "1",
                       "engagement of the cluster in its meta-cluster (0-1; 0 if none)", Stock),
                  [](const ClusterModel& m, std::vector<double>& v) { v = m.metaclusters_.engagement; }});
-  out.push_back({spec("metacluster_members", DType::Int32, kMetaclusterDims, "1", "member clusters of the meta-cluster",
+  out.push_back({spec("metacluster_members", DType::Int64, kMetaclusterDims, "1", "member clusters of the meta-cluster",
                       Stock),
                  [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t k = 0; k < v.size(); ++k) v[k] = m.metaclusters_.members[k];
@@ -102,8 +129,8 @@ void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
   out.push_back({spec("metacluster_budget_eur", DType::Float64, kMetaclusterDims, "EUR", "meta-cluster's reserves",
                       Stock),
                  [](const ClusterModel& m, std::vector<double>& v) { v = m.metaclusters_.budget_eur; }});
-  out.push_back({spec("metacluster_active", DType::Int32, kMetaclusterDims, "1", "1 while the meta-cluster slot is in use",
-                      Stock),
+  out.push_back({code_spec("metacluster_active", kMetaclusterDims, "1 while the meta-cluster slot is in use",
+                           {{0, "unused"}, {1, "in_use"}}),
                  [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t k = 0; k < v.size(); ++k) v[k] = m.metaclusters_.active[k];
                  }});
@@ -112,8 +139,8 @@ void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
                  [](const ClusterModel& m, std::vector<double>& v) {
                    v[0] = static_cast<double>(m.metaclusters_.count_active());
                  }});
-  out.push_back({spec("cluster_active", DType::Int32, kClusterDims, "1", "1 while the cluster operates, 0 once it has folded",
-                      Stock),
+  out.push_back({code_spec("cluster_active", kClusterDims, "1 while the cluster operates, 0 once it has folded",
+                           {{0, "folded"}, {1, "operating"}}),
                  [](const ClusterModel& m, std::vector<double>& v) {
                    for (std::size_t c = 0; c < v.size(); ++c) v[c] = m.clusters_.active[c];
                  }});
@@ -258,6 +285,8 @@ void ClusterModel::describe(record::Layout& layout) const {
                                     [&](std::size_t i) { return std::string(instruments::kSourceNames[i]); })});
   for (const auto& o : observables_) layout.series.push_back(o.spec);
   panel_.describe(layout);
+  record::resolve_index_flags(layout);
+  check_codes(layout);
 }
 
 void ClusterModel::observe(record::Frame& frame) const {

@@ -293,3 +293,70 @@ TEST_CASE("a merged file opens in xarray with coordinates along run and masked p
   CHECK(status == 0);
   fs::remove_all(dir);
 }
+
+namespace {
+
+/// A run with an Int32 code along "item" that indexes "item" (CF flags from the coordinate)
+/// and a 0/1 code with explicit flags.
+fs::path write_coded_run(const fs::path& file, const std::string& run_id, std::size_t n) {
+  record::Layout layout;
+  layout.dims = {{"replicate", 1}, {"step", 1}, {"item", n}};
+  std::vector<std::string> codes;
+  for (std::size_t i = 0; i < n; ++i) codes.push_back("I" + std::to_string(i));
+  layout.statics = {{{"replicate", record::DType::Int64, {"replicate"}, "1", "replicate"}, std::vector<std::int64_t>{0}},
+                    {{"step", record::DType::Int64, {"step"}, "quarter", "step"}, std::vector<std::int64_t>{0}},
+                    {{"item", record::DType::String, {"item"}, "", "item code"}, codes}};
+  record::VariableSpec which{"which", record::DType::Int32, {"replicate", "step", "item"}, "", "index along item"};
+  which.fill_value = -1;
+  record::VariableSpec open{"open", record::DType::Int32, {"replicate", "step", "item"}, "", "1 if open"};
+  layout.series = {record::set_index_flags(which, "item"), record::set_flags(open, {{0, "closed"}, {1, "open"}})};
+  record::resolve_index_flags(layout);
+  layout.global_attributes = {{"run_id", run_id}, {"experiment_sha", std::string("x")}};
+  io::Hdf5Writer writer(file);
+  writer.define(layout);
+  record::Frame frame(layout);
+  for (std::size_t i = 0; i < n; ++i) frame[0][i] = static_cast<double>(n - 1 - i), frame[1][i] = static_cast<double>(i % 2);
+  writer.write(0, 0, frame);
+  writer.commit();
+  return file;
+}
+
+const record::Attribute& attribute_named(const record::VariableSpec& spec, const std::string& name) {
+  for (const auto& a : spec.extra_attributes)
+    if (a.name == name) return a;
+  FAIL("no attribute " << name << " on " << spec.name);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("CF flags are written as lists, read back, and resolved from the merged coordinate", "[unit]") {
+  const fs::path dir = clustersim::test::scratch("merge-flags");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto one = io::read_layout(write_coded_run(dir / "a.h5", "aaaaaaaaaaaaaaaa", 2));
+  CHECK(std::get<std::vector<std::int64_t>>(attribute_named(series_named(one, "which"), "flag_values").value) ==
+        std::vector<std::int64_t>{0, 1});
+  CHECK(std::get<std::string>(attribute_named(series_named(one, "which"), "flag_meanings").value) == "I0 I1");
+  CHECK(std::get<std::string>(attribute_named(series_named(one, "open"), "flag_meanings").value) == "closed open");
+  {  // CF: flag_values have the variable's type
+    hid_t f = H5Fopen((dir / "a.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "open", H5P_DEFAULT);
+    hid_t a = H5Aopen(d, "flag_values", H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    CHECK(H5Tequal(t, H5T_STD_I32LE) > 0);
+    H5Tclose(t), H5Aclose(a), H5Dclose(d), H5Fclose(f);
+  }
+  io::MergeInput input;
+  input.runs = {{"aaaaaaaaaaaaaaaa", "baseline", "done", "", 0, 1, {}, dir / "a.h5"},
+                {"bbbbbbbbbbbbbbbb", "big", "done", "", 0, 1, {}, write_coded_run(dir / "b.h5", "bbbbbbbbbbbbbbbb", 3)}};
+  input.global_attributes = {{"experiment_sha", std::string("x")}};
+  io::merge_runs(input, dir / "merged.h5");
+  const auto merged = io::read_layout(dir / "merged.h5");
+  // The first run has 2 items; the merged file's index flags cover the merged 3.
+  CHECK(std::get<std::vector<std::int64_t>>(attribute_named(series_named(merged, "which"), "flag_values").value) ==
+        std::vector<std::int64_t>{0, 1, 2});
+  CHECK(std::get<std::string>(attribute_named(series_named(merged, "which"), "flag_meanings").value) == "I0 I1 I2");
+  CHECK(std::get<std::vector<std::int64_t>>(attribute_named(series_named(merged, "open"), "flag_values").value) ==
+        std::vector<std::int64_t>{0, 1});
+}

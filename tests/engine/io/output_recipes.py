@@ -111,6 +111,9 @@ def main():
         failures.append(f"the baseline minus itself is not 0: {effect.sel(scenario='baseline').values}")
     elif (effect.sel(scenario="more_partnerships") == 0).all() and (effect.sel(scenario="more_clusters") == 0).all():
         failures.append("every effect is 0: nothing was paired")
+    table = namespace.get("table")
+    if table is None or len(table) != 6 or set(table.scenario) != {"baseline", "more_clusters", "more_partnerships"}:
+        failures.append("the pandas table of the recipe is not one row per (scenario, replicate)")
     failures += sme_panel_recipe()
     for failure in failures:
         print("FAIL:", failure)

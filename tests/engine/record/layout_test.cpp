@@ -24,3 +24,35 @@ TEST_CASE("slice sizes exclude the replicate and step dimensions", "[unit]") {
   frame.clear();
   CHECK(frame[1][3] == 0.0);
 }
+
+TEST_CASE("code variables: flags declared by value or by the dimension they index", "[unit]") {
+  VariableSpec label{"label", DType::Int32, {"replicate", "step"}, "", "a label"};
+  set_flags(label, {{0, "none"}, {1, "two words"}, {2, ""}});
+  REQUIRE(label.extra_attributes.size() == 2);
+  CHECK(std::get<std::vector<std::int64_t>>(label.extra_attributes[0].value) == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(std::get<std::string>(label.extra_attributes[1].value) == "none two_words none");  // CF: one word each
+  CHECK(is_code(label));
+  VariableSpec count{"count", DType::Int64, {"replicate", "step"}, "1", "a count"};
+  CHECK_FALSE(is_code(count));
+
+  Layout layout;
+  layout.dims = {{"replicate", 1}, {"step", 1}, {"region", 2}, {"empty", 0}};
+  layout.statics.push_back({{"region", DType::String, {"region"}, "", "code"}, std::vector<std::string>{"AT11", "BE 10"}});
+  layout.statics.push_back({{"empty", DType::String, {"empty"}, "", "code"}, std::vector<std::string>{}});
+  VariableSpec where{"where", DType::Int32, {"replicate", "step", "region"}, "", "index"};
+  VariableSpec none{"none", DType::Int32, {"replicate", "step", "empty"}, "", "index"};
+  layout.series = {set_index_flags(where, "region"), set_index_flags(none, "empty")};
+  CHECK(is_code(layout.series[1]));  // an index is a code before its flags are known
+  resolve_index_flags(layout);
+  resolve_index_flags(layout);  // idempotent: merging resolves again
+  const auto& attrs = layout.series[0].extra_attributes;
+  REQUIRE(attrs.size() == 3);
+  CHECK(std::get<std::string>(attrs[0].value) == "region");
+  CHECK(std::get<std::vector<std::int64_t>>(attrs[1].value) == std::vector<std::int64_t>{0, 1});
+  CHECK(std::get<std::string>(attrs[2].value) == "AT11 BE_10");
+  CHECK(layout.series[1].extra_attributes.size() == 1);  // an empty dimension: no flags
+
+  VariableSpec orphan{"orphan", DType::Int32, {"replicate", "step"}, "", "index"};
+  layout.series.push_back(set_index_flags(orphan, "nowhere"));
+  CHECK_THROWS_AS(resolve_index_flags(layout), clustersim::InvariantError);
+}
