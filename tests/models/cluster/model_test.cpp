@@ -16,24 +16,9 @@ using model::ClusterModel;
 
 namespace {
 
-/// Every series value of every step of one replicate, in order.
+/// Every series value of every step of one replicate, in order (model_fixture.hpp).
 std::vector<double> run_all_frames(const model::Params& params, std::size_t threads, int steps) {
-  parallel::ThreadLimit limit(threads);
-  ClusterModel m(params);
-  record::Layout layout;
-  m.describe(layout);
-  layout.dims.push_back({"replicate", 1});
-  layout.dims.push_back({"step", static_cast<std::size_t>(steps) + 1});
-  record::Frame frame(layout);
-  std::vector<double> all;
-  m.start_replicate(random::replicate_seed(params.seed, 0));
-  for (int t = 0; t <= steps; ++t) {
-    if (t > 0) m.step(t);
-    frame.clear();
-    m.observe(frame);
-    for (std::size_t k = 0; k < frame.size(); ++k) all.insert(all.end(), frame[k].begin(), frame[k].end());
-  }
-  return all;
+  return test::all_frames(params, threads, steps);
 }
 
 }  // namespace
