@@ -37,9 +37,8 @@ void refresh_services(ClusterState& s, std::size_t c, const ClusterParams& p, do
     const double intensity = per_member * mix[k];
     s.effects[c][k] = s.active[c] ? static_cast<float>(bonus * intensity / (intensity + p.service_half_saturation_eur)) : 0.0f;
   }
-  s.value_to_fee[c] = s.active[c] && p.fee_eur_per_member_per_quarter > 0
-                          ? p.service_value_per_eur * per_member / p.fee_eur_per_member_per_quarter
-                          : (s.active[c] ? 1.0 : 0.0);
+  const double fee = to_eur(s.fee_cents[c]);
+  s.value_to_fee[c] = s.active[c] && fee > 0 ? p.service_value_per_eur * per_member / fee : (s.active[c] ? 1.0 : 0.0);
 }
 
 /// The management team a cluster plans this quarter (cost, EUR): the planned team
@@ -53,6 +52,18 @@ double team_cost(double expected_income, double instrument_income, const Cluster
   const double planned =
       expected_income >= R ? R : std::min(R, std::max(core, R - p.team_cut_ratio * (R - expected_income)));
   return planned + p.instrument_staff_share * std::max(0.0, instrument_income);
+}
+
+/// Next quarter's fee: moved toward budget balance within bounds (docs/MODEL.md 3.5). A
+/// deficit (spending above income) raises it by fee_adjustment x min(1, deficit / fee income),
+/// a surplus lowers it likewise, between fee_min_ratio and fee_max_ratio x the base fee.
+Money next_fee(Money fee, Money income, Money spending, Money fee_income, const ClusterParams& p) {
+  if (!(p.fee_adjustment_per_quarter > 0)) return fee;
+  const double gap = static_cast<double>(spending - income) / static_cast<double>(std::max<Money>(1, fee_income));
+  const double eur = to_eur(fee) * (1.0 + p.fee_adjustment_per_quarter * std::clamp(gap, -1.0, 1.0));
+  const double base = p.fee_eur_per_member_per_quarter;
+  return to_cents_checked(std::clamp(eur, p.fee_min_ratio * base, p.fee_max_ratio * base),
+                          "clusters.fee_eur_per_member_per_quarter");
 }
 
 /// The clusters' money parameters in whole cents, converted once (with the key in any error).
@@ -88,6 +99,7 @@ void start_clusters(ClusterState& s, const Params& params, const World& world, s
   s.effects.assign(C, ServiceEffects{});
   s.service_spending_cents.resize(C);
   s.held_seed_cents.assign(C, 0);
+  s.fee_cents.assign(C, cents.fee_per_member);
   s.expected_income_eur.assign(C, 0.0);
   for (std::size_t c = 0; c < C; ++c) {
     random::Stream rng(seed, c, 0, purpose::kClusterStart);
@@ -125,7 +137,8 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
       s.held_seed_cents[c] += support.metacluster_seed_cents[c];
     }
     const Money from_instruments = supported ? support.income_cents[c] : 0;
-    const Money income = cents.fee_per_member * members[c] + cents.public_funding + from_instruments;
+    const Money fee_income = s.fee_cents[c] * members[c];
+    const Money income = fee_income + cents.public_funding + from_instruments;
     // Earmarked money (manager training) is spent at once on its purpose; the private
     // co-financing of instrument money is the cluster's own: it pays it from what it has
     // (docs/MODEL.md 3.13, "Private co-financing").
@@ -157,6 +170,7 @@ void update_clusters(ClusterState& s, const Params& params, const std::vector<st
     s.spending_cents[c] = spending + earmarked + cofinance;
     s.service_spending_cents[c] = services;
     s.budget_cents[c] = available - spending;
+    s.fee_cents[c] = next_fee(s.fee_cents[c], s.income_cents[c], s.spending_cents[c], fee_income, p);
     s.staff_fte[c] = to_eur(management) / p.staff_cost_eur_per_quarter;
     s.manager_skill[c] = std::min(1.0, s.manager_skill[c] + p.experience_gain_per_quarter +
                                            (supported ? support.skill_gain[c] : 0.0));

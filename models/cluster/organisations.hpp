@@ -33,6 +33,8 @@ struct ClusterState {
   std::vector<Money> instrument_income_cents, cofinance_paid_cents;
   /// Meta-cluster seed money an instrument paid the cluster this quarter (into held_seed_cents).
   std::vector<Money> seed_received_cents;
+  /// Membership fee per member per quarter the cluster charges (set by fee_rule()).
+  std::vector<Money> fee_cents;
   std::vector<std::int32_t> shortfall_quarters, quarters_active;
   std::vector<std::uint8_t> active;
   std::vector<double> staff_fte, manager_skill;

@@ -79,6 +79,11 @@ void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
                 Flow, &ClusterState::spending_cents);
   cluster_money("cluster_service_spending_eur", "cluster spending on member services in the quarter",
                 Flow, &ClusterState::service_spending_cents);
+  out.push_back({spec("cluster_fee_eur", DType::Float64, kClusterDims, "EUR/member/quarter",
+                      "membership fee the cluster charges next quarter (clusters.fee_adjustment_per_quarter)", Stock),
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = to_eur(m.clusters_.fee_cents[c]);
+                 }});
   cluster_money("cluster_instrument_income_eur", "instrument money paid into the cluster's budget in the quarter", Flow,
                 &ClusterState::instrument_income_cents);
   cluster_money("cluster_cofinance_paid_eur",

@@ -36,6 +36,9 @@ struct Offer {
   float probability = 0;          ///< that an eligible SME of the group is supported this quarter
   float strength = 0;             ///< effect size (meaning depends on the purpose, docs/MODEL.md)
   float min_employees = 0, max_employees = 1e9f;
+  /// What the SME pays itself to take the support up (EUR): the private co-financing share of
+  /// a per-SME unit (voucher, training, visit); it must have the own funds for it.
+  float copay_eur = 0;
 };
 
 /// Offers in CSR layout: members of cluster c read member[member_start[c] .. member_start[c+1]),

@@ -161,6 +161,12 @@ struct Payments {
   }
 };
 
+/// The private (co-financing) share of what award `a` has left to pay (0 when nothing is left).
+inline double private_share(const Award& a) {
+  const std::int64_t left = total(a.remaining);
+  return left > 0 ? static_cast<double>(a.remaining[kPrivate]) / static_cast<double>(left) : 0.0;
+}
+
 /// Pays `due` cents (<= what `a` has committed) of award `a` to `to`: taken from its
 /// committed money in proportion to the sources, booked in `ledger` and `payments`. The
 /// private part is the recipients' own co-financing (docs/MODEL.md 3.13): a cluster (for

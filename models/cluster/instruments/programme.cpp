@@ -316,6 +316,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                  o.strength = strength;
                  o.min_employees = static_cast<float>(c.min_employees);
                  o.max_employees = static_cast<float>(c.max_employees);
+                 o.copay_eur = static_cast<float>(inst.per_sme_eur() * private_share(a));
                  const double members = static_cast<double>(cluster_members[cl]);
                  const bool members_only =
                      purpose == Purpose::JointProject || purpose == Purpose::Mobility || purpose == Purpose::Mentoring;

@@ -81,6 +81,11 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
   }
   if (got == nullptr) return;
   const Offer& o = *got;
+  // The SME pays the private co-financing of the support from its own funds (docs/MODEL.md
+  // 3.13): a quarter's turnover x cofinance.sme_own_funds_quarters; short of it, it declines.
+  if (o.copay_eur > 0 && static_cast<double>(employees) * static_cast<double>(s.productivity_eur_per_year[i]) / 4.0 *
+                                 ctx.params.cofinance.sme_own_funds_quarters < static_cast<double>(o.copay_eur))
+    return;
   s.support[i] = encode_support(o.instrument, o.purpose, o.outside);
   record_support(s, i, o, ctx);
   const double effect_draw = u[purpose::slot::kSupportEffect];

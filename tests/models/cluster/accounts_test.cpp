@@ -4,8 +4,10 @@
 // instruments_test.cpp.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -180,4 +182,111 @@ funding.private = 0.3
   const auto four = test::all_frames(params, 4, 10);
   REQUIRE(one.size() == four.size());
   CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("clusters move their fees toward budget balance, within bounds", "[model]") {
+  // Every cluster gets core funding; in one run it stops at step 5 (a funding cliff), so
+  // income falls below what the clusters spend. With fee adjustment on, the cliff's
+  // deficits leave fees higher than without the cliff (same seeds), always within
+  // [fee_min_ratio, fee_max_ratio] x the base fee; with it off (the default) every fee stays
+  // the base fee. The budget identity holds to the cent throughout.
+  auto scenario = [](const std::string& stop) {
+    return world_with(R"(
+[[instruments]]
+id = "core"
+type = "cluster_core_funding"
+budget_eur = 10000000
+start_step = 1
+end_step = 12
+call.steps = [1]
+call.apply_probability = 1.0
+award_quarters = 12
+grant_eur_per_quarter = 50000
+)" + stop);
+  };
+  struct Fees {
+    Money low = std::numeric_limits<Money>::max(), high = 0, total_at_end = 0;
+  };
+  auto fees = [](const std::string& toml, const std::vector<std::string>& overrides) {
+    ClusterModel m(test::params_from(toml, overrides));
+    m.start_replicate(6);
+    Fees f;
+    for (int t = 1; t <= 12; ++t) {
+      const auto before = m.clusters().budget_cents;
+      m.step(t);
+      const auto& c = m.clusters();
+      for (std::size_t k = 0; k < c.fee_cents.size(); ++k) {
+        REQUIRE(c.budget_cents[k] - before[k] == c.income_cents[k] - c.spending_cents[k]);
+        if (!c.active[k]) continue;
+        f.low = std::min(f.low, c.fee_cents[k]);
+        f.high = std::max(f.high, c.fee_cents[k]);
+        if (t == 12) f.total_at_end += c.fee_cents[k];
+      }
+    }
+    return f;
+  };
+  const auto fixed = fees(scenario("stop_step = 5\n"), {});
+  CHECK(fixed.low == 25000);  // EUR 250, the default fee
+  CHECK(fixed.high == 25000);
+  const std::vector<std::string> adjusting{"clusters.fee_adjustment_per_quarter=0.1", "clusters.fee_max_ratio=1.5"};
+  const auto cliff = fees(scenario("stop_step = 5\n"), adjusting);
+  const auto steady = fees(scenario(""), adjusting);
+  CHECK(cliff.total_at_end > steady.total_at_end);  // the cliff's deficits raised fees
+  for (const auto& f : {cliff, steady}) {
+    CHECK(f.high <= 37500);  // at most 1.5 x the base fee
+    CHECK(f.low >= 12500);   // at least fee_min_ratio (0.5) x it
+  }
+  CHECK(cliff.high > 25000);
+}
+
+TEST_CASE("SMEs pay the private share of a voucher from their own funds, or decline it", "[model]") {
+  // Vouchers of EUR 40,000 with half of the money private: an SME pays EUR 20,000 itself.
+  // With own funds of a tenth of a quarter's turnover few SMEs can; with ample own funds all
+  // that are offered one can. Every SME supported under the tight rule had the own funds
+  // (checked on its turnover after the quarter's growth, within 10 %), and the co-financing
+  // paid is the private half of what SMEs got.
+  const std::string vouchers = R"(
+[[instruments]]
+id = "vouchers"
+type = "cascade_funding"
+budget_eur = 8000000
+start_step = 1
+end_step = 8
+call.steps = [1]
+award_quarters = 8
+grant_eur = 2000000
+voucher_eur = 40000
+purpose = "digital"
+funding.eu = 0.5
+funding.private = 0.5
+)";
+  auto run = [&](const std::string& own_funds, bool check_funds) {
+    ClusterModel m(test::params_from(world_with(vouchers), {"cofinance.sme_own_funds_quarters=" + own_funds}));
+    m.start_replicate(8);
+    std::int64_t supported = 0, cofinance = 0, to_smes = 0;
+    for (int t = 1; t <= 8; ++t) {
+      m.step(t);
+      const auto& s = m.smes();
+      for (std::size_t r = 0; r < s.rows() && check_funds; ++r)
+        if (s.support[r] != 0) {
+          const double own = static_cast<double>(s.employees[r]) * s.productivity_eur_per_year[r] / 4.0 * std::stod(own_funds);
+          CHECK(own >= 0.9 * 20000.0);
+        }
+      supported += m.aggregates().value(model::counter("instrument_smes_supported"), 0);
+      const auto& pay = m.programme().payments(0);
+      cofinance += pay.paid_step[static_cast<std::size_t>(in::Recipient::Smes)][in::kPrivate];
+      to_smes += pay.paid_step_total(in::Recipient::Smes);
+    }
+    return std::array<std::int64_t, 3>{supported, cofinance, to_smes};
+  };
+  const auto tight = run("0.1", true);
+  const auto ample = run("1000", false);
+  CHECK(ample[0] > 0);
+  CHECK(tight[0] < ample[0]);  // the co-payment keeps SMEs without the funds out
+  for (const auto& r : {tight, ample}) {
+    CHECK(r[2] == r[0] * 4000000);             // EUR 40,000 per supported SME
+    // Half of it private: each payment splits to within a cent, and there are at most
+    // 4 awards x 8 quarters of them.
+    CHECK(std::llabs(2 * r[1] - r[2]) <= 2 * 4 * 8);
+  }
 }
