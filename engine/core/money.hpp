@@ -24,4 +24,16 @@ inline constexpr std::int64_t kMaxExactCents = std::int64_t{1} << 53;
 /// exceed kMaxExactCents in magnitude.
 std::int64_t to_cents_checked(double eur, std::string_view what);
 
+/// An amount of money in whole cents. Every amount a model holds or pays (ledgers, budgets,
+/// payments) is a Money, so books add up exactly whatever the order of the additions; EUR
+/// doubles are for parameters, forecasts and output.
+using Money = std::int64_t;
+
+/// The amount in EUR (exact for |cents| <= kMaxExactCents).
+inline constexpr double to_eur(Money cents) { return static_cast<double>(cents) / 100.0; }
+
+/// The whole cents a `share` in [0, 1] of `cents` (>= 0) gives, rounded down, so that
+/// share_of(x, s) + share_of(x, 1 - s) <= x and the remainder is never created out of nothing.
+Money share_of(Money cents, double share);
+
 }  // namespace clustersim

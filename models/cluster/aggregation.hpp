@@ -193,6 +193,9 @@ inline constexpr std::array kCounterList{
           {"1", "SMEs supported outside the funded (lead) partner's region in the quarter", Flow}},
   Counter{"instrument_mobility_participants", kByInstrument, rows::supported, rows::for_purpose<Purpose::Mobility>,
           {"1", "mobility participants (staff exchange, meta-cluster visits) in the quarter", Flow}},
+  Counter{"instrument_deadweight_smes", kByInstrument, rows::supported, rows::with_event<event::kDeadweight>,
+          {"1", "supported SMEs that had already reached the support's outcome (adopted, innovated, exported, "
+                "invested in skills, partnered) before it: deadweight, in the quarter", Flow}},
   Counter{"instrument_mentoring_participants", kByInstrument, rows::supported, rows::for_purpose<Purpose::Mentoring>,
           {"1", "SMEs whose entrepreneurs were coached in the quarter", Flow}},
 

@@ -17,7 +17,7 @@ void start_metaclusters(MetaclusterState& s, std::size_t clusters) {
   s.engagement.assign(clusters, 0.0);
   const std::size_t capacity = std::max<std::size_t>(1, clusters / 2);
   s.members.assign(capacity, 0);
-  s.budget_eur.assign(capacity, 0.0);
+  s.budget_cents.assign(capacity, 0);
   s.active.assign(capacity, 0);
   s.external_seed_eur = 0.0;
 }
@@ -33,31 +33,31 @@ void leave(MetaclusterState& s, std::size_t c) {
 
 /// Pays `amount` from a cluster's reserves, booked as spending so that the budget identity
 /// (change = income - spending) keeps holding.
-bool pay(ClusterState& clusters, std::size_t c, double amount) {
-  if (clusters.budget_eur[c] < amount) return false;
-  clusters.budget_eur[c] -= amount;
-  clusters.spending_eur[c] += amount;
+bool pay(ClusterState& clusters, std::size_t c, Money amount) {
+  if (clusters.budget_cents[c] < amount) return false;
+  clusters.budget_cents[c] -= amount;
+  clusters.spending_cents[c] += amount;
   return true;
 }
 
 /// Reserves above what the cluster keeps for running costs, with the seed money it holds for
 /// a meta-cluster: its spare capacity.
-bool has_spare_capacity(const ClusterState& clusters, std::size_t c, const MetaclusterParams& p) {
-  return clusters.active[c] && clusters.budget_eur[c] + clusters.held_seed_eur[c] >= p.spare_reserves_eur;
+bool has_spare_capacity(const ClusterState& clusters, std::size_t c, Money spare_reserves) {
+  return clusters.active[c] && clusters.budget_cents[c] + clusters.held_seed_cents[c] >= spare_reserves;
 }
 
 /// Moves the seed money a member holds into its meta-cluster's budget.
 void hand_over_seed(MetaclusterState& s, ClusterState& clusters, std::size_t c) {
-  s.budget_eur[static_cast<std::size_t>(s.of_cluster[c])] += clusters.held_seed_eur[c];
-  clusters.held_seed_eur[c] = 0.0;
+  s.budget_cents[static_cast<std::size_t>(s.of_cluster[c])] += clusters.held_seed_cents[c];
+  clusters.held_seed_cents[c] = 0;
 }
 
 /// Pays a founder's half of the seed: from the seed money it holds first, then its reserves
 /// (booked as spending). False, paying nothing, if both together fall short.
-bool pay_seed(ClusterState& clusters, std::size_t c, double amount) {
-  if (clusters.held_seed_eur[c] + clusters.budget_eur[c] < amount) return false;
-  const double held = std::min(amount, clusters.held_seed_eur[c]);
-  clusters.held_seed_eur[c] -= held;
+bool pay_seed(ClusterState& clusters, std::size_t c, Money amount) {
+  if (clusters.held_seed_cents[c] + clusters.budget_cents[c] < amount) return false;
+  const Money held = std::min(amount, clusters.held_seed_cents[c]);
+  clusters.held_seed_cents[c] -= held;
   if (amount > held) pay(clusters, c, amount - held);
   return true;
 }
@@ -69,6 +69,11 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
   const auto& p = params.metacluster;
   const std::size_t C = clusters.active.size();
   if (!p.enabled) return;
+  const Money contribution = to_cents_checked(p.contribution_eur_per_quarter, "metacluster.contribution_eur_per_quarter");
+  const Money coordination =
+      to_cents_checked(p.coordination_cost_eur_per_quarter, "metacluster.coordination_cost_eur_per_quarter");
+  const Money seed_cents = to_cents_checked(p.seed_eur, "metacluster.seed_eur");
+  const Money spare_reserves = to_cents_checked(p.spare_reserves_eur, "metacluster.spare_reserves_eur");
 
   // Folded clusters leave; members pay their contribution (engagement suffers if they cannot).
   std::vector<std::uint8_t> paid(C, 0);
@@ -79,8 +84,8 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
       continue;
     }
     hand_over_seed(s, clusters, c);
-    if (pay(clusters, c, p.contribution_eur_per_quarter)) {
-      s.budget_eur[static_cast<std::size_t>(s.of_cluster[c])] += p.contribution_eur_per_quarter;
+    if (pay(clusters, c, contribution)) {
+      s.budget_cents[static_cast<std::size_t>(s.of_cluster[c])] += contribution;
       paid[c] = 1;
     }
   }
@@ -88,9 +93,9 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
   std::vector<std::uint8_t> activity(s.capacity(), 0);
   for (std::size_t m = 0; m < s.capacity(); ++m) {
     if (!s.active[m]) continue;
-    const double cost = p.coordination_cost_eur_per_quarter * s.members[m];
-    if (s.budget_eur[m] >= cost) {
-      s.budget_eur[m] -= cost;
+    const Money cost = coordination * s.members[m];
+    if (s.budget_cents[m] >= cost) {
+      s.budget_cents[m] -= cost;
       activity[m] = 1;
     }
   }
@@ -108,7 +113,7 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
     for (std::size_t c = 0; c < C; ++c)
       if (s.of_cluster[c] == static_cast<std::int32_t>(m)) leave(s, c);
     s.active[m] = 0;
-    s.budget_eur[m] = 0.0;
+    s.budget_cents[m] = 0;
     s.members[m] = 0;
   }
 
@@ -118,9 +123,9 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
   // diminishing returns: x (1 + (multiplier - 1) (1 - 2^(-held / seed_eur))) — half the boost
   // for one founding seed's worth. Only funded clusters are boosted.
   for (std::size_t c = 0; c < C; ++c) {
-    if (s.of_cluster[c] != kNoMetacluster || !has_spare_capacity(clusters, c, p)) continue;
+    if (s.of_cluster[c] != kNoMetacluster || !has_spare_capacity(clusters, c, spare_reserves)) continue;
     random::Stream rng(seed, c, t, purpose::kMetacluster);
-    const double held = clusters.held_seed_eur[c];
+    const double held = to_eur(clusters.held_seed_cents[c]);
     const double boost = held > 0 && p.seed_eur > 0 ? 1.0 - std::exp2(-held / p.seed_eur) : (held > 0 ? 1.0 : 0.0);
     if (!rng.bernoulli(p.formation_rate_per_quarter * (1.0 + (p.seed_funding_multiplier - 1.0) * boost)))
       continue;
@@ -128,12 +133,12 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
     for (std::int64_t k = 0; k < p.candidates; ++k) {
       const std::size_t other = rng.below(static_cast<std::uint32_t>(C));
       const auto& o = world.clusters[other];
-      if (other == c || o.region == site.region || !has_spare_capacity(clusters, other, p)) continue;
+      if (other == c || o.region == site.region || !has_spare_capacity(clusters, other, spare_reserves)) continue;
       if (world.relatedness[site.sector][o.sector] < params.partnership.related_sector_weight) continue;
       if (s.of_cluster[other] != kNoMetacluster) {  // join its meta-cluster
         const auto m = static_cast<std::size_t>(s.of_cluster[other]);
-        if (!pay(clusters, c, p.contribution_eur_per_quarter)) break;
-        s.budget_eur[m] += p.contribution_eur_per_quarter;
+        if (!pay(clusters, c, contribution)) break;
+        s.budget_cents[m] += contribution;
         s.of_cluster[c] = static_cast<std::int32_t>(m);
         s.engagement[c] = p.initial_engagement;
         ++s.members[m];
@@ -144,15 +149,16 @@ void update_metaclusters(MetaclusterState& s, ClusterState& clusters, const Para
       // from their reserves; any further seed money they hold becomes its budget too.
       const auto slot = std::find(s.active.begin(), s.active.end(), std::uint8_t{0});
       if (slot == s.active.end()) break;
-      const double each = p.seed_eur / 2.0;
-      if (clusters.held_seed_eur[c] + clusters.budget_eur[c] < each ||
-          clusters.held_seed_eur[other] + clusters.budget_eur[other] < each)
+      // The seed in whole cents: the first founder pays the odd cent.
+      const Money second = seed_cents / 2, first = seed_cents - second;
+      if (clusters.held_seed_cents[c] + clusters.budget_cents[c] < first ||
+          clusters.held_seed_cents[other] + clusters.budget_cents[other] < second)
         continue;
-      pay_seed(clusters, c, each);
-      pay_seed(clusters, other, each);
+      pay_seed(clusters, c, first);
+      pay_seed(clusters, other, second);
       const auto m = static_cast<std::size_t>(slot - s.active.begin());
       s.active[m] = 1;
-      s.budget_eur[m] = p.seed_eur;
+      s.budget_cents[m] = seed_cents;
       s.members[m] = 2;
       for (std::size_t x : {c, other}) {
         s.of_cluster[x] = static_cast<std::int32_t>(m);

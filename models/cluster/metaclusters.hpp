@@ -24,10 +24,10 @@ struct MetaclusterState {
   /// Per meta-cluster slot (capacity = clusters / 2, the most that can exist at once; a
   /// dissolved slot is reused): member count, budget, whether it operates.
   std::vector<std::int32_t> members;
-  std::vector<double> budget_eur;
+  std::vector<Money> budget_cents;  ///< whole cents, like the clusters' books
   std::vector<std::uint8_t> active;
   /// Seed money paid to clusters this quarter (model.cpp sets it). No longer read: the seed
-  /// each cluster holds (ClusterState::held_seed_eur) is what raises its formation hazard and
+  /// each cluster holds (ClusterState::held_seed_cents) is what raises its formation hazard and
   /// becomes a meta-cluster's budget.
   double external_seed_eur = 0.0;
 

@@ -71,6 +71,7 @@ void ClusterModel::step(std::int32_t step) {
   programme_.prepare(step, world_, clusters_, aggregates_.column(counter("cluster_members")),
                      aggregates_.column(counter("cell_active")), aggregates_.column(counter("cell_members")),
                      messages_.offers, cluster_support_);
+  messages_.offers.reserve_history(smes_.table.next_id(), programme_.size());  // distinct SMEs supported
   // 2. Messages from last quarter's aggregates.
   prepare_messages(messages_, params_, world_, aggregates_, clusters_, metaclusters_, turnover_);
   // 3-5. SMEs, tie requests and entry; the aggregates are summed as rows become final.
@@ -88,7 +89,7 @@ void ClusterModel::step(std::int32_t step) {
   update_clusters(clusters_, params_, cluster_members, cluster_support_);
   // Seed money for meta-clusters from a metacluster_support instrument this quarter.
   metaclusters_.external_seed_eur = 0.0;
-  for (double seed : cluster_support_.metacluster_seed_eur) metaclusters_.external_seed_eur += seed;
+  for (Money seed : cluster_support_.metacluster_seed_cents) metaclusters_.external_seed_eur += to_eur(seed);
   update_metaclusters(metaclusters_, clusters_, params_, world_, seed_, step);
   // 7. Compaction, and the snapshots next quarter reads.
   compact_if_needed();

@@ -57,6 +57,8 @@ class ClusterModel final : public sim::Model {
   const ClusterState& clusters() const { return clusters_; }
   const MetaclusterState& metaclusters() const { return metaclusters_; }
   const instruments::Programme& programme() const { return programme_; }
+  /// This quarter's support offers, with each instrument's memory of the SMEs it supported.
+  const SupportOffers& offers() const { return messages_.offers; }
   const Panel& panel() const { return panel_; }
 
  private:

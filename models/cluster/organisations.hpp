@@ -23,8 +23,18 @@ inline constexpr std::array<std::string_view, kServiceCount> kServiceNames{
 /// with intensity = service spending per member, times (1 + maturity_effect x level).
 using ServiceEffects = std::array<float, kServiceCount>;
 
+/// A cluster organisation's books are whole cents (engine/core/money.hpp), so that budget
+/// change = income - spending holds exactly, every quarter, and instrument money is booked
+/// to the cent it was paid.
 struct ClusterState {
-  std::vector<double> budget_eur, income_eur, spending_eur, service_spending_eur;
+  std::vector<Money> budget_cents, income_cents, spending_cents, service_spending_cents;
+  /// This quarter: the part of income_cents paid by instruments, and the private
+  /// co-financing of that money the cluster paid from its own resources (part of spending).
+  std::vector<Money> instrument_income_cents, cofinance_paid_cents;
+  /// Meta-cluster seed money an instrument paid the cluster this quarter (into held_seed_cents).
+  std::vector<Money> seed_received_cents;
+  /// Membership fee per member per quarter the cluster charges (set by fee_rule()).
+  std::vector<Money> fee_cents;
   std::vector<std::int32_t> shortfall_quarters, quarters_active;
   std::vector<std::uint8_t> active;
   std::vector<double> staff_fte, manager_skill;
@@ -34,8 +44,9 @@ struct ClusterState {
   std::vector<ServiceEffects> effects;
   /// Meta-cluster seed money (metacluster_support) the cluster holds for a meta-cluster's
   /// budget: not its own reserves; metaclusters.cpp moves it into a meta-cluster.
-  std::vector<double> held_seed_eur;
-  /// Expected income per quarter (exponentially smoothed), which sizes the team.
+  std::vector<Money> held_seed_cents;
+  /// Expected income per quarter (exponentially smoothed), which sizes the team: a
+  /// forecast, not money held, hence EUR.
   std::vector<double> expected_income_eur;
 };
 

@@ -158,6 +158,13 @@ void bind_clusters(Table& t) {
       .doc("Share of instrument income (core funding, management shares) spent on extra management staff.");
   clusters.bind("team_cut_ratio", &ClusterParams::team_cut_ratio).range(1, 100)
       .doc("Euros of team cost a cluster cuts per euro its expected income falls short of the running cost.");
+  clusters.bind("fee_adjustment_per_quarter", &ClusterParams::fee_adjustment_per_quarter).range(0, 1)
+      .units("1/quarter").doc("Largest relative change of a cluster's fee in a quarter, toward budget balance: up by "
+                              "this x min(1, deficit / fee income), down likewise after a surplus (0: fixed fees).");
+  clusters.bind("fee_min_ratio", &ClusterParams::fee_min_ratio).range(0, 1)
+      .doc("Lowest fee a cluster sets, as a multiple of fee_eur_per_member_per_quarter.");
+  clusters.bind("fee_max_ratio", &ClusterParams::fee_max_ratio).range(1, 100)
+      .doc("Highest fee a cluster sets, as a multiple of fee_eur_per_member_per_quarter.");
   clusters.bind("experience_gain_per_quarter", &ClusterParams::experience_gain_per_quarter).range(0, 1)
       .units("1/quarter").doc("Growth of the manager's skill (0-1) per quarter of operation.");
   clusters.bind("maturity_effect", &ClusterParams::maturity_effect).range(0, 10)
@@ -355,6 +362,14 @@ void bind_economy(Table& t) {
       .doc("Innovation-hazard multiplier for an SME that innovated in the last innovation.recent_quarters quarters.");
 }
 
+/// [cofinance]: where private co-financing comes from (docs/MODEL.md 3.13).
+void bind_cofinance(Table& t) {
+  auto cofinance = t.section("cofinance.", &Params::cofinance);
+  cofinance.bind("sme_own_funds_quarters", &CofinanceParams::sme_own_funds_quarters).range(0, 1000).units("quarters")
+      .doc("An SME's own funds for co-financing support, in quarters of its turnover: an SME takes up a voucher, "
+           "training or visit only if it can pay the private part (funding.private) of it from them.");
+}
+
 /// Mechanism switches, for experiments and for validating one mechanism in isolation.
 void bind_switches(Table& t) {
   auto enabled = [&t]<class M>(const char* section, M Params::*mechanism) {
@@ -379,7 +394,7 @@ const Table& table() {
   static const Table t = [] {
     Table b;
     for (auto bind : {bind_population, bind_demography, bind_clusters, bind_innovation, bind_networks, bind_regions,
-                      bind_record, bind_economy, bind_switches})
+                      bind_record, bind_economy, bind_cofinance, bind_switches})
       bind(b);
     return b;
   }();

@@ -102,6 +102,10 @@ struct ClusterParams {
   double income_smoothing_per_quarter = 0.25;
   double instrument_staff_share = 0.5;
   double team_cut_ratio = 2.0;
+  // Fees (docs/MODEL.md 3.5): moved toward budget balance, within bounds (0: fixed fees).
+  double fee_adjustment_per_quarter = 0.0;
+  double fee_min_ratio = 0.5;
+  double fee_max_ratio = 2.0;
   double experience_gain_per_quarter = 0.004;
   double maturity_effect = 0.1;
   double bronze_score = 0.25;
@@ -241,6 +245,12 @@ struct InnovationLagParams {
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
+/// Private co-financing paid by SMEs (docs/MODEL.md 3.13, "Private co-financing").
+struct CofinanceParams {
+  /// An SME's own funds for co-financing, in quarters of its turnover (the cash proxy).
+  double sme_own_funds_quarters = 0.5;
+};
+
 struct Params {
   std::uint64_t seed = 1;
   WorldParams world;
@@ -262,6 +272,7 @@ struct Params {
   CatchUpParams catch_up;
   SizeExitParams size_exit;
   InnovationLagParams innovation_lag;
+  CofinanceParams cofinance;
   /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
   std::vector<config::TableElement> instruments;
 };

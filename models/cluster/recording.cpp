@@ -84,18 +84,33 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
 
 void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
   auto cluster_money = [&](const char* name, const char* long_name, Accumulation acc,
-                           std::vector<double> ClusterState::*field) {
+                           std::vector<Money> ClusterState::*field) {
     out.push_back({spec(name, DType::Float64, kClusterDims, "EUR", long_name, acc),
-                   [field](const ClusterModel& m, std::vector<double>& v) { v = m.clusters_.*field; }});
+                   [field](const ClusterModel& m, std::vector<double>& v) {
+                     const auto& cents = m.clusters_.*field;
+                     for (std::size_t c = 0; c < v.size(); ++c) v[c] = to_eur(cents[c]);
+                   }});
   };
   cluster_money("cluster_budget_eur", "cluster organisation's budget (reserves) at the end of the quarter",
-                Stock, &ClusterState::budget_eur);
-  cluster_money("cluster_income_eur", "cluster income in the quarter (fees and public funding)", Flow,
-                &ClusterState::income_eur);
-  cluster_money("cluster_spending_eur", "cluster spending in the quarter (running cost and services)",
-                Flow, &ClusterState::spending_eur);
+                Stock, &ClusterState::budget_cents);
+  cluster_money("cluster_income_eur", "cluster income in the quarter (fees, public funding and instrument money)", Flow,
+                &ClusterState::income_cents);
+  cluster_money("cluster_spending_eur",
+                "cluster spending in the quarter (running cost, services, earmarked training, co-financing, "
+                "meta-cluster contributions)",
+                Flow, &ClusterState::spending_cents);
   cluster_money("cluster_service_spending_eur", "cluster spending on member services in the quarter",
-                Flow, &ClusterState::service_spending_eur);
+                Flow, &ClusterState::service_spending_cents);
+  out.push_back({spec("cluster_fee_eur", DType::Float64, kClusterDims, "EUR/member/quarter",
+                      "membership fee the cluster charges next quarter (clusters.fee_adjustment_per_quarter)", Stock),
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t c = 0; c < v.size(); ++c) v[c] = to_eur(m.clusters_.fee_cents[c]);
+                 }});
+  cluster_money("cluster_instrument_income_eur", "instrument money paid into the cluster's budget in the quarter", Flow,
+                &ClusterState::instrument_income_cents);
+  cluster_money("cluster_cofinance_paid_eur",
+                "private co-financing the cluster paid from its own resources in the quarter", Flow,
+                &ClusterState::cofinance_paid_cents);
   auto cluster_value = [&](const char* name, const char* units, const char* long_name, auto field) {
     out.push_back({spec(name, DType::Float64, kClusterDims, units, long_name, Stock),
                    [field](const ClusterModel& m, std::vector<double>& v) {
@@ -128,7 +143,9 @@ void ClusterModel::add_organisation_observables(std::vector<Observable>& out) {
                  }});
   out.push_back({spec("metacluster_budget_eur", DType::Float64, kMetaclusterDims, "EUR", "meta-cluster's reserves",
                       Stock),
-                 [](const ClusterModel& m, std::vector<double>& v) { v = m.metaclusters_.budget_eur; }});
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t k = 0; k < v.size(); ++k) v[k] = to_eur(m.metaclusters_.budget_cents[k]);
+                 }});
   out.push_back({code_spec("metacluster_active", kMetaclusterDims, "1 while the meta-cluster slot is in use",
                            {{0, "unused"}, {1, "in_use"}}),
                  [](const ClusterModel& m, std::vector<double>& v) {
@@ -189,6 +206,30 @@ void ClusterModel::add_instrument_observables(std::vector<Observable>& out) {
   by_src("instrument_committed_by_source_eur", "committed, not yet paid, by funding source", Stock,
          [](const P& p, std::size_t i) { return p.ledger(i).committed; });
   by_src("instrument_unspent_by_source_eur", "unspent (available or returned) by funding source", Stock, unspent);
+  // Payments by recipient (instruments/instrument.hpp, Payments): they add up to
+  // instrument_spent_eur, to the cent.
+  auto paid_to = [](instruments::Recipient r) {
+    return [r](const P& p, std::size_t i) { return p.payments(i).paid_step[static_cast<std::size_t>(r)]; };
+  };
+  money("instrument_paid_to_smes_eur", "money the instrument paid to SMEs in the quarter (vouchers, trainings, joint projects)",
+        Flow, paid_to(instruments::Recipient::Smes));
+  money("instrument_paid_to_clusters_eur",
+        "money the instrument paid to cluster organisations in the quarter (grants, management shares, seed money)", Flow,
+        paid_to(instruments::Recipient::Cluster));
+  money("instrument_paid_to_providers_eur",
+        "money the instrument paid to providers for clusters in the quarter (coaching, market-opening actions)", Flow,
+        paid_to(instruments::Recipient::Providers));
+  out.push_back({spec("instrument_cofinance_private_eur", DType::Float64, kInstrumentDims, "EUR",
+                      "private co-financing paid in the quarter by the SMEs and clusters the instrument paid", Flow),
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t i = 0; i < v.size(); ++i) v[i] = to_eur(m.programme_.payments(i).cofinance_step());
+                 }});
+  out.push_back({spec("instrument_smes_supported_distinct", DType::Int64, kInstrumentDims, "1",
+                      "distinct SMEs the instrument has supported so far (each firm once)", Stock),
+                 [](const ClusterModel& m, std::vector<double>& v) {
+                   for (std::size_t i = 0; i < v.size(); ++i)
+                     v[i] = static_cast<double>(m.messages_.offers.distinct_supported(i));
+                 }});
   auto count = [&](const char* name, const char* long_name, auto get) {
     out.push_back({spec(name, DType::Int64, kInstrumentDims, "1", long_name, Flow),
                    [get](const ClusterModel& m, std::vector<double>& v) {

@@ -28,6 +28,9 @@ inline constexpr std::uint8_t kSkillsInvestment = 1u << 0;
 inline constexpr std::uint8_t kProductInnovation = 1u << 1;  ///< new-to-firm product or service
 inline constexpr std::uint8_t kProcessInnovation = 1u << 2;  ///< business process innovation
 inline constexpr std::uint8_t kStartedExporting = 1u << 3;
+/// Supported this quarter although it had already reached the support's outcome (adopted,
+/// innovated, exported, invested, partnered): deadweight (mechanisms/support.hpp).
+inline constexpr std::uint8_t kDeadweight = 1u << 4;
 }  // namespace event
 
 inline constexpr std::int32_t kNoCluster = -1;

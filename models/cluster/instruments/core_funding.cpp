@@ -17,7 +17,7 @@ class CoreFunding final : public Instrument {
   double award_eur(random::Stream&) const override { return grant_eur_per_quarter * common.award_quarters; }
   void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, StepCounts&, random::Stream&,
            const OfferFn&) const override {
-    s.extra_income_eur[static_cast<std::size_t>(a.cluster)] += paid_eur;
+    s.income_cents[static_cast<std::size_t>(a.cluster)] += to_cents(paid_eur);
   }
 };
 }  // namespace

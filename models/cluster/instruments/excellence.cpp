@@ -26,11 +26,11 @@ class Excellence final : public Instrument {
   void act(const Award& a, double paid_eur, const Context&, ClusterSupport& s, StepCounts&, random::Stream&,
            const OfferFn&) const override {
     const auto k = static_cast<std::size_t>(a.cluster);
-    const double training = training_share * paid_eur;
-    const double after = training_share * a.paid_eur(), before = after - training;
+    const Money paid = to_cents(paid_eur), training = share_of(paid, training_share);
+    const double after = training_share * a.paid_eur(), before = after - to_eur(training);
     s.skill_gain[k] += max_skill_gain * (saturation(after, skill_eur_half) - saturation(before, skill_eur_half));
-    s.extra_income_eur[k] += paid_eur;
-    s.earmarked_spending_eur[k] += training;
+    s.income_cents[k] += paid;
+    s.earmarked_spending_cents[k] += training;
   }
 };
 }  // namespace

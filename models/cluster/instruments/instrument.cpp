@@ -7,12 +7,13 @@
 
 #include "engine/config/scenario.hpp"
 #include "engine/core/error.hpp"
+#include "engine/core/money.hpp"
 
 namespace clustersim::model::instruments {
 
 std::int64_t total(const Cents& c) { return std::accumulate(c.begin(), c.end(), std::int64_t{0}); }
 
-std::int64_t to_cents(double eur) { return std::llround(eur * 100.0); }
+std::int64_t to_cents(double eur, std::string_view what) { return to_cents_checked(eur, what); }
 
 double saturation(double eur, double eur_half) {
   if (!(eur > 0) || !(eur_half > 0)) return 0.0;
@@ -96,6 +97,22 @@ Cents take_proportional(std::int64_t cents, const Cents& from) {
       ++given;
     }
   return out;
+}
+
+Cents pay(Award& a, std::int64_t due, Recipient to, Ledger& ledger, Payments& payments, ClusterSupport* support) {
+  const Cents paid = take_proportional(due, a.remaining);
+  auto& by_recipient = payments.paid[static_cast<std::size_t>(to)];
+  auto& by_recipient_step = payments.paid_step[static_cast<std::size_t>(to)];
+  for (std::size_t s = 0; s < kSourceCount; ++s) {
+    a.remaining[s] -= paid[s];
+    payments.spent_step[s] += paid[s];
+    by_recipient[s] += paid[s];
+    by_recipient_step[s] += paid[s];
+  }
+  ledger.pay(paid);
+  if (to != Recipient::Smes && support != nullptr && !support->cofinance_due_cents.empty())
+    support->cofinance_due_cents[static_cast<std::size_t>(a.cluster)] += paid[kPrivate];
+  return paid;
 }
 
 void Ledger::allocate(const Cents& x) {

@@ -44,7 +44,9 @@ Cents split(std::int64_t cents, const std::array<double, kSourceCount>& shares);
 /// Takes `cents` out of `from` in proportion to what each source holds (exact; <= from).
 Cents take_proportional(std::int64_t cents, const Cents& from);
 std::int64_t total(const Cents& c);
-std::int64_t to_cents(double eur);
+/// EUR to whole cents through to_cents_checked: an amount no double holds to the cent is
+/// refused (ScenarioError naming `what`) rather than rounded wrongly.
+std::int64_t to_cents(double eur, std::string_view what = "instruments: a money amount");
 
 /// Diminishing returns to money (docs/MODEL.md 3.13, "Money to effect"): the share of an
 /// effect's maximum that `eur` buys, 1 - 2^(-eur / eur_half) — half the maximum at
@@ -137,6 +139,40 @@ double project_partner_weight(const Context& ctx, std::size_t applicant, std::si
 /// award buys from for the cluster (coaching hours, market-opening actions). Per-SME
 /// payments (vouchers, trainings, visits) always go to SMEs; management shares to the cluster.
 enum class Recipient : std::size_t { Cluster, Smes, Providers, kCount };
+
+/// Money an instrument has paid, by recipient and funding source (cents), cumulative and in
+/// this quarter, with the private co-financing in it. Every payment goes through pay(), so
+/// the ledger's disbursed money, what recipients got and the flows agree to the cent.
+struct Payments {
+  static constexpr std::size_t kRecipients = static_cast<std::size_t>(Recipient::kCount);
+  std::array<Cents, kRecipients> paid{}, paid_step{};
+  Cents spent_step{};  ///< this quarter, all recipients
+  void start_step() {
+    paid_step = {};
+    spent_step = {};
+  }
+  std::int64_t paid_total(Recipient r) const { return total(paid[static_cast<std::size_t>(r)]); }
+  std::int64_t paid_step_total(Recipient r) const { return total(paid_step[static_cast<std::size_t>(r)]); }
+  /// Private co-financing paid this quarter (all recipients), cents.
+  std::int64_t cofinance_step() const {
+    std::int64_t sum = 0;
+    for (const auto& c : paid_step) sum += c[kPrivate];
+    return sum;
+  }
+};
+
+/// The private (co-financing) share of what award `a` has left to pay (0 when nothing is left).
+inline double private_share(const Award& a) {
+  const std::int64_t left = total(a.remaining);
+  return left > 0 ? static_cast<double>(a.remaining[kPrivate]) / static_cast<double>(left) : 0.0;
+}
+
+/// Pays `due` cents (<= what `a` has committed) of award `a` to `to`: taken from its
+/// committed money in proportion to the sources, booked in `ledger` and `payments`. The
+/// private part is the recipients' own co-financing (docs/MODEL.md 3.13): a cluster (for
+/// money paid to it or to providers for it) owes it from its reserves, booked in
+/// `support.cofinance_due_cents` (if `support` is not null); SMEs pay theirs themselves.
+Cents pay(Award& a, std::int64_t due, Recipient to, Ledger& ledger, Payments& payments, ClusterSupport* support);
 
 enum class PartnerRule { None, OtherRegion, OtherCountry, OtherSector };
 

@@ -1,6 +1,6 @@
 // metacluster_support: seed money for clusters of clusters (DOMAIN.md). The award goes to the
 // applicant and a cluster in another country; the seed each receives is held for a
-// meta-cluster (ClusterSupport::metacluster_seed_eur, never the cluster's own income) and
+// meta-cluster (ClusterSupport::metacluster_seed_cents, never the cluster's own income) and
 // becomes that meta-cluster's budget: it raises the funded clusters' formation hazard (and
 // only theirs) with diminishing returns, then pays the meta-cluster's coordination, hence
 // its members' engagement and its effects on their SMEs (metaclusters.cpp, MODEL.md 3.12).
@@ -22,9 +22,9 @@ class Metacluster final : public Instrument {
            const OfferFn&) const override {
     // A folded partner receives nothing: the applicant holds the whole seed.
     const bool partner = a.partner >= 0 && ctx.clusters.active[static_cast<std::size_t>(a.partner)];
-    const double share = partner ? 0.5 : 1.0;
-    s.metacluster_seed_eur[static_cast<std::size_t>(a.cluster)] += paid_eur * share;
-    if (partner) s.metacluster_seed_eur[static_cast<std::size_t>(a.partner)] += paid_eur * share;
+    const Money paid = to_cents(paid_eur), to_partner = partner ? paid / 2 : 0;
+    s.metacluster_seed_cents[static_cast<std::size_t>(a.cluster)] += paid - to_partner;  // the odd cent
+    if (partner) s.metacluster_seed_cents[static_cast<std::size_t>(a.partner)] += to_partner;
   }
 };
 }  // namespace

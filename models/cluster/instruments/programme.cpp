@@ -73,7 +73,7 @@ Programme::Programme(const std::vector<config::TableElement>& elements, const Wo
     for (std::size_t k = 0; k < steps; ++k)
       w[k] = c.ramp_steps > 0 ? std::min(1.0, static_cast<double>(k + 1) / (c.ramp_steps + 1)) : 1.0;
     const double wsum = std::accumulate(w.begin(), w.end(), 0.0);
-    const std::int64_t budget = to_cents(c.budget_eur);
+    const std::int64_t budget = to_cents(c.budget_eur, e.key_name("budget_eur"));
     std::vector<std::int64_t> t(steps);
     std::int64_t given = 0;
     for (std::size_t k = 0; k < steps; ++k) {
@@ -251,7 +251,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
     const Common& c = inst.common;
     State& st = state_[i];
     st.counts = {};
-    st.spent = {};
+    st.payments.start_step();
     if (st.stopped) continue;
     if (c.stop_step > 0 && step >= c.stop_step) {
       // The funding cliff: every award stops now, and what is left goes back to the funders.
@@ -298,14 +298,8 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       const std::int64_t due = a.share_follows_smes ? 0  // paid in settle(), after the SME payments
                                : step == a.last_step ? a.instalment_left
                                                      : std::min(a.instalment_cents, a.instalment_left);
-      const Cents paid = take_proportional(due, a.remaining);
-      for (std::size_t s = 0; s < kSourceCount; ++s) {
-        a.remaining[s] -= paid[s];
-        st.spent[s] += paid[s];
-      }
+      pay(a, due, inst.instalment_recipient(), st.ledger, st.payments, &support);
       a.instalment_left -= due;
-      st.ledger.pay(paid);
-      st.paid_to[static_cast<std::size_t>(inst.instalment_recipient())] += due;
       const std::uint16_t instrument = inst.index;
       inst.act(a, static_cast<double>(due) / 100.0, ctx, support, st.counts, rng,
                [&](std::int32_t cluster, Purpose purpose, double smes, float strength, std::int32_t partner, bool outside) {
@@ -322,6 +316,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                  o.strength = strength;
                  o.min_employees = static_cast<float>(c.min_employees);
                  o.max_employees = static_cast<float>(c.max_employees);
+                 o.copay_eur = static_cast<float>(inst.per_sme_eur() * private_share(a));
                  const double members = static_cast<double>(cluster_members[cl]);
                  const bool members_only =
                      purpose == Purpose::JointProject || purpose == Purpose::Mobility || purpose == Purpose::Mentoring;
@@ -374,17 +369,11 @@ void Programme::pay_management_share(const Instrument& inst, Award& a, State& st
   const auto earned = static_cast<std::int64_t>(std::floor(static_cast<double>(a.per_sme_paid) * (1.0 - share) / share));
   const std::int64_t due = std::min(a.instalment_left, earned - a.overhead_paid);
   if (due <= 0) return;
-  const Cents paid = take_proportional(due, a.remaining);
-  for (std::size_t s = 0; s < kSourceCount; ++s) {
-    a.remaining[s] -= paid[s];
-    st.spent[s] += paid[s];
-  }
+  pay(a, due, Recipient::Cluster, st.ledger, st.payments, support_);
   a.instalment_left -= due;
   a.overhead_paid += due;
-  st.ledger.pay(paid);
-  st.paid_to[static_cast<std::size_t>(Recipient::Cluster)] += due;
-  if (support_ != nullptr && !support_->extra_income_eur.empty())
-    support_->extra_income_eur[static_cast<std::size_t>(a.cluster)] += static_cast<double>(due) / 100.0;
+  if (support_ != nullptr && !support_->income_cents.empty())
+    support_->income_cents[static_cast<std::size_t>(a.cluster)] += due;
 }
 
 void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument) {
@@ -394,21 +383,16 @@ void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& suppo
     if (st.stopped) continue;
     // Pay for the SMEs supported this quarter, from the active awards in order, never more
     // than they have left for SMEs.
-    std::int64_t owed = static_cast<std::int64_t>(supported_by_instrument[i]) * to_cents(inst.per_sme_eur());
+    std::int64_t owed = static_cast<std::int64_t>(supported_by_instrument[i]) *
+                        to_cents(inst.per_sme_eur(), inst.common.id + ": per-SME amount");
     for (auto& a : st.awards) {
       if (a.ended || step < a.first_step || step > a.last_step) continue;
       const std::int64_t pay = std::min(owed, a.per_sme_left);
       if (pay > 0) {
-        const Cents paid = take_proportional(pay, a.remaining);
-        for (std::size_t s = 0; s < kSourceCount; ++s) {
-          a.remaining[s] -= paid[s];
-          st.spent[s] += paid[s];
-        }
+        instruments::pay(a, pay, Recipient::Smes, st.ledger, st.payments, support_);
         a.per_sme_left -= pay;
         a.per_sme_paid += pay;
         owed -= pay;
-        st.ledger.pay(paid);
-        st.paid_to[static_cast<std::size_t>(Recipient::Smes)] += pay;
       }
       pay_management_share(inst, a, st);
     }

@@ -33,11 +33,15 @@ class Programme {
   void settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument);
 
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
-  const Cents& spent_this_step(std::size_t i) const { return state_[i].spent; }
+  const Cents& spent_this_step(std::size_t i) const { return state_[i].payments.spent_step; }
   const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
   /// Money instrument i has paid so far, by recipient (cents, all sources): it sums to the
   /// ledger's disbursed money (tested).
-  std::int64_t paid_to(std::size_t i, Recipient r) const { return state_[i].paid_to[static_cast<std::size_t>(r)]; }
+  std::int64_t paid_to(std::size_t i, Recipient r) const { return state_[i].payments.paid_total(r); }
+  /// Instrument i's payments by recipient and source, cumulative and this quarter.
+  const Payments& payments(std::size_t i) const { return state_[i].payments; }
+  /// Instrument i's awards so far (ended ones included), in the order they were made.
+  const std::vector<Award>& awards(std::size_t i) const { return state_[i].awards; }
   /// Per cluster: project maturity and commercial skills (0-1), the consortium readiness.
   const std::vector<double>& project_maturity() const { return project_maturity_; }
   const std::vector<double>& commercial_skills() const { return commercial_skills_; }
@@ -45,8 +49,7 @@ class Programme {
  private:
   struct State {
     Ledger ledger;
-    Cents spent{};
-    std::array<std::int64_t, static_cast<std::size_t>(Recipient::kCount)> paid_to{};
+    Payments payments;
     StepCounts counts;
     std::vector<Award> awards;
     std::size_t allocated_until = 0;  ///< tranches [0, allocated_until) are allocated

@@ -29,6 +29,30 @@ inline void support_tie(Smes& s, std::size_t i, const Offer& o, const StepContex
   out.push_back({id, candidate.id, static_cast<std::uint32_t>(i), candidate.row, TieRequest::kForm});
 }
 
+/// Book-keeping of a support before it acts: deadweight (the SME had already reached the
+/// purpose's outcome — recent innovation for innovation and joint projects, adoption for
+/// digital and green, exporting for internationalisation, a skills investment this quarter
+/// for skills, a partner for mobility; coaching has none) and the instrument's memory of the
+/// SMEs it has supported (distinct SMEs, support.hpp).
+inline void record_support(Smes& s, std::size_t i, const Offer& o, const StepContext& ctx) {
+  bool already = false;
+  switch (o.purpose) {
+    case Purpose::Innovation:
+    case Purpose::JointProject:
+      already = s.quarters_since_innovation[i] < ctx.params.innovation.recent_quarters;
+      break;
+    case Purpose::Digital: already = (s.flags[i] & flag::kDigital) != 0; break;
+    case Purpose::Green: already = (s.flags[i] & flag::kGreen) != 0; break;
+    case Purpose::Skills: already = (s.events[i] & event::kSkillsInvestment) != 0; break;
+    case Purpose::Internationalisation: already = (s.flags[i] & flag::kExporting) != 0; break;
+    case Purpose::Mobility: already = s.partner_count(i) > 0; break;
+    case Purpose::Mentoring:
+    case Purpose::kCount: break;
+  }
+  if (already) s.events[i] |= event::kDeadweight;
+  ctx.messages.offers.mark_supported(o.instrument, s.table.id(i));
+}
+
 inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx, std::vector<TieRequest>& out) {
   const SupportOffers& offers = ctx.messages.offers;
   const std::int32_t cluster = s.cluster[i];
@@ -57,7 +81,13 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
   }
   if (got == nullptr) return;
   const Offer& o = *got;
+  // The SME pays the private co-financing of the support from its own funds (docs/MODEL.md
+  // 3.13): a quarter's turnover x cofinance.sme_own_funds_quarters; short of it, it declines.
+  if (o.copay_eur > 0 && static_cast<double>(employees) * static_cast<double>(s.productivity_eur_per_year[i]) / 4.0 *
+                                 ctx.params.cofinance.sme_own_funds_quarters < static_cast<double>(o.copay_eur))
+    return;
   s.support[i] = encode_support(o.instrument, o.purpose, o.outside);
+  record_support(s, i, o, ctx);
   const double effect_draw = u[purpose::slot::kSupportEffect];
   switch (o.purpose) {
     case Purpose::Innovation: s.knowledge[i] += o.strength; break;

@@ -39,3 +39,19 @@ TEST_CASE("the money cap leaves room for many amounts to add up exactly", "[unit
   // The documented derivation: 900 amounts at the cap stay below 2^53 cents.
   CHECK(900.0 * kMaxAmountEur * 100.0 < static_cast<double>(kMaxExactCents));
 }
+
+TEST_CASE("share_of gives whole cents, never more than the whole", "[unit]") {
+  CHECK(share_of(1000, 0.75) == 750);
+  CHECK(share_of(1001, 0.75) == 750);  // rounded down: the cent left over stays with the payer
+  CHECK(share_of(999, 1.0) == 999);
+  CHECK(share_of(999, 0.0) == 0);
+  CHECK(share_of(0, 0.3) == 0);
+  // Complementary shares never add up to more than the amount.
+  for (const Money x : {Money{1}, Money{7}, Money{12345}, Money{1'000'000'000'001}, kMaxExactCents})
+    for (const double s : {0.1, 0.3, 0.5, 0.7, 0.75, 0.9, 0.999}) {
+      INFO(x << " x " << s);
+      CHECK(share_of(x, s) + share_of(x, 1.0 - s) <= x);
+      CHECK(share_of(x, s) >= 0);
+    }
+  CHECK(to_eur(31765) == 317.65);
+}

@@ -375,9 +375,17 @@ sme_hours_share = 0.8
 
 TEST_CASE("every scenario file: instrument money reconciles with what recipients got, to the cent, every step",
           "[model]") {
-  // Disbursed = paid to clusters + to SMEs + to providers, by instrument, every step; what
-  // SMEs got for vouchers and trainings is at least the programme's pass-through share of
-  // what the instrument paid to clusters and SMEs together.
+  // The accounts, in whole cents, every step of every shipped scenario:
+  // - by instrument and source: disbursed = paid to clusters + SMEs + providers, and this
+  //   quarter's payments by recipient add up to what it spent this quarter;
+  // - what instruments paid clusters this quarter = what the clusters booked (instrument
+  //   income and meta-cluster seed money), to the cent;
+  // - the private co-financing of that money (and of money paid to providers for clusters)
+  //   = what the clusters paid from their own resources;
+  // - every cluster's budget change = income - spending, and no overdraft;
+  // - per-SME money (vouchers, trainings, visits) = SMEs supported x the unit;
+  // - what SMEs got for vouchers and trainings is at least the programme's pass-through
+  //   share of what the instrument paid to clusters and SMEs together.
   static const config::Schema schema = sim::full_schema(model::descriptor());
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(CLUSTERSIM_SOURCE_DIR) + "/scenarios")) {
@@ -388,19 +396,51 @@ TEST_CASE("every scenario file: instrument money reconciles with what recipients
     const auto& prog = m.programme();
     ++files;
     for (int t = 1; t <= 16; ++t) {
+      const auto budget_before = m.clusters().budget_cents;
       m.step(t);
+      INFO(entry.path().filename().string() << " at step " << t);
+      std::int64_t paid_to_clusters = 0, cofinance_of_clusters = 0;
       for (std::size_t i = 0; i < prog.size(); ++i) {
-        INFO(entry.path().filename().string() << ": " << prog.instrument(i).common.id << " at step " << t);
-        std::int64_t received = 0;
-        for (auto r : {in::Recipient::Cluster, in::Recipient::Smes, in::Recipient::Providers}) received += prog.paid_to(i, r);
-        REQUIRE(received == in::total(prog.ledger(i).disbursed));
-        const auto& type = prog.instrument(i).common.type;
+        INFO(prog.instrument(i).common.id);
+        const auto& pay = prog.payments(i);
+        for (std::size_t s = 0; s < in::kSourceCount; ++s) {
+          std::int64_t received = 0, received_now = 0;
+          for (std::size_t r = 0; r < in::Payments::kRecipients; ++r) {
+            received += pay.paid[r][s];
+            received_now += pay.paid_step[r][s];
+          }
+          REQUIRE(received == prog.ledger(i).disbursed[s]);
+          REQUIRE(received_now == prog.spent_this_step(i)[s]);
+        }
+        paid_to_clusters += pay.paid_step_total(in::Recipient::Cluster);
+        for (auto r : {in::Recipient::Cluster, in::Recipient::Providers})
+          cofinance_of_clusters += pay.paid_step[static_cast<std::size_t>(r)][in::kPrivate];
+        const auto& inst = prog.instrument(i);
+        if (inst.per_sme_eur() > 0 && inst.instalment_recipient() != in::Recipient::Smes) {
+          const std::int64_t supported = m.aggregates().value(model::counter("instrument_smes_supported"), i);
+          CHECK(pay.paid_step_total(in::Recipient::Smes) == supported * in::to_cents(inst.per_sme_eur()));
+        }
+        const auto& type = inst.common.type;
         if (type == "cascade_funding" || type == "skills") {
           const double to_smes = static_cast<double>(prog.paid_to(i, in::Recipient::Smes));
+          const double to_both = to_smes + static_cast<double>(prog.paid_to(i, in::Recipient::Cluster));
           const double share = type == "skills" ? 0.9 : 0.75;  // the shipped files' pass-through rules
-          CHECK(to_smes >= share * static_cast<double>(received) - 1.0);
+          CHECK(to_smes >= share * to_both - 1.0);
         }
       }
+      const auto& c = m.clusters();
+      std::int64_t booked = 0, cofinanced = 0;
+      for (std::size_t k = 0; k < c.budget_cents.size(); ++k) {
+        booked += c.instrument_income_cents[k] + c.seed_received_cents[k];
+        cofinanced += c.cofinance_paid_cents[k];
+        REQUIRE(c.budget_cents[k] - budget_before[k] == c.income_cents[k] - c.spending_cents[k]);
+        REQUIRE(c.budget_cents[k] >= 0);
+        REQUIRE(c.cofinance_paid_cents[k] <= c.spending_cents[k]);
+      }
+      REQUIRE(booked == paid_to_clusters);
+      // Private co-financing of money paid to clusters or to providers for them: paid by the
+      // clusters, from their own resources.
+      REQUIRE(cofinanced == cofinance_of_clusters);
     }
   }
   CHECK(files >= 10);

@@ -8,6 +8,9 @@
 
 #include "../../test_paths.hpp"
 #include "engine/config/scenario.hpp"
+#include "engine/parallel/blocks.hpp"
+#include "engine/random/stream.hpp"
+#include "engine/record/layout.hpp"
 #include "engine/sim/model.hpp"
 #include "models/cluster/model.hpp"
 
@@ -24,6 +27,26 @@ inline model::Params params_from(const std::string& toml, const std::vector<std:
   const auto file = scratch_dir("model") / "scenario.toml";
   std::ofstream(file) << toml;
   return model::read(config::load_scenario(file, overrides, schema));
+}
+
+/// Every series value of every step (0 .. steps) of replicate 0, in order, on `threads` threads.
+inline std::vector<double> all_frames(const model::Params& params, std::size_t threads, int steps) {
+  parallel::ThreadLimit limit(threads);
+  model::ClusterModel m(params);
+  record::Layout layout;
+  m.describe(layout);
+  layout.dims.push_back({"replicate", 1});
+  layout.dims.push_back({"step", static_cast<std::size_t>(steps) + 1});
+  record::Frame frame(layout);
+  std::vector<double> all;
+  m.start_replicate(random::replicate_seed(params.seed, 0));
+  for (int t = 0; t <= steps; ++t) {
+    if (t > 0) m.step(t);
+    frame.clear();
+    m.observe(frame);
+    for (std::size_t k = 0; k < frame.size(); ++k) all.insert(all.end(), frame[k].begin(), frame[k].end());
+  }
+  return all;
 }
 
 inline const char* kSmallWorld = R"(

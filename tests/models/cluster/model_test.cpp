@@ -16,24 +16,9 @@ using model::ClusterModel;
 
 namespace {
 
-/// Every series value of every step of one replicate, in order.
+/// Every series value of every step of one replicate, in order (model_fixture.hpp).
 std::vector<double> run_all_frames(const model::Params& params, std::size_t threads, int steps) {
-  parallel::ThreadLimit limit(threads);
-  ClusterModel m(params);
-  record::Layout layout;
-  m.describe(layout);
-  layout.dims.push_back({"replicate", 1});
-  layout.dims.push_back({"step", static_cast<std::size_t>(steps) + 1});
-  record::Frame frame(layout);
-  std::vector<double> all;
-  m.start_replicate(random::replicate_seed(params.seed, 0));
-  for (int t = 0; t <= steps; ++t) {
-    if (t > 0) m.step(t);
-    frame.clear();
-    m.observe(frame);
-    for (std::size_t k = 0; k < frame.size(); ++k) all.insert(all.end(), frame[k].begin(), frame[k].end());
-  }
-  return all;
+  return test::all_frames(params, threads, steps);
 }
 
 }  // namespace
@@ -71,7 +56,7 @@ TEST_CASE("accounting identities hold at every step", "[model]") {
   std::int64_t entered_total = 0, exited_total = 0;
   std::set<std::uint64_t> ids_seen(m.smes().table.ids().begin(), m.smes().table.ids().end());
   for (int t = 1; t <= 16; ++t) {
-    const auto budget_before = m.clusters().budget_eur;
+    const auto budget_before = m.clusters().budget_cents;
     m.step(t);
     const auto& a = m.aggregates();
     const std::int64_t entered = a.total(model::counter("smes_entered")), exited = a.total(model::counter("smes_exited"));
@@ -87,11 +72,11 @@ TEST_CASE("accounting identities hold at every step", "[model]") {
     for (std::size_t i = 0; i < s.rows(); ++i) memberships += (s.alive(i) && s.cluster[i] != model::kNoCluster) ? 1 : 0;
     CHECK(a.total(model::counter("cluster_members")) == memberships);
     CHECK(a.total(model::counter("cluster_member_smes")) == memberships);
-    // Budget change = income - spending, and never an overdraft.
+    // Budget change = income - spending, to the cent, and never an overdraft.
     const auto& c = m.clusters();
-    for (std::size_t k = 0; k < c.budget_eur.size(); ++k) {
-      CHECK(c.budget_eur[k] - budget_before[k] == Approx(c.income_eur[k] - c.spending_eur[k]).margin(1e-6));
-      CHECK(c.budget_eur[k] >= 0.0);
+    for (std::size_t k = 0; k < c.budget_cents.size(); ++k) {
+      CHECK(c.budget_cents[k] - budget_before[k] == c.income_cents[k] - c.spending_cents[k]);
+      CHECK(c.budget_cents[k] >= 0);
     }
     // Ids are unique and never reused: new ids are all above every id seen before.
     for (std::size_t i = 0; i < s.rows(); ++i) {
@@ -277,7 +262,7 @@ TEST_CASE("meta-clusters form across regions, keep their books and need outside 
   for (std::uint64_t replicate_seed : {12, 13, 14}) {
   m.start_replicate(replicate_seed);
   for (int t = 1; t <= 40; ++t) {
-    const auto budget_before = m.clusters().budget_eur;
+    const auto budget_before = m.clusters().budget_cents;
     const auto active_before = m.metaclusters().active;
     m.step(t);
     const auto& mc = m.metaclusters();
@@ -290,7 +275,7 @@ TEST_CASE("meta-clusters form across regions, keep their books and need outside 
     for (std::size_t k = 0; k < mc.capacity(); ++k) {
       CHECK(counted[k] == mc.members[k]);
       if (mc.active[k]) CHECK(mc.members[k] >= 2);
-      CHECK(mc.budget_eur[k] >= 0.0);
+      CHECK(mc.budget_cents[k] >= 0);
     }
     // Members come from different regions.
     for (std::size_t k = 0; k < mc.capacity(); ++k) {
@@ -301,8 +286,8 @@ TEST_CASE("meta-clusters form across regions, keep their books and need outside 
     }
     // Contributions and seeds are booked as cluster spending: the budget identity holds.
     const auto& cs = m.clusters();
-    for (std::size_t c = 0; c < cs.budget_eur.size(); ++c)
-      CHECK(cs.budget_eur[c] - budget_before[c] == Approx(cs.income_eur[c] - cs.spending_eur[c]).margin(1e-6));
+    for (std::size_t c = 0; c < cs.budget_cents.size(); ++c)
+      CHECK(cs.budget_cents[c] - budget_before[c] == cs.income_cents[c] - cs.spending_cents[c]);
   }
   }
   CHECK(peak > 0);
