@@ -11,8 +11,8 @@ What each programme's rules imply (the scenario file states the real figures):
   unpaid money returns), at least 70 % x EUR 2 M (funding rate 70 %, 100 % on the third-party
   share).
 - excellence: each award paid EUR 50,000 once fully disbursed (awards of the first call).
-- spearhead: at most max(1, round(20 s)) organisations funded per call, each EUR 50,000 a
-  quarter.
+- spearhead: at most max(1, round(20 s)) organisations funded per call, at least one over the
+  run, each EUR 50,000 a quarter.
 - metacluster: one award whose seed money paid is at most EUR 200,000.
 - intercluster: at most max(1, round(13 s)) collaborations, at least one, each at most
   EUR 200,000 paid + committed.
@@ -71,8 +71,10 @@ def check(programme, f, scale, failures):
     elif programme == "spearhead":
         awards = pf.instrument(f, "instrument_awards", "spearhead")
         cap = awards_floor(20, scale)
-        expect(bool(np.all(awards <= cap)) and bool(np.all(awards[:, 1] >= 1)),
-               f"awards per call {awards.max()} <= {cap}, first call >= 1", failures)
+        # A small world's budget tranches (s x EUR 40 M over 40 quarters) reach one award by a
+        # later call (at 1:50, the call of step 9), so only "at least one" over the run.
+        expect(bool(np.all(awards <= cap)) and bool(np.all(awards.sum(axis=1) >= 1)),
+               f"awards per call {awards.max()} <= {cap}, at least one over the run", failures)
         spent = pf.instrument(f, "instrument_spent_eur", "spearhead")[:, 2:5]
         expect(bool(np.all(np.abs(spent / 50000.0 - np.round(spent / 50000.0)) < 1e-9)),
                "quarterly spending is whole EUR 50,000 grants", failures)
