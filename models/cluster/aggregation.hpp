@@ -162,6 +162,8 @@ inline constexpr std::array kCounterList{
   // By cluster, by (region, sector) cell and by adoption peer group (mechanisms/context.hpp).
   Counter{"cluster_members", kByCluster, rows::member, rows::one,
           {"1", "member SMEs of the cluster organisation", Stock, 1, true}},
+  // Members' own turnover, read by cluster_member_turnover_eur (recording.cpp adds joint-tender revenue).
+  Counter{"cluster_member_turnover_cents", kByCluster, rows::member, rows::turnover_cents, {}},
   Counter{"cell_active", kByCell, rows::alive, rows::one, {}},
   Counter{"cell_members", kByCell, rows::member, rows::one, {}},
   Counter{"peer_active", kByPeerGroup, rows::alive, rows::one, {}},

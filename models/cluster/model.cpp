@@ -52,6 +52,7 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   create_initial_smes(smes_, params_, world_, seed_);
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());
+  start_joint_tenders(joint_tenders_, world_, params_);
   programme_.start_replicate(seed_, world_);
   messages_.offers = {};
   cluster_support_.reset(world_.clusters.size());
@@ -91,6 +92,7 @@ void ClusterModel::step(std::int32_t step) {
   metaclusters_.external_seed_eur = 0.0;
   for (Money seed : cluster_support_.metacluster_seed_cents) metaclusters_.external_seed_eur += to_eur(seed);
   update_metaclusters(metaclusters_, clusters_, params_, world_, seed_, step);
+  if (params_.joint_tenders.enabled) update_joint_tenders(joint_tenders_, params_, clusters_, search_, smes_, seed_, step);
   // 7. Compaction, and the snapshots next quarter reads.
   compact_if_needed();
   build_search_index(search_, smes_, world_, cluster_members);

@@ -25,6 +25,7 @@
 #include "models/cluster/aggregation.hpp"
 #include "models/cluster/instruments/programme.hpp"
 #include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/mechanisms/joint_tenders.hpp"
 #include "models/cluster/messages.hpp"
 #include "models/cluster/metaclusters.hpp"
 #include "models/cluster/organisations.hpp"
@@ -60,6 +61,7 @@ class ClusterModel final : public sim::Model {
   /// This quarter's support offers, with each instrument's memory of the SMEs it supported.
   const SupportOffers& offers() const { return messages_.offers; }
   const Panel& panel() const { return panel_; }
+  const JointTenderState& joint_tenders() const { return joint_tenders_; }
 
  private:
   struct Observable {
@@ -69,6 +71,7 @@ class ClusterModel final : public sim::Model {
   static std::vector<Observable> observables();  // recording.cpp
   static void add_organisation_observables(std::vector<Observable>& out);
   static void add_instrument_observables(std::vector<Observable>& out);
+  static void add_joint_tender_observables(std::vector<Observable>& out);
 
   void sme_phase(std::int32_t step, const AggregateLayout& layout, parallel::IntegerSums& sums,
                  std::vector<std::int64_t>& tie_corrections);
@@ -84,6 +87,7 @@ class ClusterModel final : public sim::Model {
   Aggregates aggregates_;
   ClusterState clusters_;
   MetaclusterState metaclusters_;
+  JointTenderState joint_tenders_;  ///< the joint-tender service (mechanisms/joint_tenders.hpp)
   Messages messages_;
   instruments::Programme programme_;
   ClusterSupport cluster_support_;

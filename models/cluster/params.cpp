@@ -6,6 +6,7 @@
 #include "engine/config/binding.hpp"
 #include "engine/core/error.hpp"
 #include "models/cluster/instruments/instrument.hpp"
+#include "models/cluster/mechanisms/joint_tenders.hpp"
 #include "models/cluster/world.hpp"
 
 namespace clustersim::model {
@@ -370,6 +371,44 @@ void bind_cofinance(Table& t) {
            "training or visit only if it can pay the private part (funding.private) of it from them.");
 }
 
+/// [joint_tenders]: the joint-tender cluster service (docs/MODEL.md 3.14; Neopolia, DOMAIN.md).
+void bind_joint_tenders(Table& t) {
+  auto jt = t.section("joint_tenders.", &Params::joint_tenders);
+  jt.bind("regions", &JointTenderParams::regions)
+      .doc("Comma-separated NUTS-2 codes of the regions whose clusters run the service, e.g. \"FRG0\" (empty = all).");
+  jt.bind("sectors", &JointTenderParams::sectors)
+      .doc("Comma-separated ecosystems a cluster must serve (main or second) to run the service (empty = all).");
+  jt.bind("clusters_at_eu_scale", &JointTenderParams::clusters_at_eu_scale).range(0, 1e6).units("cluster organisations")
+      .doc("Clusters running the service at world.scale = 1 (max(1, round(scale x this)) of the eligible ones, largest "
+           "target membership first); 0 = every eligible cluster. Neopolia: 5 business clusters.");
+  jt.bind("bids_per_cluster_per_quarter", &JointTenderParams::bids_per_cluster_per_quarter).range(0, 10)
+      .units("bids/cluster/quarter")
+      .doc("Mean joint responses to calls for tender per service cluster (Poisson). Neopolia: ~90 over ~10 years by 5 "
+           "business clusters = 0.45.");
+  jt.bind("min_consortium_smes", &JointTenderParams::min_consortium_smes).range(1, 1000).units("SMEs")
+      .doc("Smallest consortium (uniform between min and max, capped by the cluster's members; fewer members: no bid).");
+  jt.bind("max_consortium_smes", &JointTenderParams::max_consortium_smes).range(1, 1000).units("SMEs")
+      .doc("Largest consortium.");
+  jt.bind("win_probability", &JointTenderParams::win_probability).range(1e-6, 0.999999)
+      .doc("Win probability of the reference consortium (assumption: about one bid in 3-4; 28 % of EU procedures get "
+           "a single bid, Single Market Scoreboard 2024).");
+  jt.bind("reference_consortium_smes", &JointTenderParams::reference_consortium_smes).range(1, 1000).units("SMEs")
+      .doc("Consortium size at which the win probability is win_probability.");
+  jt.bind("reference_capability", &JointTenderParams::reference_capability).range(0, 1)
+      .doc("Capability (mean of maturity label / 3, manager's skill and the consortium's skills) at which the win "
+           "probability is win_probability: about the baseline's mean.");
+  jt.bind("size_effect", &JointTenderParams::size_effect).range(-10, 10)
+      .doc("Logit slope of the win probability on ln(consortium size / reference size) (assumption).");
+  jt.bind("capability_effect", &JointTenderParams::capability_effect).range(-100, 100)
+      .doc("Logit slope of the win probability on capability - reference capability (assumption).");
+  jt.bind("contract_eur", &JointTenderParams::contract_eur).range(0, 1e10).units("EUR")
+      .doc("Mean value of a won contract; calibrated: EUR 81.5 M / (90 bids x 0.3) = about EUR 3 M (Neopolia).");
+  jt.bind("contract_sigma", &JointTenderParams::contract_sigma).range(0, 5)
+      .doc("Log-normal dispersion of contract values (mean kept at contract_eur).");
+  jt.bind("contract_quarters", &JointTenderParams::contract_quarters).range(1, 400).units("quarters")
+      .doc("Quarters over which a contract's revenue is earned, shared equally by the consortium's living firms.");
+}
+
 /// Mechanism switches, for experiments and for validating one mechanism in isolation.
 void bind_switches(Table& t) {
   auto enabled = [&t]<class M>(const char* section, M Params::*mechanism) {
@@ -388,13 +427,14 @@ void bind_switches(Table& t) {
   enabled("catch_up", &Params::catch_up);
   enabled("size_exit", &Params::size_exit);
   enabled("innovation_lag", &Params::innovation_lag);
+  enabled("joint_tenders", &Params::joint_tenders);
 }
 
 const Table& table() {
   static const Table t = [] {
     Table b;
     for (auto bind : {bind_population, bind_demography, bind_clusters, bind_innovation, bind_networks, bind_regions,
-                      bind_record, bind_economy, bind_cofinance, bind_switches})
+                      bind_record, bind_economy, bind_cofinance, bind_joint_tenders, bind_switches})
       bind(b);
     return b;
   }();
@@ -466,6 +506,23 @@ void check_world_names(const config::Scenario& s) {
   check_eligible_clusters(world, p.instruments);
 }
 
+/// Joint tenders: a consortium range that exists, and (when on) names and clusters the
+/// world has, so `check` refuses what `run` would.
+void check_joint_tender_keys(const config::Scenario& s) {
+  const auto lo = s.integer("joint_tenders.min_consortium_smes"), hi = s.integer("joint_tenders.max_consortium_smes");
+  if (lo > hi) {
+    const std::string key = blamed(s, "joint_tenders.max_consortium_smes", "joint_tenders.min_consortium_smes");
+    throw ScenarioError(s.origin(key), key,
+                        "joint_tenders.min_consortium_smes (" + std::to_string(lo) +
+                            ") must be <= joint_tenders.max_consortium_smes (" + std::to_string(hi) + ")");
+  }
+  if (!s.boolean("joint_tenders.enabled")) return;
+  const Params p = read(s);
+  const std::string where = s.origin("joint_tenders.regions") != "default" ? s.origin("joint_tenders.regions")
+                                                                           : s.origin("joint_tenders.enabled");
+  check_joint_tenders(build_world(p), p.joint_tenders, where);
+}
+
 }  // namespace
 
 void declare(config::Schema& s) {
@@ -475,6 +532,7 @@ void declare(config::Schema& s) {
   s.rule(check_maturity);
   s.rule(check_world_keys);
   s.rule(check_world_names);
+  s.rule(check_joint_tender_keys);
 }
 
 Params read(const config::Scenario& s) {

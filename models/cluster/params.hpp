@@ -251,6 +251,28 @@ struct CofinanceParams {
   double sme_own_funds_quarters = 0.5;
 };
 
+/// Joint tenders (docs/MODEL.md 3.14): a cluster service in which member SMEs answer calls for
+/// tender together, win contracts with a probability set by the consortium and gain turnover
+/// (Neopolia, Pays de la Loire: ~90 joint responses, EUR 81.5 M for 90 members in ~10 years).
+struct JointTenderParams {
+  // Comma-separated lists (scenario-level keys are scalars; lists exist only in [[tables]]).
+  std::string regions;  ///< NUTS-2 codes of the regions whose clusters may run the service ("" = all)
+  std::string sectors;  ///< ecosystems a cluster must serve ("" = all)
+  double clusters_at_eu_scale = 0;   ///< clusters running it at world.scale = 1; 0 = every eligible cluster
+  double bids_per_cluster_per_quarter = 0.45;
+  std::int64_t min_consortium_smes = 2;
+  std::int64_t max_consortium_smes = 6;
+  double win_probability = 0.3;       ///< at the reference consortium
+  double reference_consortium_smes = 4;
+  double reference_capability = 0.45;
+  double size_effect = 0.5;        ///< logit slope on ln(size / reference size)
+  double capability_effect = 2.0;  ///< logit slope on (capability - reference capability)
+  double contract_eur = 3.0e6;     ///< mean contract value
+  double contract_sigma = 0.5;     ///< log-normal dispersion of contract values
+  std::int64_t contract_quarters = 8;
+  bool enabled = false;  ///< off in the baseline: a scenario switches the service on where it runs
+};
+
 struct Params {
   std::uint64_t seed = 1;
   WorldParams world;
@@ -273,6 +295,7 @@ struct Params {
   SizeExitParams size_exit;
   InnovationLagParams innovation_lag;
   CofinanceParams cofinance;
+  JointTenderParams joint_tenders;
   /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
   std::vector<config::TableElement> instruments;
 };

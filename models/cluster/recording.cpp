@@ -79,6 +79,7 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
                  }});
   add_organisation_observables(out);
   add_instrument_observables(out);
+  add_joint_tender_observables(out);
   return out;
 }
 
@@ -246,6 +247,35 @@ void ClusterModel::add_instrument_observables(std::vector<Observable>& out) {
         [](Counts c) { return c.clusters_trained; });
   count("instrument_third_country_agreements", "collaboration agreements signed with third countries in the quarter",
         [](Counts c) { return c.agreements; });
+}
+
+void ClusterModel::add_joint_tender_observables(std::vector<Observable>& out) {
+  // Joint tenders (mechanisms/joint_tenders.hpp); zero where the service does not run.
+  auto by_cluster = [&](const char* name, DType dtype, const char* units, const char* long_name, Accumulation acc,
+                        auto get) {
+    out.push_back({spec(name, dtype, kClusterDims, units, long_name, acc),
+                   [get](const ClusterModel& m, std::vector<double>& v) {
+                     for (std::size_t c = 0; c < v.size(); ++c) v[c] = static_cast<double>(get(m, c));
+                   }});
+  };
+  using M = ClusterModel;
+  by_cluster("cluster_member_turnover_eur", DType::Float64, "EUR",
+             "turnover of the cluster's member SMEs in the quarter, with their joint-tender contract revenue", Flow,
+             [](const M& m, std::size_t c) {
+               return static_cast<double>(m.aggregates_.value(counter("cluster_member_turnover_cents"), c)) / 100.0 +
+                      m.joint_tenders_.revenue_eur[c];
+             });
+  by_cluster("cluster_joint_tender_turnover_eur", DType::Float64, "EUR",
+             "revenue of won joint-tender contracts earned by the cluster's consortium firms in the quarter", Flow,
+             [](const M& m, std::size_t c) { return m.joint_tenders_.revenue_eur[c]; });
+  by_cluster("cluster_joint_tenders_submitted", DType::Int64, "1",
+             "joint responses to calls for tender submitted by the cluster's members in the quarter", Flow,
+             [](const M& m, std::size_t c) { return m.joint_tenders_.submitted[c]; });
+  by_cluster("cluster_joint_tenders_won", DType::Int64, "1", "joint tenders won by the cluster's members in the quarter",
+             Flow, [](const M& m, std::size_t c) { return m.joint_tenders_.won[c]; });
+  by_cluster("cluster_joint_tender_firms", DType::Int64, "1",
+             "distinct member SMEs that have been in a winning joint-tender consortium since the start", Stock,
+             [](const M& m, std::size_t c) { return m.joint_tenders_.firms_won[c]; });
 }
 
 void ClusterModel::describe(record::Layout& layout) const {

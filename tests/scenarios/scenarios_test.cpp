@@ -24,10 +24,14 @@ std::string text_of(const fs::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// A small world for a scenario: 1:500 (52,000 SMEs, 2 clusters), unless an instrument is
-/// limited to named regions, which need the scenario's own scale to hold a cluster there.
+/// A small world for a scenario: 1:500 (52,000 SMEs, 2 clusters), unless an instrument or
+/// the joint-tender service is limited to named regions, which need the scenario's own scale
+/// to hold a cluster there.
 std::string small_world(const fs::path& file) {
-  return text_of(file).find("eligible.regions") == std::string::npos ? " --set world.scale=0.002" : "";
+  const std::string text = text_of(file);
+  const bool regional = text.find("eligible.regions") != std::string::npos ||
+                        text.find("joint_tenders") != std::string::npos;
+  return regional ? "" : " --set world.scale=0.002";
 }
 
 }  // namespace
@@ -129,6 +133,46 @@ TEST_CASE("every instrument of every scenario spends money at two seeds and a sm
         INFO(spent.out << spent.err);
         CHECK(spent.exit_code == 0);
       }
+    }
+  }
+}
+
+TEST_CASE("every programme scenario shows the figures its rules imply, at a reduced scale", "[scenario]") {
+  // docs/PROGRAMMES.md: partnerships, exchanges, awards, pass-through, grants per award and
+  // joint tenders, checked by tests/scenarios/check_programme_rules.py on 12 quarters. Scenarios
+  // tied to named regions run at their own scale (the smallest that holds a cluster there).
+  struct Case {
+    const char* programme;
+    const char* file;
+    double scale;
+  };
+  const std::vector<Case> cases{{"euroclusters", "euroclusters", 0.005},
+                                {"clusterxchange", "clusterxchange", 0.005},
+                                {"i3", "i3_interregional", 0.005},
+                                {"metacluster", "metacluster", 0.005},
+                                {"excellence", "manager_training", 0.02},
+                                {"spearhead", "spearhead_core_funding", 0.02},
+                                {"intercluster", "intercluster_flanders", 0.02},
+                                {"neopolia", "neopolia", 0.1}};
+  const fs::path dir = clustersim::test::scratch("programme-rules-test");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.programme) {
+      const fs::path out = dir / (std::string(c.programme) + ".h5");
+      const std::string scale = std::to_string(c.scale);
+      const auto run = run_clustersim("run " + std::string(CLUSTERSIM_SOURCE_DIR) + "/scenarios/" + c.file + ".toml -o " +
+                                          out.string() + " --quiet --replicates 2 --set run.steps=12 --set world.scale=" +
+                                          scale,
+                                      dir / "cmd");
+      INFO(run.err);
+      REQUIRE(run.exit_code == 0);
+      const auto rules = run_command("/usr/bin/python3 " + std::string(CLUSTERSIM_SOURCE_DIR) +
+                                         "/tests/scenarios/check_programme_rules.py " + c.programme + " " + out.string() +
+                                         " " + scale,
+                                     dir / "rules");
+      INFO(rules.out << rules.err);
+      CHECK(rules.exit_code == 0);
     }
   }
 }
