@@ -69,6 +69,12 @@ std::vector<Unspendable> catalogue() {
                       "cofinancing.eu_rate_more_developed = 0.9\ncofinancing.eu_rate_transition = 0.9\n"
                       "cofinancing.eu_rate_less_developed = 0.9"),
        "instruments[core].cofinancing.eu_rate_", "from the eu source, but the funding shares give it only EUR 50000.00"},
+      // In this world (default world.seed) the one automotive cluster is in SE01, whose S3
+      // priorities are electronics, textile and aerospace (clustersim world --clusters --regions).
+      {"S3 priorities that no eligible cluster serves",
+       world() + core("budget_eur = 1000000\neligible.sectors = [\"mobility_transport_automotive\"]\n"
+                      "eligible.s3_only = true"),
+       "instruments[core].eligible.s3_only", "serves an eligible ecosystem that is an S3 priority of its region"},
       {"vouchers for SMEs larger than any SME", world() + vouchers("eligible.min_employees = 300\neligible.max_employees = 400"),
        "instruments[v].eligible.min_employees", "above the largest SME of the world (population.max_initial_employees = 249)"},
       {"vouchers for SMEs without employees", world() + vouchers("eligible.max_employees = 0.5"),
