@@ -136,9 +136,9 @@ void Programme::check_recipients(std::size_t i, const config::TableElement& e, c
   ClusterState everyone;
   everyone.active.assign(C, 1);
   const std::vector<std::int64_t> none;
-  std::vector<double> readiness(C, 0.0);
+  std::vector<double> no_readiness(C, 0.0);
   const std::vector<std::uint8_t> idle(C, 0);
-  const Context ctx{world, everyone, none, none, none, readiness, readiness, idle, 0, 0};
+  const Context ctx{world, everyone, none, none, none, no_readiness, no_readiness, idle, 0, 0};
   for (std::size_t k : eligible_clusters) {
     const auto& a = world.clusters[k];
     for (std::size_t j = 0; j < C; ++j) {
