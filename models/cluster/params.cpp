@@ -1,11 +1,13 @@
 #include "models/cluster/params.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
 #include "engine/config/binding.hpp"
 #include "engine/core/error.hpp"
 #include "models/cluster/instruments/instrument.hpp"
+#include "models/cluster/instruments/programme.hpp"
 #include "models/cluster/mechanisms/joint_tenders.hpp"
 #include "models/cluster/world.hpp"
 
@@ -504,6 +506,9 @@ void check_world_names(const config::Scenario& s) {
   const World world = build_world(p);
   check_eligible_names(world, p.instruments);
   check_eligible_clusters(world, p.instruments);
+  // ... and every instrument must be able to spend as written (instruments/spendable.cpp).
+  instruments::Programme(p.instruments, world)
+      .check_spendable(p.instruments, world, p.steps, std::max(p.population.max_initial_employees, p.entry.max_employees));
 }
 
 /// Joint tenders: a consortium range that exists, and (when on) names and clusters the

@@ -273,7 +273,7 @@ const std::string kInstrument = R"(
 [[instruments]]
 id = "vouchers"
 type = "cascade_funding"
-budget_eur = 100000
+budget_eur = 200000              # one award of the default grant_eur: check refuses less (spendable.cpp)
 funding.eu = 0.5
 funding.national = 0.5
 )";

@@ -207,6 +207,12 @@ void bind_common(config::Binding<Common>& b) {
       .doc("Quarters between award and first payment.");
   b.bind("member_weight", &Common::member_weight).range(0, 100)
       .doc("SME support: how much likelier a cluster member is supported than an eligible non-member.");
+  b.bind("award_slots", &Common::award_slots).range(0, 1e9).units("awards")
+      .doc("Most awards the programme holds at once (running or about to start; renewals keep theirs) at EU scale: "
+           "world.scale x this, at least 1 (0: no limit; a programme's funded positions, e.g. Euroclusters' 30).");
+  b.bind("renewal.max_renewals", &Common::max_renewals).range(0, 400).units("renewals")
+      .doc("Times an award is renewed at its end for another award_quarters at the same size, without a new call, "
+           "while the window is open and the money suffices (0: the programme does not renew).");
 }
 
 const config::Binding<Common>& common_keys() {

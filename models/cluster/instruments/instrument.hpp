@@ -71,6 +71,11 @@ struct Common {
   std::int64_t max_awards_per_call = 1000000000;  // no limit
   std::int32_t award_quarters = 4, lag_steps = 0;
   double member_weight = 2.0;  ///< SME support: weight of a member against a non-member of the group
+  /// Award slots and renewal (programme.cpp, docs/MODEL.md 3.13 "Awards"): the most awards
+  /// held at once (EU scale; 0: no limit), and how often an award is renewed at its end
+  /// without a new call (0: the programme does not renew).
+  std::int64_t award_slots = 0;
+  std::int32_t max_renewals = 0;
 };
 
 /// An award to a cluster (with a partner cluster for consortia): money committed by source,
@@ -180,6 +185,7 @@ enum class PartnerRule { None, OtherRegion, OtherCountry, OtherSector };
 struct StepCounts {
   std::int64_t applications = 0, awards = 0, clusters_trained = 0, agreements = 0, failed = 0;
   std::int64_t actions = 0;  ///< market-opening actions bought (internationalisation)
+  std::int64_t renewals = 0;  ///< awards renewed without a call (renewal.max_renewals), not in `awards`
 };
 
 class Instrument {
@@ -214,6 +220,8 @@ class Instrument {
     random::Stream unused(0, 0, 0, 0);
     return award_eur(unused);
   }
+  /// The smallest award_eur can return: `check` refuses a budget that cannot pay one.
+  virtual double smallest_award_eur() const { return largest_award_eur(); }
   /// Part of an award paid per supported SME (EUR per SME; 0: all in instalments) and the
   /// share of the award reserved for it.
   virtual double per_sme_eur() const { return 0; }

@@ -50,11 +50,12 @@ class Interregional final : public Instrument {
   Recipient instalment_recipient() const override { return investment ? Recipient::Smes : Recipient::Providers; }
   double award_eur(random::Stream& rng) const override {
     const double size = project_min_eur + (project_max_eur - project_min_eur) * rng.uniform();
-    return size * ((1.0 - third_party_share) * funding_rate + third_party_share);
+    return size * funded_share();
   }
-  double largest_award_eur() const override {
-    return project_max_eur * ((1.0 - third_party_share) * funding_rate + third_party_share);
-  }
+  double largest_award_eur() const override { return project_max_eur * funded_share(); }
+  double smallest_award_eur() const override { return project_min_eur * funded_share(); }
+  /// Share of a project's cost the programme pays: funding_rate, and 100 % of the third-party part.
+  double funded_share() const { return (1.0 - third_party_share) * funding_rate + third_party_share; }
   double failure_hazard(const Award& a, const Context& ctx) const override {
     return project_failure_hazard(project, a, ctx);
   }

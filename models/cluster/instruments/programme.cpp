@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "engine/core/error.hpp"
@@ -27,11 +28,23 @@ void scale_to_world(Instrument& inst, double scale) {
   Common& c = inst.common;
   const double one_award = std::min(c.budget_eur, inst.largest_award_eur());
   c.budget_eur = std::max(c.budget_eur * scale, one_award);
-  if (c.max_awards_per_call > 0)
-    c.max_awards_per_call = std::max<std::int64_t>(1, std::llround(static_cast<double>(c.max_awards_per_call) * scale));
+  for (std::int64_t* count : {&c.max_awards_per_call, &c.award_slots})
+    if (*count > 0) *count = std::max<std::int64_t>(1, std::llround(static_cast<double>(*count) * scale));
 }
 
 }  // namespace
+
+std::array<double, kSourceCount> award_shares(const Common& c, DevelopmentLevel level) {
+  std::array<double, kSourceCount> shares = c.funding;
+  const double rate = c.eu_rate[level_index(level)];
+  if (rate >= 0) {
+    const double others = 1.0 - c.funding[kEu];
+    for (std::size_t s = 0; s < kSourceCount; ++s)
+      shares[s] = s == kEu ? rate : (others > 0 ? (1.0 - rate) * c.funding[s] / others : 0.0);
+    if (others <= 0) shares[kEu] = 1.0;
+  }
+  return shares;
+}
 
 Programme::Programme(const std::vector<config::TableElement>& elements, const World& world) {
   if (elements.size() > kMaxInstruments)
@@ -115,6 +128,13 @@ std::uint16_t Programme::mask_for(std::size_t i, const World& world, std::size_t
   return mask;
 }
 
+bool Programme::eligible(std::size_t i, const World& world, std::size_t cluster) const {
+  const auto& site = world.clusters[cluster];
+  if (!region_ok_[i][site.region]) return false;
+  const std::uint16_t mask = mask_for(i, world, site.region);
+  return ((mask >> site.sector) & 1u) || (site.second_sector != kNoSector && ((mask >> site.second_sector) & 1u));
+}
+
 std::int32_t Programme::choose_partner(const Instrument& inst, std::size_t applicant, const Context& ctx,
                                       random::Stream& rng) const {
   const auto& site = ctx.world.clusters[applicant];
@@ -159,13 +179,7 @@ void Programme::run_call(std::size_t i, const Context& ctx) {
   };
   std::vector<Applicant> applicants;
   for (std::size_t k = 0; k < C; ++k) {
-    if (!ctx.clusters.active[k]) continue;
-    const auto& site = ctx.world.clusters[k];
-    if (!region_ok_[i][site.region]) continue;
-    const std::uint16_t mask = mask_for(i, ctx.world, site.region);
-    const bool sector_ok = ((mask >> site.sector) & 1u) ||
-                           (site.second_sector != kNoSector && ((mask >> site.second_sector) & 1u));
-    if (!sector_ok) continue;
+    if (!ctx.clusters.active[k] || !eligible(i, ctx.world, k)) continue;
     const bool holds = std::any_of(st.awards.begin(), st.awards.end(), [&](const Award& a) {
       return !a.ended && a.cluster == static_cast<std::int32_t>(k) && a.last_step >= ctx.step;
     });
@@ -180,9 +194,11 @@ void Programme::run_call(std::size_t i, const Context& ctx) {
   st.counts.applications += static_cast<std::int64_t>(applicants.size());
   std::stable_sort(applicants.begin(), applicants.end(), [](const Applicant& a, const Applicant& b) { return a.score > b.score; });
   std::int64_t made = 0;
+  // Slots the programme has free: awards it holds (renewals included) keep theirs.
+  const std::int64_t free_slots = c.award_slots > 0 ? std::max<std::int64_t>(0, c.award_slots - held(i))
+                                                    : std::numeric_limits<std::int64_t>::max();
   for (const auto& ap : applicants) {
-    if (made >= c.max_awards_per_call) break;
-    const auto& site = ctx.world.clusters[ap.cluster];
+    if (made >= c.max_awards_per_call || made >= free_slots) break;
     random::Stream rng(seed_, key(i, ap.cluster), static_cast<std::uint32_t>(ctx.step), purpose::kInstrumentAward);
     std::int32_t partner = -1;
     if (inst.partner_rule() != PartnerRule::None) {
@@ -190,39 +206,66 @@ void Programme::run_call(std::size_t i, const Context& ctx) {
       if (partner < 0) continue;  // no consortium possible
     }
     const std::int64_t cost = to_cents(inst.award_eur(rng));
-    if (cost <= 0) continue;
-    std::array<double, kSourceCount> shares = c.funding;
-    const double rate = c.eu_rate[level_index(ctx.world.regions[site.region].level)];
-    if (rate >= 0) {
-      const double others = 1.0 - c.funding[kEu];
-      for (std::size_t s = 0; s < kSourceCount; ++s)
-        shares[s] = s == kEu ? rate : (others > 0 ? (1.0 - rate) * c.funding[s] / others : 0.0);
-      if (others <= 0) shares[kEu] = 1.0;
-    }
-    const Cents part = split(cost, shares);
-    bool affordable = true;
-    for (std::size_t s = 0; s < kSourceCount; ++s) affordable = affordable && part[s] <= st.ledger.available[s];
-    if (!affordable) continue;
-    st.ledger.commit(part);
-    Award a;
-    a.cluster = static_cast<std::int32_t>(ap.cluster);
-    a.partner = partner;
-    a.first_step = ctx.step + c.lag_steps + inst.start_delay_quarters(ap.cluster, partner, ctx);
-    a.last_step = a.first_step + c.award_quarters - 1;
-    a.remaining = part;
-    a.cost_cents = cost;
-    const double unit = inst.per_sme_eur();
-    a.per_sme_left = unit > 0 ? static_cast<std::int64_t>(std::floor(static_cast<double>(cost) * inst.per_sme_share())) : 0;
-    a.instalment_left = cost - a.per_sme_left;
-    // With a per-SME part, the rest (the cluster's management share) follows the SME
-    // payments in settle(); otherwise it is paid in equal instalments.
-    a.share_follows_smes = a.per_sme_left > 0;
-    a.instalment_cents = a.share_follows_smes ? 0 : a.instalment_left / c.award_quarters;
-    a.smes_per_quarter = unit > 0 ? static_cast<double>(a.per_sme_left) / 100.0 / unit / c.award_quarters : 0.0;
-    st.awards.push_back(a);
+    const std::int32_t first = ctx.step + c.lag_steps + inst.start_delay_quarters(ap.cluster, partner, ctx);
+    if (!make_award(i, ctx, static_cast<std::int32_t>(ap.cluster), partner, cost, first, 0)) continue;
     ++st.counts.awards;
     ++made;
-    inst.on_award(st.awards.back(), ctx, st.counts);
+  }
+}
+
+std::int64_t Programme::held(std::size_t i) const {
+  const auto& awards = state_[i].awards;
+  return std::count_if(awards.begin(), awards.end(), [](const Award& a) { return !a.ended; });
+}
+
+bool Programme::make_award(std::size_t i, const Context& ctx, std::int32_t cluster, std::int32_t partner,
+                           std::int64_t cost, std::int32_t first_step, std::int32_t renewals) {
+  const Instrument& inst = *instruments_[i];
+  const Common& c = inst.common;
+  State& st = state_[i];
+  if (cost <= 0) return false;
+  const auto& site = ctx.world.clusters[static_cast<std::size_t>(cluster)];
+  const Cents part = split(cost, award_shares(c, ctx.world.regions[site.region].level));
+  for (std::size_t s = 0; s < kSourceCount; ++s)
+    if (part[s] > st.ledger.available[s]) return false;  // every source must pay its part
+  st.ledger.commit(part);
+  Award a;
+  a.cluster = cluster;
+  a.partner = partner;
+  a.first_step = first_step;
+  a.last_step = a.first_step + c.award_quarters - 1;
+  a.remaining = part;
+  a.cost_cents = cost;
+  const double unit = inst.per_sme_eur();
+  a.per_sme_left = unit > 0 ? static_cast<std::int64_t>(std::floor(static_cast<double>(cost) * inst.per_sme_share())) : 0;
+  a.instalment_left = cost - a.per_sme_left;
+  // With a per-SME part, the rest (the cluster's management share) follows the SME
+  // payments in settle(); otherwise it is paid in equal instalments.
+  a.share_follows_smes = a.per_sme_left > 0;
+  a.instalment_cents = a.share_follows_smes ? 0 : a.instalment_left / c.award_quarters;
+  a.smes_per_quarter = unit > 0 ? static_cast<double>(a.per_sme_left) / 100.0 / unit / c.award_quarters : 0.0;
+  st.awards.push_back(a);
+  st.renewals.push_back(renewals);
+  st.completed.push_back(0);
+  inst.on_award(st.awards.back(), ctx, st.counts);
+  return true;
+}
+
+void Programme::renew(std::size_t i, const Context& ctx) {
+  const Common& c = instruments_[i]->common;
+  State& st = state_[i];
+  // The programme renews only within its window, and only awards that ran to their end
+  // (not failed, stopped or folded) in the quarter before this one.
+  if (c.max_renewals <= 0 || ctx.step > c.end_step) return;
+  const std::size_t n = st.awards.size();  // renewals appended below are not renewed again now
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!st.completed[k] || st.awards[k].last_step != ctx.step - 1 || st.renewals[k] >= c.max_renewals) continue;
+    const std::int32_t cluster = st.awards[k].cluster, partner = st.awards[k].partner;
+    if (!ctx.clusters.active[static_cast<std::size_t>(cluster)]) continue;
+    if (partner >= 0 && !ctx.clusters.active[static_cast<std::size_t>(partner)]) continue;
+    // The same commitment again, from now on (no lag: the work continues).
+    if (make_award(i, ctx, cluster, partner, st.awards[k].cost_cents, ctx.step, st.renewals[k] + 1))
+      ++st.counts.renewals;
   }
 }
 
@@ -275,8 +318,10 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       for (std::size_t k = st.allocated_until; k < until && k < tranches_[i].size(); ++k) cents += tranches_[i][k];
       st.allocated_until = std::max(st.allocated_until, until);
       st.ledger.allocate(split(cents, c.funding));
-      run_call(i, ctx);
     }
+    // Renewals first: they keep their slots and their money before a call competes for them.
+    renew(i, ctx);
+    if (call != calls.end()) run_call(i, ctx);
     for (std::size_t n = 0; n < st.awards.size(); ++n) {
       Award& a = st.awards[n];
       if (a.ended || step < a.first_step || step > a.last_step) continue;
@@ -397,12 +442,14 @@ void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& suppo
       pay_management_share(inst, a, st);
     }
     // Awards in their last quarter end; money they did not use returns to the programme.
-    for (auto& a : st.awards)
-      if (!a.ended && step >= a.last_step) {
-        st.ledger.cancel(a.remaining);
-        a.remaining = {};
-        a.ended = true;
-      }
+    for (std::size_t k = 0; k < st.awards.size(); ++k) {
+      Award& a = st.awards[k];
+      if (a.ended || step < a.last_step) continue;
+      st.ledger.cancel(a.remaining);
+      a.remaining = {};
+      a.ended = true;
+      st.completed[k] = 1;  // ran to its end: renewable (renew())
+    }
     if (step >= inst.common.end_step) st.ledger.close();
     CLUSTERSIM_ASSERT(st.ledger.balanced(), "instrument '" + inst.common.id + "': ledger out of balance");
   }

@@ -15,12 +15,24 @@
 
 namespace clustersim::model::instruments {
 
+/// An award's shares by source for a cluster of `level`: the funding shares, or, with
+/// cofinancing.eu_rate_<level> set, that EU share and the rest in the others' proportions.
+std::array<double, kSourceCount> award_shares(const Common& c, DevelopmentLevel level);
+
 class Programme {
  public:
   Programme() = default;
   /// Throws ScenarioError when an eligibility list names a region, country or sector that
   /// does not exist in `world`.
   Programme(const std::vector<config::TableElement>& elements, const World& world);
+
+  /// Throws ScenarioError (file, key, rule) when an instrument cannot spend as written
+  /// (spendable.cpp): no call before stop_step and inside run.steps (`steps`), a budget that
+  /// cannot pay one award, no eligible cluster, no partner for a consortium, or an SME size
+  /// band that excludes every SME (`largest_sme_employees`: the largest SME at start).
+  /// `elements` are the ones this Programme was built from.
+  void check_spendable(const std::vector<config::TableElement>& elements, const World& world, std::int64_t steps,
+                       double largest_sme_employees) const;
 
   std::size_t size() const { return instruments_.size(); }
   const Instrument& instrument(std::size_t i) const { return *instruments_[i]; }
@@ -35,6 +47,8 @@ class Programme {
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
   const Cents& spent_this_step(std::size_t i) const { return state_[i].payments.spent_step; }
   const StepCounts& counts(std::size_t i) const { return state_[i].counts; }
+  /// Awards instrument i holds now (made and not ended): what award_slots caps.
+  std::int64_t held(std::size_t i) const;
   /// Money instrument i has paid so far, by recipient (cents, all sources): it sums to the
   /// ledger's disbursed money (tested).
   std::int64_t paid_to(std::size_t i, Recipient r) const { return state_[i].payments.paid_total(r); }
@@ -52,6 +66,9 @@ class Programme {
     Payments payments;
     StepCounts counts;
     std::vector<Award> awards;
+    /// Per award: how many renewals led to it, and whether it ran to its last quarter.
+    std::vector<std::int32_t> renewals;
+    std::vector<std::uint8_t> completed;
     std::size_t allocated_until = 0;  ///< tranches [0, allocated_until) are allocated
     bool stopped = false;
   };
@@ -69,10 +86,21 @@ class Programme {
   std::uint64_t seed_ = 0;
 
   void run_call(std::size_t i, const Context& ctx);
+  /// Renews the awards of instrument i that ended last quarter (renewal.max_renewals).
+  void renew(std::size_t i, const Context& ctx);
+  /// Commits an award of `cost` cents if every source can pay its part; false otherwise.
+  bool make_award(std::size_t i, const Context& ctx, std::int32_t cluster, std::int32_t partner, std::int64_t cost,
+                  std::int32_t first_step, std::int32_t renewals);
+  void check_calls(std::size_t i, const config::TableElement& e, std::int64_t steps) const;
+  void check_money(std::size_t i, const config::TableElement& e, const World& world) const;
+  void check_recipients(std::size_t i, const config::TableElement& e, const World& world,
+                        double largest_sme_employees) const;
   std::int32_t choose_partner(const Instrument& inst, std::size_t applicant, const Context& ctx,
                               random::Stream& rng) const;
   void pay_management_share(const Instrument& inst, Award& a, State& st);
   std::uint16_t mask_for(std::size_t i, const World& world, std::size_t region) const;
+  /// Whether `cluster` may apply to instrument i's calls (region and ecosystem rules).
+  bool eligible(std::size_t i, const World& world, std::size_t cluster) const;
 };
 
 }  // namespace clustersim::model::instruments
