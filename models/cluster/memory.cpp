@@ -14,7 +14,7 @@ namespace {
 constexpr double kSmeColumnBytes =
     sizeof(std::uint16_t) + sizeof(std::uint8_t) + 3 * sizeof(float) + sizeof(std::int32_t) + 3 * sizeof(std::uint8_t) +
     sizeof(PartnerSlots) + sizeof(std::uint32_t) + sizeof(float) + sizeof(std::uint8_t) + sizeof(std::uint16_t) +
-    sizeof(std::uint64_t);
+    sizeof(std::uint16_t) + sizeof(std::uint8_t) + sizeof(float) + sizeof(std::uint64_t);
 /// Besides the columns, per SME: the reserve of the tables (1/8 above the start size, and
 /// doubling with entries), the region/cluster member index, the per-block message buffers
 /// and the step's temporaries. Measured: 97 bytes of peak RSS per additional SME from 10^5
