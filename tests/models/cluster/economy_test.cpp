@@ -118,8 +118,10 @@ TEST_CASE("markets: with interregional demand, displacement also reaches regions
 
 namespace {
 
-/// Member premium: mean log labour productivity of members minus that of non-members in the
-/// cells clusters serve, and the share innovating within a year among each.
+/// Member premium within cells: in each (region, sector) cell that a cluster serves, the mean
+/// log labour productivity of members minus that of non-members, and the same for the share
+/// innovating within a year, averaged over cells with the members as weights (cells differ in
+/// productivity and in the share of members, so a pooled comparison would mix the two).
 struct Premium {
   double log_productivity = 0, innovating_points = 0;
 };
@@ -127,17 +129,27 @@ struct Premium {
 Premium member_premium(const ClusterModel& m) {
   const auto& s = m.smes();
   const auto& w = m.world();
-  double member_lp = 0, other_lp = 0, member_innov = 0, other_innov = 0, members = 0, others = 0;
+  struct Cell { double member_lp = 0, other_lp = 0, member_innov = 0, other_innov = 0, members = 0, others = 0; };
+  std::vector<Cell> cells(w.regions.size() * model::kSectorCount);
   for (std::size_t i = 0; i < s.rows(); ++i) {
     if (!s.alive(i)) continue;
-    const std::size_t cell = w.cell(s.region[i], s.sector[i]);
-    if (w.cluster_start[cell + 1] == w.cluster_start[cell]) continue;  // no cluster serves the cell
+    Cell& c = cells[w.cell(s.region[i], s.sector[i])];
     const double lp = std::log(static_cast<double>(s.productivity_eur_per_year[i]));
     const double innov = s.quarters_since_innovation[i] < 4 ? 1.0 : 0.0;
-    if (s.cluster[i] != model::kNoCluster) member_lp += lp, member_innov += innov, members += 1;
-    else other_lp += lp, other_innov += innov, others += 1;
+    if (s.cluster[i] != model::kNoCluster) c.member_lp += lp, c.member_innov += innov, c.members += 1;
+    else c.other_lp += lp, c.other_innov += innov, c.others += 1;
   }
-  return {member_lp / members - other_lp / others, 100 * (member_innov / members - other_innov / others)};
+  Premium p;
+  double weight = 0;
+  for (const Cell& c : cells) {
+    if (c.members == 0 || c.others == 0) continue;
+    p.log_productivity += c.members * (c.member_lp / c.members - c.other_lp / c.others);
+    p.innovating_points += c.members * 100 * (c.member_innov / c.members - c.other_innov / c.others);
+    weight += c.members;
+  }
+  p.log_productivity /= weight;
+  p.innovating_points /= weight;
+  return p;
 }
 
 }  // namespace
