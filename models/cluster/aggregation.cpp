@@ -14,7 +14,9 @@ AggregateLayout aggregate_layout(const Params& params, const World& world, std::
   sizes[kByPeerGroup] = peer_group_count(params.adoption.peers, R, C);
   sizes[kByInstrument] = instruments;
   sizes[kOverall] = 1;
-  return {CounterLayout::make(kCounters, sizes), params.adoption.peers, C, params.innovation.recent_quarters};
+  sizes[kByBeneficiary] = instruments;
+  return {CounterLayout::make(kCounters, sizes), params.adoption.peers, C, params.innovation.recent_quarters,
+          selection_weights(params, world.cluster_start.data())};
 }
 
 std::int64_t Aggregates::total(std::size_t k) const {

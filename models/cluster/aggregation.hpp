@@ -11,6 +11,7 @@
 // (`clustersim variables --markdown`, scripts/update-docs).
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -18,6 +19,7 @@
 
 #include "engine/record/counters.hpp"
 #include "models/cluster/mechanisms/context.hpp"
+#include "models/cluster/mechanisms/selection.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/smes.hpp"
 #include "models/cluster/support.hpp"
@@ -28,15 +30,16 @@ namespace clustersim::model {
 /// What a counter sees of an SME row: the small columns most counters test, read once,
 /// and the table for the rest (read only by the counters that need them).
 struct SmeRow {
-  SmeRow(const Smes& s, std::size_t row, std::int64_t recent)
+  SmeRow(const Smes& s, std::size_t row, std::int64_t recent, const SelectionWeights* selection_weights = nullptr)
       : smes(s), i(row), recent_quarters(recent), flags(s.flags[row]), events(s.events[row]),
-        support_code(s.support[row]), cluster(s.cluster[row]) {}
+        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights) {}
   const Smes& smes;
   std::size_t i;
   std::int64_t recent_quarters;  ///< innovation.recent_quarters
   std::uint8_t flags, events;
   std::uint16_t support_code;
   std::int32_t cluster;
+  const SelectionWeights* selection;  ///< selection.* (null: scores count 0)
 
   bool has(std::uint8_t f) const { return (flags & f) != 0; }
   bool event(std::uint8_t e) const { return (events & e) != 0; }
@@ -56,8 +59,11 @@ struct SmeRow {
 };
 
 /// What counters are summed by. Recorded counters need a group with a dimension.
-enum Group : std::size_t { kByRegion, kBySector, kByCluster, kByCell, kByPeerGroup, kByInstrument, kOverall, kGroupCount };
-inline constexpr std::array<std::string_view, kGroupCount> kGroupDims{"region", "sector", "cluster", "", "", "instrument", ""};
+/// kByBeneficiary: the instrument of a beneficiary's last support (markets, mechanisms/market.hpp).
+enum Group : std::size_t { kByRegion, kBySector, kByCluster, kByCell, kByPeerGroup, kByInstrument, kOverall, kByBeneficiary,
+                           kGroupCount };
+inline constexpr std::array<std::string_view, kGroupCount> kGroupDims{"region", "sector", "cluster", "", "", "instrument", "",
+                                                                      "instrument"};
 
 namespace rows {  // which rows a counter counts
 inline bool alive(const SmeRow& r) { return r.alive(); }
@@ -77,6 +83,24 @@ std::int64_t for_purpose(const SmeRow& r) { return r.purpose(P); }
 inline std::int64_t outside(const SmeRow& r) { return support_outside(r.support()); }
 inline std::int64_t employment_milli(const SmeRow& r) { return r.employment_milli(); }
 inline std::int64_t turnover_cents(const SmeRow& r) { return r.turnover_cents(); }
+/// Selection: free non-members (not in any cluster) and the selection score in 1/kScoreUnits
+/// (0 when selection is off or, for non-members, when no cluster serves the SME's cell).
+inline bool non_member(const SmeRow& r) { return r.alive() && !r.member(); }
+inline std::int64_t score_units(const SmeRow& r) {
+  const SelectionWeights* w = r.selection;
+  if (w == nullptr || !w->enabled) return 0;
+  if (!r.member() && !in_cluster_cell(*w, r.smes.region[r.i] * kSectorCount + r.smes.sector[r.i])) return 0;
+  return SmeRow::round(static_cast<double>(selection_score(r.smes, r.i, *w)) * kScoreUnits);
+}
+/// Markets: beneficiaries (supported within markets.beneficiary_quarters) and their competitors.
+inline bool beneficiary(const SmeRow& r) { return r.alive() && r.smes.last_support[r.i] != 0; }
+inline bool competitor(const SmeRow& r) { return r.alive() && r.smes.last_support[r.i] == 0; }
+/// Turnover x the SME's growth boost above its market's competitors (cents of quarterly
+/// turnover gained in the quarter; signed, rounded to the nearest cent).
+inline std::int64_t excess_cents(const SmeRow& r) {
+  return static_cast<std::int64_t>(
+      std::floor(static_cast<double>(r.turnover_cents()) * static_cast<double>(r.smes.market_excess[r.i]) + 0.5));
+}
 }  // namespace rows
 
 using record::Accumulation::Flow;
@@ -201,6 +225,23 @@ inline constexpr std::array kCounterList{
   Counter{"instrument_mentoring_participants", kByInstrument, rows::supported, rows::for_purpose<Purpose::Mentoring>,
           {"1", "SMEs whose entrepreneurs were coached in the quarter", Flow}},
 
+  // Markets (mechanisms/market.hpp): the beneficiaries' growth above their competitors (the gross
+  // gain), by region, by the instrument of their last support and by market, and the competitors'
+  // turnover and excess by market; displacement is recorded in recording.cpp.
+  Counter{"market_gross_gain_eur", kByRegion, rows::beneficiary, rows::excess_cents,
+          {"EUR", "quarterly turnover gained in the quarter by beneficiaries (SMEs supported within markets.beneficiary_quarters) through growth above their market's competitors", Flow, 1e-2}},
+  Counter{"instrument_beneficiaries", kByBeneficiary, rows::beneficiary, rows::one,
+          {"1", "active SMEs whose last support, within markets.beneficiary_quarters quarters, came from the instrument", Stock}},
+  Counter{"instrument_market_gross_gain_eur", kByBeneficiary, rows::beneficiary, rows::excess_cents,
+          {"EUR", "quarterly turnover gained in the quarter by the instrument's beneficiaries through growth above their market's competitors", Flow, 1e-2}},
+  // Selection (mechanisms/selection.hpp): summed scores of each cell's free non-members and
+  // each cluster's members (partners change the score: recounted after tie changes).
+  Counter{"cell_free_score", kByCell, rows::non_member, rows::score_units, {}, true},
+  Counter{"cluster_member_score", kByCluster, rows::member, rows::score_units, {}, true},
+  Counter{"cell_market_gross_gain", kByCell, rows::beneficiary, rows::excess_cents, {}},
+  Counter{"cell_competitor_turnover", kByCell, rows::competitor, rows::turnover_cents, {}},
+  Counter{"cell_competitor_excess", kByCell, rows::competitor, rows::excess_cents, {}},
+
   // Rows of dead SMEs still in the table (compaction).
   Counter{"rows_dead", kOverall, rows::dead, rows::one, {}},
 };
@@ -222,6 +263,7 @@ struct AggregateLayout {
   Peers peers;
   std::size_t clusters;
   std::int64_t recent_quarters;
+  SelectionWeights selection;
 };
 
 AggregateLayout aggregate_layout(const Params& params, const World& world, std::size_t instruments);
@@ -260,13 +302,14 @@ inline void row_bases(const Smes& smes, const AggregateLayout& l, std::size_t i,
   base[kByPeerGroup] = c.base(kByPeerGroup, peer_group(l.peers, smes.region[i], smes.sector[i], smes.cluster[i], l.clusters));
   base[kByInstrument] = c.base(kByInstrument, support_instrument(smes.support[i]));
   base[kOverall] = c.offset[kOverall];
+  base[kByBeneficiary] = c.base(kByBeneficiary, support_instrument(smes.last_support[i]));
 }
 
 /// Adds row i's contribution to the flat sums `acc`.
 inline void accumulate(const Smes& smes, const AggregateLayout& l, std::int64_t* acc, std::size_t i) {
   std::size_t base[kGroupCount];
   row_bases(smes, l, i, base);
-  record::accumulate<kCounters>(SmeRow{smes, i, l.recent_quarters}, base, acc);
+  record::accumulate<kCounters>(SmeRow{smes, i, l.recent_quarters, &l.selection}, base, acc);
 }
 
 /// Retracts (sign -1) or adds back (+1) row i's contribution to the counters marked
@@ -274,7 +317,7 @@ inline void accumulate(const Smes& smes, const AggregateLayout& l, std::int64_t*
 inline void recount(const Smes& smes, const AggregateLayout& l, std::int64_t* acc, std::size_t i, std::int64_t sign) {
   std::size_t base[kGroupCount];
   row_bases(smes, l, i, base);
-  record::recount<kCounters>(SmeRow{smes, i, l.recent_quarters}, base, acc, sign);
+  record::recount<kCounters>(SmeRow{smes, i, l.recent_quarters, &l.selection}, base, acc, sign);
 }
 
 Aggregates unpack_aggregates(const AggregateLayout& layout, std::vector<std::int64_t> sums);

@@ -12,8 +12,10 @@
 #include "models/cluster/mechanisms/exporting.hpp"
 #include "models/cluster/mechanisms/growth.hpp"
 #include "models/cluster/mechanisms/innovation.hpp"
+#include "models/cluster/mechanisms/market.hpp"
 #include "models/cluster/mechanisms/membership.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
+#include "models/cluster/mechanisms/selection_phase.hpp"
 #include "models/cluster/mechanisms/skills.hpp"
 #include "models/cluster/mechanisms/support.hpp"
 #include "models/cluster/population.hpp"
@@ -32,7 +34,8 @@ ClusterModel::ClusterModel(Params params)
       observables_(observables()),
       panel_(params_),
       programme_(params_.instruments, world_),
-      entrant_sector_cumulative_(entrant_sector_cumulative(world_)) {}
+      entrant_sector_cumulative_(entrant_sector_cumulative(world_)),
+      market_(make_market_state(params_, world_, programme_.size())) {}
 
 std::string ClusterModel::world_summary() const {
   return fmt::format("{} SMEs, {} clusters, {} regions, {} sectors", params_.population.smes, world_.clusters.size(),
@@ -50,11 +53,13 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   seed_ = seed;
   panel_.start_replicate();
   create_initial_smes(smes_, params_, world_, seed_);
+  select_initial_members(smes_, params_, world_, seed_);
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());
   start_joint_tenders(joint_tenders_, world_, params_);
   programme_.start_replicate(seed_, world_);
   messages_.offers = {};
+  start_markets(market_, messages_);
   cluster_support_.reset(world_.clusters.size());
   aggregates_ = count_aggregates();
   build_search_index(search_, smes_, world_, aggregates_.column(counter("cluster_members")));
@@ -75,6 +80,8 @@ void ClusterModel::step(std::int32_t step) {
   messages_.offers.reserve_history(smes_.table.next_id(), programme_.size());  // distinct SMEs supported
   // 2. Messages from last quarter's aggregates.
   prepare_messages(messages_, params_, world_, aggregates_, clusters_, metaclusters_, turnover_);
+  prepare_markets(market_, messages_, smes_, params_, world_, aggregates_, step, seed_);
+  prepare_selection(messages_, params_, world_, aggregates_);
   // 3-5. SMEs, tie requests and entry; the aggregates are summed as rows become final.
   const AggregateLayout layout = aggregate_layout(params_, world_, programme_.size());
   parallel::IntegerSums sums(layout.counters.total);
@@ -143,7 +150,10 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
         if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
         if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
+        if (p.markets.enabled) mechanism::track_support(smes_, i, ctx);
         if (p.growth.enabled) rates[k] = mechanism::growth_rates(smes_, i, u, ctx);
+        // Markets: competitors lose the growth that beneficiaries take from them.
+        if (p.growth.enabled && p.markets.enabled) rates[k].employment -= mechanism::market(smes_, i, ctx);
       }
       if (p.growth.enabled)
         for (std::size_t k = 0; k < rows; ++k) {

@@ -3,7 +3,7 @@
 // in model.cpp, in this order:
 //   1. instruments — offers and cluster-level support for the quarter (instruments/);
 //   2. messages    — adopter shares, join probabilities, ... from last step's aggregates
-//                    (messages.cpp);
+//                    (messages.cpp), and markets' displacement (mechanisms/market.cpp);
 //   3. SME phase   — in parallel, each SME updates only its own row through the mechanisms
 //                    (mechanisms/), then cross-SME tie requests are applied (ties.cpp);
 //   4. entry       — start-ups per region, appended in region order (population.cpp);
@@ -26,6 +26,7 @@
 #include "models/cluster/instruments/programme.hpp"
 #include "models/cluster/mechanisms/context.hpp"
 #include "models/cluster/mechanisms/joint_tenders.hpp"
+#include "models/cluster/mechanisms/market.hpp"
 #include "models/cluster/messages.hpp"
 #include "models/cluster/metaclusters.hpp"
 #include "models/cluster/organisations.hpp"
@@ -62,6 +63,7 @@ class ClusterModel final : public sim::Model {
   const SupportOffers& offers() const { return messages_.offers; }
   const Panel& panel() const { return panel_; }
   const JointTenderState& joint_tenders() const { return joint_tenders_; }
+  const MarketState& markets() const { return market_; }
 
  private:
   struct Observable {
@@ -95,6 +97,7 @@ class ClusterModel final : public sim::Model {
   TurnoverHistory turnover_;
   /// Cumulative initial SME counts by sector for each region, to draw entrants' sectors.
   std::vector<double> entrant_sector_cumulative_;
+  MarketState market_;  ///< markets' region weights and this quarter's displacement (mechanisms/market.hpp)
 };
 
 /// The descriptor registered in clustersim's main().

@@ -343,7 +343,8 @@ void bind_record(Table& t) {
       .doc("SMEs followed every step in the SME panel (a random sample; entrants join by the same rule); 0 = no panel.");
 }
 
-/// [catch_up], [size_exit] and [innovation_lag]: the economy's dynamics (docs/MODEL.md 3.3, 3.6, 3.11).
+/// [catch_up], [size_exit], [innovation_lag], [markets], [selection]: the economy's dynamics (docs/MODEL.md 3.3, 3.6,
+/// 3.11, 3.15, 3.16).
 void bind_economy(Table& t) {
   auto catch_up = t.section("catch_up.", &Params::catch_up);
   catch_up.bind("rate_per_quarter", &CatchUpParams::rate_per_quarter).range(0, 1).units("1/quarter")
@@ -363,6 +364,31 @@ void bind_economy(Table& t) {
       .doc("Quarters after an innovation at which its growth effect peaks (Pascal lag w(q) ~ (q+1) rho^q).");
   lag.bind("persistence_multiplier", &InnovationLagParams::persistence_multiplier).range(1, 100)
       .doc("Innovation-hazard multiplier for an SME that innovated in the last innovation.recent_quarters quarters.");
+  auto markets = t.section("markets.", &Params::markets);
+  markets.bind("displacement_share", &MarketParams::displacement_share).range(0, 1)
+      .doc("Share of the supported SMEs' sales growth above their market's competitors that is taken from those "
+           "competitors (0: none, 1: all; an assumption: evaluations treat displacement as such a share of gross outputs).");
+  markets.bind("interregional_share", &MarketParams::interregional_share).range(0, 1)
+      .doc("Of the displaced sales, the share taken from the same ecosystem's markets in other regions (tradable demand).");
+  markets.bind("distance_elasticity", &MarketParams::distance_elasticity).range(0, 5)
+      .doc("Another region's market weighs its competitors' turnover x distance^-elasticity (gravity models of trade).");
+  markets.bind("beneficiary_quarters", &MarketParams::beneficiary_quarters).range(1, 254).units("quarters")
+      .doc("An SME is a beneficiary (grows at competitors' expense, is not displaced) for this many quarters after support.");
+  markets.bind("max_loss_per_quarter", &MarketParams::max_loss_per_quarter).range(0, 1).units("1/quarter")
+      .doc("Cap on the log employment growth a market's competitors lose in a quarter (a safeguard for tiny markets).");
+  auto selection = t.section("selection.", &Params::selection);
+  selection.bind("productivity_elasticity", &SelectionParams::productivity_elasticity).range(-5, 5)
+      .doc("Elasticity of an SME's selection score (joining a cluster, being supported) to its labour productivity.");
+  selection.bind("size_elasticity", &SelectionParams::size_elasticity).range(-5, 5)
+      .doc("Elasticity of the selection score to employment.");
+  selection.bind("skills_effect", &SelectionParams::skills_effect).range(-10, 10)
+      .doc("The selection score is multiplied by e^(skills_effect x skills) (absorptive capacity, skills 0..1).");
+  selection.bind("partner_effect", &SelectionParams::partner_effect).range(-10, 10)
+      .doc("The selection score is multiplied by e^(partner_effect x partnerships held) (network).");
+  selection.bind("entrant_factor", &SelectionParams::entrant_factor).range(0, 100)
+      .doc("Selection-score factor of SMEs born during the run (young firms).");
+  selection.bind("support_weight", &SelectionParams::support_weight).range(0, 1)
+      .doc("Calls and awards: an SME's chance of support is x (1 - w + w x score / mean score of its group).");
 }
 
 /// [cofinance]: where private co-financing comes from (docs/MODEL.md 3.13).
@@ -430,6 +456,8 @@ void bind_switches(Table& t) {
   enabled("size_exit", &Params::size_exit);
   enabled("innovation_lag", &Params::innovation_lag);
   enabled("joint_tenders", &Params::joint_tenders);
+  enabled("markets", &Params::markets);
+  enabled("selection", &Params::selection);
 }
 
 const Table& table() {

@@ -43,7 +43,7 @@ struct PopulationParams {
 };
 
 struct GrowthParams {
-  double drift_per_quarter = -0.004;
+  double drift_per_quarter = -0.0045;  ///< fitted (docs/MODEL.md 3.2, 4): SME employment ~ +1.2 %/yr
   double shock_sigma_per_quarter = 0.08;
   double innovation_boost_per_quarter = 0.01;
   double export_boost_per_quarter = 0.005;
@@ -63,9 +63,9 @@ struct ExitParams {
 };
 
 struct EntryParams {
-  double rate_per_quarter = 0.0138;
+  double rate_per_quarter = 0.0175;  ///< fitted (docs/MODEL.md 3.3): net entry ~ +1 %/yr of active SMEs
   double demand_elasticity = 1.0;
-  double max_employees = 9;
+  double max_employees = 4;  ///< newborn enterprises employ 0.4-2.3 persons on average (Eurostat, 2021)
   bool enabled = true;  ///< switch the mechanism off for experiments and validation
 };
 
@@ -273,6 +273,31 @@ struct JointTenderParams {
   bool enabled = false;  ///< off in the baseline: a scenario switches the service on where it runs
 };
 
+/// Markets (docs/MODEL.md 3.15): demand by (region, sector); the growth of supported SMEs above
+/// their market's competitors takes sales from those competitors, in the same region and, with
+/// distance friction, in other regions (displacement).
+struct MarketParams {
+  double displacement_share = 0.5;      ///< share of the beneficiaries' excess sales taken from competitors
+  double interregional_share = 0.3;     ///< of what is displaced, the share taken from other regions' markets
+  double distance_elasticity = 1.0;     ///< weight of another region's market ~ distance^-elasticity
+  std::int64_t beneficiary_quarters = 8;  ///< an SME counts as a beneficiary this many quarters after support
+  double max_loss_per_quarter = 0.05;   ///< cap on a market's competitors' growth loss (log points a quarter)
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
+/// Selection (docs/MODEL.md 3.16): joining a cluster and being supported by an instrument depend
+/// on the SME's attributes through a score a = (p / p0)^productivity x E^size x
+/// e^(skills_effect skills + partner_effect partners) x (entrant_factor if born in the run).
+struct SelectionParams {
+  double productivity_elasticity = 0.25;
+  double size_elasticity = 0.3;
+  double skills_effect = 1.0;      ///< per unit of skills (absorptive capacity, 0..1)
+  double partner_effect = 0.2;     ///< per partnership held (network)
+  double entrant_factor = 0.5;     ///< SMEs born during the run (young firms)
+  double support_weight = 1.0;     ///< calls and awards: P ~ 1 - w + w a / mean a of the SME's group
+  bool enabled = true;  ///< switch the mechanism off for experiments and validation
+};
+
 struct Params {
   std::uint64_t seed = 1;
   WorldParams world;
@@ -296,6 +321,8 @@ struct Params {
   InnovationLagParams innovation_lag;
   CofinanceParams cofinance;
   JointTenderParams joint_tenders;
+  MarketParams markets;
+  SelectionParams selection;
   /// The scenario's [[instruments]] (instruments/instrument.hpp reads them).
   std::vector<config::TableElement> instruments;
 };

@@ -82,6 +82,9 @@ void init_row(Smes& smes, std::size_t i, const NewSme& sme) {
   smes.skills[i] = sme.skills;
   smes.events[i] = 0;
   smes.support[i] = 0;
+  smes.last_support[i] = 0;
+  smes.support_age[i] = 0;
+  smes.market_excess[i] = 0.0f;
 }
 
 void create_initial_smes(Smes& smes, const Params& params, const World& world, std::uint64_t seed) {

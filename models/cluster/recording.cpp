@@ -80,6 +80,15 @@ std::vector<ClusterModel::Observable> ClusterModel::observables() {
   add_organisation_observables(out);
   add_instrument_observables(out);
   add_joint_tender_observables(out);
+  // Markets (mechanisms/market.hpp): displacement beside the gross gain (market_gross_gain_eur).
+  out.push_back({spec("market_displacement_eur", DType::Float64, kRegionDims, "EUR",
+                      "quarterly turnover that the region's competitors (non-beneficiary SMEs) lost in the quarter to "
+                      "beneficiaries' growth above their markets' (displacement)", Flow),
+                 [](const ClusterModel& m, std::vector<double>& v) { v = m.market_.displaced_by_region_eur; }});
+  out.push_back({spec("instrument_market_displacement_eur", DType::Float64, kInstrumentDims, "EUR",
+                      "quarterly turnover that competitors lost in the quarter to the instrument's beneficiaries "
+                      "(displacement, from their gross gain of the quarter before)", Flow),
+                 [](const ClusterModel& m, std::vector<double>& v) { v = m.market_.displaced_by_instrument_eur; }});
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // SME state as columns (structure of arrays), one row per SME, with stable ids kept by the
-// engine's agent table. About 55 bytes per SME, so 25 million SMEs fit in about 1 GB.
+// engine's agent table. About 62 bytes per SME: 25 million SMEs take about 1.5 GB of columns.
 
 #include <algorithm>
 #include <array>
@@ -60,6 +60,12 @@ struct Smes {
   std::vector<float> skills;          ///< staff skills, 0..1
   std::vector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
   std::vector<std::uint16_t> support;  ///< instrument support received this quarter (support.hpp encoding)
+  /// Markets (mechanisms/market.hpp): the support code of the SME's last support while it is a
+  /// beneficiary (0: none, or longer ago than markets.beneficiary_quarters), the quarters since
+  /// then, and its growth boost this quarter above its market's competitors' mean (log points).
+  std::vector<std::uint16_t> last_support;
+  std::vector<std::uint8_t> support_age;
+  std::vector<float> market_excess;
   agents::Table table;
 
   Smes() {
@@ -77,6 +83,9 @@ struct Smes {
     table.attach(skills);
     table.attach(events);
     table.attach(support);
+    table.attach(last_support);
+    table.attach(support_age);
+    table.attach(market_excess);
   }
   std::size_t rows() const { return table.size(); }
   bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }

@@ -11,6 +11,7 @@
 
 #include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
+#include "models/cluster/mechanisms/selection.hpp"
 #include "models/cluster/purposes.hpp"
 #include "models/cluster/smes.hpp"
 #include "models/cluster/support.hpp"
@@ -69,6 +70,14 @@ struct Messages {
   std::array<float, 256> innovation_lag_weights{};
   /// Largest factor size-dependent exit applies, at exit.min_employees (exit.hpp).
   double size_exit_max_factor = 1.0;
+  /// Markets (mechanisms/market.hpp), by (region, sector) cell: the competitors' mean growth
+  /// boost that an SME's excess is measured against, and the log employment growth the
+  /// competitors lose this quarter to beneficiaries' excess growth (empty when switched off).
+  std::vector<float> market_mean_boost, market_loss;
+  /// Selection (mechanisms/selection.hpp): the weights, and last quarter's mean score of each
+  /// cell's free non-members and of each cluster's members (1 where there is none).
+  SelectionWeights selection;
+  std::vector<float> selection_cell_mean, selection_cluster_mean;
   /// Policy-instrument support offered this quarter (support.hpp; empty without instruments).
   SupportOffers offers;
 };

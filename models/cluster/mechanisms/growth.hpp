@@ -40,19 +40,27 @@ struct GrowthRates {
   float employment, productivity;
 };
 
-inline GrowthRates growth_rates(const Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
+/// mu plus the growth the SME's capabilities add this quarter: an innovation over its
+/// distributed lag (messages.cpp, innovation_lag_messages), exporting and digital adoption.
+/// Markets (market.hpp) compare this boost with the SME's competitors'.
+inline double add_capability_boost(double mu, const Smes& s, std::size_t i, const StepContext& ctx) {
   const auto& p = ctx.params.growth;
   const std::uint8_t f = s.flags[i];
+  mu += p.innovation_boost_per_quarter * ctx.messages.innovation_lag_weights[s.quarters_since_innovation[i]];
+  if (f & flag::kExporting) mu += p.export_boost_per_quarter;
+  if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
+  return mu;
+}
+
+inline GrowthRates growth_rates(const Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
+  const auto& p = ctx.params.growth;
   // More productive firms than their region's average grow faster (selection).
   const double mean_productivity = ctx.messages.region_mean_productivity[s.region[i]];
   const double relative_productivity =
       mean_productivity > 0 ? static_cast<double>(s.productivity_eur_per_year[i]) / mean_productivity - 1.0 : 0.0;
   double mu = p.drift_per_quarter + p.productivity_effect_per_quarter * relative_productivity +
               ctx.messages.region_growth_bonus[s.region[i]];
-  // Innovation raises growth over a distributed lag (messages.cpp, innovation_lag_messages).
-  mu += p.innovation_boost_per_quarter * ctx.messages.innovation_lag_weights[s.quarters_since_innovation[i]];
-  if (f & flag::kExporting) mu += p.export_boost_per_quarter;
-  if (f & flag::kDigital) mu += p.digital_boost_per_quarter;
+  mu = add_capability_boost(mu, s, i, ctx);
   // Catch-up to the frontier region, scaled by the SME's absorptive capacity 0.5 + skills as
   // in innovation.hpp (0 in regions at the frontier or with catch_up switched off).
   const float absorptive = 0.5f + s.skills[i];

@@ -2,7 +2,9 @@
 // Cluster membership (docs/MODEL.md, "Membership"): members leave at a constant hazard, or
 // at once when their cluster has folded; eligible non-members (same region, a sector the
 // cluster serves) join at the cluster's join probability, which the model sets so that
-// membership settles at the cluster's target size.
+// membership settles at the cluster's target size, times the SME's selection score relative to
+// the cell's free non-members (selection.hpp: more productive, larger, skilled and networked
+// SMEs join more often).
 
 #include "models/cluster/mechanisms/context.hpp"
 
@@ -20,7 +22,11 @@ inline void membership(Smes& s, std::size_t i, const Draws& u, const StepContext
   const std::uint32_t first = ctx.world.cluster_start[cell], last = ctx.world.cluster_start[cell + 1];
   if (first == last) return;
   const double total = ctx.messages.cell_join_total[cell];
-  const double draw = u[purpose::slot::kMembership];
+  double draw = u[purpose::slot::kMembership];
+  // Selection (selection.hpp): the join probability x a / mean a of the cell's free non-members.
+  if (ctx.messages.selection.enabled)
+    draw *= static_cast<double>(ctx.messages.selection_cell_mean[cell]) /
+            static_cast<double>(selection_score(s, i, ctx.messages.selection));
   if (!(draw < total)) return;
   // Which cluster: given a join, the draw is uniform on [0, total), so it also picks the
   // cluster in proportion to the join probabilities.

@@ -67,7 +67,16 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
     last = offers.cell.data() + offers.cell_start[cell + 1];
   }
   if (first == last) return;
-  const double draw = u[purpose::slot::kSupport];
+  double draw = u[purpose::slot::kSupport];
+  // Selection (selection.hpp): applying and being awarded depend on the SME's score relative to
+  // its group's (its cluster's members, or its cell's free non-members).
+  const auto& sel = ctx.params.selection;
+  if (ctx.messages.selection.enabled && sel.support_weight > 0) {
+    const float mean = cluster != kNoCluster ? ctx.messages.selection_cluster_mean[static_cast<std::size_t>(cluster)]
+                                             : ctx.messages.selection_cell_mean[ctx.world.cell(s.region[i], s.sector[i])];
+    draw /= 1.0 - sel.support_weight +
+            sel.support_weight * static_cast<double>(selection_score(s, i, ctx.messages.selection)) / static_cast<double>(mean);
+  }
   const float employees = s.employees[i];
   double acc = 0;
   const Offer* got = nullptr;

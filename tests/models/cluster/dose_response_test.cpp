@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <vector>
 #include <cmath>
 #include <functional>
 #include <sstream>
@@ -49,11 +50,12 @@ std::string instrument_at(std::string block, double level, double budget, double
 
 /// The indicator summed over paired replicates, for each money level.
 std::array<double, 4> responses(const std::string& block, double budget, double unit, const Indicator& indicator,
-                                const std::string& world = test::kSmallWorld) {
+                                const std::string& world = test::kSmallWorld,
+                                const std::vector<std::uint64_t>& seeds = {kSeeds.begin(), kSeeds.end()}) {
   std::array<double, 4> out{};
   for (std::size_t l = 0; l < kLevels.size(); ++l) {
     const auto params = test::params_from(world + "\n" + instrument_at(block, kLevels[l], budget, unit));
-    for (std::uint64_t seed : kSeeds) {
+    for (std::uint64_t seed : seeds) {
       ClusterModel m(params);
       m.start_replicate(seed);
       for (int t = 1; t <= kSteps; ++t) {
@@ -137,7 +139,11 @@ call.apply_probability = 1.0
 )",
                            3e6, 2000, [](const ClusterModel& m, int t) {
                              return last_step_only(t, static_cast<double>(m.aggregates().total(model::counter("digital_adopters"))));
-                           });
+                           },
+                           // A voucher's strength rises 3.6-fold from 1/4 to 1 x the reference (saturation,
+                           // docs/MODEL.md 3.13), close to the 4-fold of constant returns: six seeds, so that
+                           // the ~30 adopters the smallest dose buys are not within noise of that margin.
+                           test::kSmallWorld, {3, 17, 29, 41, 53, 67});
   check_dose_response("vouchers: digital adopters", r);
 }
 
