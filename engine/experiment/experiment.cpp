@@ -264,6 +264,9 @@ Experiment load_experiment(const fs::path& file, const config::Schema& schema) {
   std::string reason;
   if (!config::read_text_file(file, e.text, reason)) throw ScenarioError(where, "", "cannot open file: " + reason);
   e.sha = sha1_hex(e.text);
+  // As for scenario files: toml++ must never see invalid UTF-8, control characters or the
+  // inputs on which it reaches undefined behaviour.
+  config::check_toml_text(e.text, where);
   toml::table root;
   try {
     root = toml::parse(e.text, where);
@@ -486,6 +489,9 @@ Plan make_plan(const Experiment& e, const config::Schema& schema, const AgentSte
       std::int64_t master_seed = 0;
       try {
         const auto scenario = config::load_scenario(variant.file, overrides.text, schema);
+        // A missing data file (population.regions_file) is reported now, against the key of
+        // the experiment or scenario file that named it, not by every run of the sweep.
+        scenario.check_input_files();
         toml = scenario.to_toml();
         master_seed = scenario.integer("run.seed");
         if (agent_steps) plan.scenario_agent_steps.push_back(agent_steps(scenario));

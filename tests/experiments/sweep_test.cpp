@@ -69,16 +69,18 @@ TEST_CASE("a single replicate reruns on its own bit-identically", "[scenario]") 
 
 TEST_CASE("a sweep records failures, goes on, and --retry-failed reruns only those", "[scenario]") {
   const fs::path dir = fresh("failures");
-  // The variant's regions file is missing: its runs fail inside `clustersim run`.
+  // The variant's regions file exists but lacks columns: its runs fail inside `clustersim
+  // run` (a missing file would be refused before any run starts).
   const fs::path exp = write_experiment(dir, 2, "");
+  std::ofstream(dir / "broken.csv") << "code,name\nBE21,Antwerpen\n";
   std::ofstream(exp, std::ios::app) << "[[variant]]\nname = \"broken\"\n[variant.set]\n"
-                                       "population.regions_file = \"missing.csv\"\n";
+                                       "population.regions_file = \"broken.csv\"\n";
   const fs::path sweep = dir / "sweep";
   const auto r = run_clustersim("sweep " + exp.string() + " -d " + sweep.string() + " -j 2", dir / "cmd");
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("12 runs: 8 done, 4 failed, 0 pending"));
-  CHECK_THAT(r.err, Catch::Contains("missing.csv"));
+  CHECK_THAT(r.err, Catch::Contains("broken.csv"));
   CHECK(fs::exists(sweep / "merged.h5"));
   require_ok(run_command(kPython + "check_merged.py " + (sweep / "merged.h5").string() + " 12 partnership.rate_per_quarter",
                          dir / "py"));
