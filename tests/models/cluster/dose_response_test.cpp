@@ -273,7 +273,16 @@ award_quarters = 4
                              for (double e : m.metaclusters().engagement) engagement += e;
                              return engagement;
                            },
-                           std::string(test::kSmallWorld) + "[metacluster]\nformation_rate_per_quarter = 0.05\n");
+                           std::string(test::kSmallWorld) + "[metacluster]\nformation_rate_per_quarter = 0.05\n",
+                           // Six seeds: the response is a few formation events (Bernoulli draws of a
+                           // 6-cluster world), and the smallest dose's seed (~6,000 EUR per award) raises
+                           // the hazard and lifts the clusters just below the spare-reserves threshold
+                           // (30,000) over it only now and then. With seeds 3 and 17 alone no meta-cluster
+                           // formed at 1/4 x the reference once the merges of issues 11-13 (cents and
+                           // co-financing, awards, markets and selection, recalibrated entry) changed the
+                           // paths, though over 6 and 12 seeds the response at 1/4 is 3.1x and 2.7x that at
+                           // no money (docs/MODEL.md 3.13, the dose-response table).
+                           {3, 17, 29, 41, 53, 67});
   check_dose_response("meta-cluster support: engagement", r);
 }
 
