@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/numeric/fast_math.hpp"
 #include "engine/parallel/blocks.hpp"
@@ -108,6 +109,40 @@ void ClusterModel::step(std::int32_t step) {
     turnover_.last[r] = static_cast<double>(aggregates_.value(counter("turnover_eur"), r));
 }
 
+namespace {
+/// An SME's claim on a support offer this quarter (mechanism::choose_support); offer is set
+/// to nullptr when the instrument cannot pay for it.
+struct SupportClaim {
+  std::size_t row;
+  const Offer* offer;
+};
+
+/// Nothing counts as supported that is not paid: where an instrument has more claims than its
+/// awards can pay for (`payable`, Programme::smes_payable), it takes up as many as it can pay,
+/// those of the lowest priority draws (kSupportRationing, ties by id), and declines the rest.
+/// The claims and draws depend only on the seed and the rows, not on the thread count.
+void ration_support_claims(parallel::BlockBuffers<SupportClaim>& claims, const std::vector<std::int64_t>& payable,
+                           std::uint64_t seed, std::uint32_t step, const Smes& smes) {
+  std::vector<std::vector<SupportClaim*>> by_instrument(payable.size());
+  for (std::size_t block = 0; block < parallel::block_count(smes.rows()); ++block)
+    for (SupportClaim& c : claims[block]) by_instrument[c.offer->instrument].push_back(&c);
+  for (std::size_t k = 0; k < payable.size(); ++k) {
+    auto& list = by_instrument[k];
+    if (static_cast<std::int64_t>(list.size()) <= payable[k]) continue;
+    std::vector<std::pair<double, std::uint64_t>> priority(list.size());
+    std::vector<std::size_t> order(list.size());
+    for (std::size_t n = 0; n < list.size(); ++n) {
+      const std::uint64_t id = smes.table.id(list[n]->row);
+      priority[n] = {random::Stream(seed, id, step, purpose::kSupportRationing).uniform(), id};
+      order[n] = n;
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return priority[a] < priority[b]; });
+    for (std::size_t n = static_cast<std::size_t>(std::max<std::int64_t>(payable[k], 0)); n < order.size(); ++n)
+      list[order[n]]->offer = nullptr;
+  }
+}
+}  // namespace
+
 void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, parallel::IntegerSums& sums,
                              std::vector<std::int64_t>& tie_corrections) {
   const StepContext ctx{params_, world_, messages_, search_, seed_, step};
@@ -118,6 +153,24 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
   // each computed in one vectorised loop, between two passes over the rows: the mechanisms
   // up to the growth rate, then growth, exit and the row's aggregates.
   constexpr std::size_t kChunk = 64;
+  // Support claims (choose_support) by block, in row order; their rows finish after rationing.
+  parallel::BlockBuffers<SupportClaim> claims(smes_.rows());
+  // The mechanisms after support, then growth, exit and the row's aggregates.
+  const auto finish_row_mechanisms = [&](std::size_t i, const Draws& u, mechanism::GrowthRates& rates) {
+    if (p.markets.enabled) mechanism::track_support(smes_, i, ctx);
+    if (p.growth.enabled) rates = mechanism::growth_rates(smes_, i, u, ctx);
+    // Markets: competitors lose the growth that beneficiaries take from them.
+    if (p.growth.enabled && p.markets.enabled) rates.employment -= mechanism::market(smes_, i, ctx);
+  };
+  const auto finish_row = [&](std::size_t i, const Draws& u, const mechanism::GrowthRates& rates,
+                              float employment_factor, float productivity_factor, std::int64_t* acc,
+                              std::vector<TieRequest>& out) {
+    if (smes_.alive(i)) {
+      if (p.growth.enabled) mechanism::apply_growth(smes_, i, rates, employment_factor, productivity_factor);
+      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
+    }
+    accumulate(smes_, layout, acc, i);
+  };
   parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
     auto& out = ties[block];
     std::int64_t* acc = sums.local().data();
@@ -125,6 +178,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
     float shocks[2 * kChunk];
     mechanism::GrowthRates rates[kChunk];
     float employment_factor[kChunk], productivity_factor[kChunk];
+    bool deferred[kChunk];
     for (std::size_t chunk = begin; chunk < end; chunk += kChunk) {
       const std::size_t rows = std::min(kChunk, end - chunk);
       // All rows' draws at once (dead rows included: rarer than the branch it would take).
@@ -135,6 +189,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         const std::size_t i = chunk + k;
         smes_.support[i] = 0;
         rates[k] = {0.0f, 0.0f};
+        deferred[k] = false;
         if (!smes_.alive(i)) {
           smes_.flags[i] = 0;  // dead since an earlier step: no longer "exited now"
           continue;
@@ -149,30 +204,53 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         if (p.exporting.enabled) mechanism::exporting(smes_, i, u, ctx);
         if (p.adoption.enabled) mechanism::adoption(smes_, i, u, ctx);
         if (p.partnership.enabled) mechanism::partnership(smes_, i, u, ctx, out);
-        if (messages_.offers.any) mechanism::support(smes_, i, u, ctx, out);
-        if (p.markets.enabled) mechanism::track_support(smes_, i, ctx);
-        if (p.growth.enabled) rates[k] = mechanism::growth_rates(smes_, i, u, ctx);
-        // Markets: competitors lose the growth that beneficiaries take from them.
-        if (p.growth.enabled && p.markets.enabled) rates[k].employment -= mechanism::market(smes_, i, ctx);
+        if (messages_.offers.any)
+          if (const Offer* o = mechanism::choose_support(smes_, i, u, ctx)) {
+            // A claim: the rest of this row waits until the claims are rationed to the money.
+            claims[block].push_back({i, o});
+            deferred[k] = true;
+            continue;
+          }
+        finish_row_mechanisms(i, u, rates[k]);
       }
       if (p.growth.enabled)
         for (std::size_t k = 0; k < rows; ++k) {
           employment_factor[k] = numeric::exp(rates[k].employment);
           productivity_factor[k] = numeric::exp(rates[k].productivity);
         }
-      for (std::size_t k = 0; k < rows; ++k) {
-        const std::size_t i = chunk + k;
-        if (smes_.alive(i)) {
-          if (p.growth.enabled)
-            mechanism::apply_growth(smes_, i, rates[k], employment_factor[k], productivity_factor[k]);
-          if (p.exit.enabled) mechanism::exit(smes_, i, Draws{raw + k, shocks + k, kChunk}, ctx, out);
-        }
-        accumulate(smes_, layout, acc, i);
+      for (std::size_t k = 0; k < rows; ++k)
+        if (!deferred[k])
+          finish_row(chunk + k, Draws{raw + k, shocks + k, kChunk}, rates[k], employment_factor[k],
+                     productivity_factor[k], acc, out);
+    }
+  });
+  ration_support_claims(claims, programme_.smes_payable(step), seed_, t, smes_);
+  // The claimed rows: the support their instrument pays for, then the rest of the row as above.
+  parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t, std::size_t) {
+    auto& out = ties[block];
+    std::int64_t* acc = sums.local().data();
+    std::uint32_t raw[4 * purpose::slot::kBlocks];
+    float shocks[2] = {0.0f, 0.0f};
+    for (const SupportClaim& claim : claims[block]) {
+      const std::size_t i = claim.row;
+      random::fill_draws(seed_, smes_.table.ids().data() + i, 1, t, purpose::kSmeStep, purpose::slot::kBlocks, raw, 1);
+      if (p.growth.enabled) mechanism::growth_shocks(raw, 1, 1, shocks, shocks + 1);
+      const Draws u{raw, shocks, 1};
+      if (claim.offer != nullptr) mechanism::apply_support(smes_, i, *claim.offer, u, ctx, out);
+      mechanism::GrowthRates rate{0.0f, 0.0f};
+      finish_row_mechanisms(i, u, rate);
+      float employment_factor = 1.0f, productivity_factor = 1.0f;
+      if (p.growth.enabled) {
+        employment_factor = numeric::exp(rate.employment);
+        productivity_factor = numeric::exp(rate.productivity);
       }
+      finish_row(i, u, rate, employment_factor, productivity_factor, acc, out);
     }
   });
   apply_tie_requests(smes_, world_, ties, layout, tie_corrections);
 }
+
+
 
 void ClusterModel::entry(std::int32_t step, const AggregateLayout& layout, parallel::IntegerSums& sums) {
   if (!params_.entry.enabled) return;

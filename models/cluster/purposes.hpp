@@ -27,6 +27,7 @@ enum Purpose : std::uint32_t {
   kWorldClusterPlacement = 15,  ///< seed = world.seed: the systematic sample's offset
   kJointTenders = 16,           ///< agent = cluster index: bids, consortia, wins, contract values
   kInitialSelection = 17,       ///< agent = SME id: initial membership drawn by selection score
+  kSupportRationing = 18,       ///< agent = SME id: which claims an instrument short of money takes up
   kEnd,                   ///< sentinel: purposes are below this
   /// Order in which synthetic regions are placed (world.cpp). Its number, 101, was once
   /// written kWorldRegion + 100; it is kept so that worlds stay the same.

@@ -421,6 +421,26 @@ void Programme::pay_management_share(const Instrument& inst, Award& a, State& st
     support_->income_cents[static_cast<std::size_t>(a.cluster)] += due;
 }
 
+std::vector<std::int64_t> Programme::smes_payable(std::int32_t step) const {
+  std::vector<std::int64_t> payable(instruments_.size(), 0);
+  for (std::size_t i = 0; i < instruments_.size(); ++i) {
+    const Instrument& inst = *instruments_[i];
+    const State& st = state_[i];
+    if (st.stopped) continue;
+    const std::int64_t unit = to_cents(inst.per_sme_eur(), inst.common.id + ": per-SME amount");
+    if (unit <= 0) {
+      payable[i] = std::numeric_limits<std::int64_t>::max();
+      continue;
+    }
+    // The awards settle() pays from, and what they have left for SMEs.
+    std::int64_t left = 0;
+    for (const Award& a : st.awards)
+      if (!a.ended && step >= a.first_step && step <= a.last_step) left += a.per_sme_left;
+    payable[i] = left / unit;
+  }
+  return payable;
+}
+
 void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument) {
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     const Instrument& inst = *instruments_[i];

@@ -41,6 +41,10 @@ class Programme {
   void prepare(std::int32_t step, const World& world, const ClusterState& clusters,
                const std::vector<std::int64_t>& cluster_members, const std::vector<std::int64_t>& cell_active,
                const std::vector<std::int64_t>& cell_members, SupportOffers& offers, ClusterSupport& support);
+  /// Between the SME claims and their effects: how many SMEs instrument i can still pay for
+  /// this quarter (what its active awards have left for SMEs / the per-SME amount, summed as
+  /// settle() spends it); INT64_MAX when it pays no per-SME amount.
+  std::vector<std::int64_t> smes_payable(std::int32_t step) const;
   /// After the SME phase: pays for the SMEs each instrument supported, ends awards, returns money.
   void settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument);
 

@@ -53,7 +53,11 @@ inline void record_support(Smes& s, std::size_t i, const Offer& o, const StepCon
   ctx.messages.offers.mark_supported(o.instrument, s.table.id(i));
 }
 
-inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& ctx, std::vector<TieRequest>& out) {
+/// The offer SME i takes up this quarter, or nullptr: the draw among its group's offers and the
+/// co-financing check. It is only a claim: the model takes up at most as many claims per
+/// instrument as its awards can still pay for (model.cpp, ration_support_claims), and only
+/// then does apply_support() mark the SME as supported and let the support act.
+inline const Offer* choose_support(const Smes& s, std::size_t i, const Draws& u, const StepContext& ctx) {
   const SupportOffers& offers = ctx.messages.offers;
   const std::int32_t cluster = s.cluster[i];
   const Offer *first, *last;
@@ -66,7 +70,7 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
     first = offers.cell.data() + offers.cell_start[cell];
     last = offers.cell.data() + offers.cell_start[cell + 1];
   }
-  if (first == last) return;
+  if (first == last) return nullptr;
   double draw = u[purpose::slot::kSupport];
   // Selection (selection.hpp): applying and being awarded depend on the SME's score relative to
   // its group's (its cluster's members, or its cell's free non-members).
@@ -88,13 +92,20 @@ inline void support(Smes& s, std::size_t i, const Draws& u, const StepContext& c
       break;
     }
   }
-  if (got == nullptr) return;
-  const Offer& o = *got;
+  if (got == nullptr) return nullptr;
   // The SME pays the private co-financing of the support from its own funds (docs/MODEL.md
   // 3.13): a quarter's turnover x cofinance.sme_own_funds_quarters; short of it, it declines.
-  if (o.copay_eur > 0 && static_cast<double>(employees) * static_cast<double>(s.productivity_eur_per_year[i]) / 4.0 *
-                                 ctx.params.cofinance.sme_own_funds_quarters < static_cast<double>(o.copay_eur))
-    return;
+  if (got->copay_eur > 0 && static_cast<double>(employees) * static_cast<double>(s.productivity_eur_per_year[i]) /
+                                    4.0 * ctx.params.cofinance.sme_own_funds_quarters <
+                                static_cast<double>(got->copay_eur))
+    return nullptr;
+  return got;
+}
+
+/// Support offer `o` reaches SME i (a claim the instrument can pay for): the support column,
+/// the instrument's book-keeping and the purpose's effect.
+inline void apply_support(Smes& s, std::size_t i, const Offer& o, const Draws& u, const StepContext& ctx,
+                          std::vector<TieRequest>& out) {
   s.support[i] = encode_support(o.instrument, o.purpose, o.outside);
   record_support(s, i, o, ctx);
   const double effect_draw = u[purpose::slot::kSupportEffect];
