@@ -511,10 +511,7 @@ World build_world(const Params& p) {
   return w;
 }
 
-namespace {
-
-/// `name` in `known`, or a ScenarioError with the nearest known name.
-void require_known(const std::string& name, const std::vector<std::string>& known, const config::TableElement& e,
+void require_known(const std::string& name, const std::vector<std::string>& known, const std::string& origin,
                    const std::string& key, const std::string& what) {
   if (std::find(known.begin(), known.end(), name) != known.end()) return;
   std::string nearest;
@@ -523,12 +520,10 @@ void require_known(const std::string& name, const std::vector<std::string>& know
     const std::size_t d = config::edit_distance(name, k);
     if (d < best) best = d, nearest = k;
   }
-  throw ScenarioError(e.origin, e.key_name(key),
+  throw ScenarioError(origin, key,
                       "no " + what + " '" + name + "' in this world" +
                           (nearest.empty() ? std::string() : "; did you mean '" + nearest + "'?"));
 }
-
-}  // namespace
 
 void check_eligible_names(const World& world, const std::vector<config::TableElement>& instruments) {
   std::vector<std::string> codes, countries, sectors;
@@ -538,9 +533,9 @@ void check_eligible_names(const World& world, const std::vector<config::TableEle
   }
   for (const auto& s : kSectors) sectors.emplace_back(s.key);
   for (const auto& e : instruments) {
-    for (const auto& code : e.strings("eligible.regions")) require_known(code, codes, e, "eligible.regions", "region");
-    for (const auto& c : e.strings("eligible.countries")) require_known(c, countries, e, "eligible.countries", "country");
-    for (const auto& s : e.strings("eligible.sectors")) require_known(s, sectors, e, "eligible.sectors", "ecosystem");
+    for (const auto& code : e.strings("eligible.regions")) require_known(code, codes, e.origin, e.key_name("eligible.regions"), "region");
+    for (const auto& c : e.strings("eligible.countries")) require_known(c, countries, e.origin, e.key_name("eligible.countries"), "country");
+    for (const auto& s : e.strings("eligible.sectors")) require_known(s, sectors, e.origin, e.key_name("eligible.sectors"), "ecosystem");
   }
 }
 

@@ -100,6 +100,10 @@ void resolve_world_size(Params& params);
 /// (naming line and column) or inconsistent counts.
 World build_world(const Params& params);
 
+/// `name` in `known`, or a ScenarioError at (origin, key) naming the nearest known name.
+void require_known(const std::string& name, const std::vector<std::string>& known, const std::string& origin,
+                   const std::string& key, const std::string& what);
+
 /// Checks that every region code, country and ecosystem an instrument's eligible.* lists
 /// name exists in `world`; throws ScenarioError naming the file and key, with the nearest
 /// existing name ("did you mean").

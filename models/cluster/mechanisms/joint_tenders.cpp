@@ -43,20 +43,6 @@ bool eligible(const World& world, const JointTenderParams& p, const ClusterSite&
   return eligible(world, p, c.region, c.sector) || eligible(world, p, c.region, c.second_sector);
 }
 
-void require_known(const std::string& name, const std::vector<std::string>& known, const std::string& origin,
-                   const std::string& key, const std::string& what) {
-  if (std::find(known.begin(), known.end(), name) != known.end()) return;
-  std::string nearest;
-  std::size_t best = std::numeric_limits<std::size_t>::max();
-  for (const auto& k : known) {
-    const std::size_t d = config::edit_distance(name, k);
-    if (d < best) best = d, nearest = k;
-  }
-  throw ScenarioError(origin, key,
-                      "no " + what + " '" + name + "' in this world" +
-                          (nearest.empty() ? std::string() : "; did you mean '" + nearest + "'?"));
-}
-
 /// Poisson(mean) by inversion of one uniform (means here are below ~10).
 std::int64_t poisson(double mean, double u) {
   double term = std::exp(-mean), cumulative = term;
