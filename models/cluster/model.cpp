@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/core/error.hpp"
 #include "engine/numeric/fast_math.hpp"
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/batch.hpp"
@@ -94,7 +95,7 @@ void ClusterModel::step(std::int32_t step) {
   aggregates_ = unpack_aggregates(layout, std::move(total));
   // 6. Organisations: instruments settle, clusters and meta-clusters update.
   const auto cluster_members = aggregates_.column(counter("cluster_members"));
-  if (programme_.size() > 0) programme_.settle(step, aggregates_.column(counter("instrument_smes_supported")));
+  if (programme_.size() > 0) programme_.settle(step);
   update_clusters(clusters_, params_, cluster_members, cluster_support_);
   // Seed money for meta-clusters from a metacluster_support instrument this quarter.
   metaclusters_.external_seed_eur = 0.0;
@@ -117,29 +118,42 @@ struct SupportClaim {
   const Offer* offer;
 };
 
-/// Nothing counts as supported that is not paid: where an instrument has more claims than its
-/// awards can pay for (`payable`, Programme::smes_payable), it takes up as many as it can pay,
-/// those of the lowest priority draws (kSupportRationing, ties by id), and declines the rest.
-/// The claims and draws depend only on the seed and the rows, not on the thread count.
-void ration_support_claims(parallel::BlockBuffers<SupportClaim>& claims, const std::vector<std::int64_t>& payable,
-                           std::uint64_t seed, std::uint32_t step, const Smes& smes) {
-  std::vector<std::vector<SupportClaim*>> by_instrument(payable.size());
+/// Nothing counts as supported that is not paid: where an award has more claims than its
+/// money pays for (`payable`, Programme::smes_payable, [instrument][award]), it takes up as
+/// many as it can pay, those of the lowest priority draws (kSupportRationing, ties by id), and
+/// declines the rest. Returns the claims taken up per award. The claims and draws depend only
+/// on the seed and the rows, not on the thread count.
+std::vector<std::vector<std::int64_t>> ration_support_claims(parallel::BlockBuffers<SupportClaim>& claims,
+                                                             const std::vector<std::vector<std::int64_t>>& payable,
+                                                             std::uint64_t seed, std::uint32_t step, const Smes& smes) {
+  std::vector<std::size_t> first(payable.size() + 1, 0);  // flat index of (instrument, award)
+  for (std::size_t k = 0; k < payable.size(); ++k) first[k + 1] = first[k] + payable[k].size();
+  std::vector<std::vector<SupportClaim*>> by_award(first.back());
   for (std::size_t block = 0; block < parallel::block_count(smes.rows()); ++block)
-    for (SupportClaim& c : claims[block]) by_instrument[c.offer->instrument].push_back(&c);
-  for (std::size_t k = 0; k < payable.size(); ++k) {
-    auto& list = by_instrument[k];
-    if (static_cast<std::int64_t>(list.size()) <= payable[k]) continue;
-    std::vector<std::pair<double, std::uint64_t>> priority(list.size());
-    std::vector<std::size_t> order(list.size());
-    for (std::size_t n = 0; n < list.size(); ++n) {
-      const std::uint64_t id = smes.table.id(list[n]->row);
-      priority[n] = {random::Stream(seed, id, step, purpose::kSupportRationing).uniform(), id};
-      order[n] = n;
+    for (SupportClaim& c : claims[block]) {
+      CLUSTERSIM_ASSERT(c.offer->award < payable[c.offer->instrument].size(), "a support offer names no award");
+      by_award[first[c.offer->instrument] + c.offer->award].push_back(&c);
     }
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return priority[a] < priority[b]; });
-    for (std::size_t n = static_cast<std::size_t>(std::max<std::int64_t>(payable[k], 0)); n < order.size(); ++n)
-      list[order[n]]->offer = nullptr;
+  std::vector<std::vector<std::int64_t>> taken(payable.size());
+  for (std::size_t k = 0; k < payable.size(); ++k) {
+    taken[k].assign(payable[k].size(), 0);
+    for (std::size_t award = 0; award < payable[k].size(); ++award) {
+      auto& list = by_award[first[k] + award];
+      const std::int64_t can_pay = std::max<std::int64_t>(payable[k][award], 0);
+      taken[k][award] = std::min(static_cast<std::int64_t>(list.size()), can_pay);
+      if (static_cast<std::int64_t>(list.size()) <= can_pay) continue;
+      std::vector<std::pair<double, std::uint64_t>> priority(list.size());
+      std::vector<std::size_t> order(list.size());
+      for (std::size_t n = 0; n < list.size(); ++n) {
+        const std::uint64_t id = smes.table.id(list[n]->row);
+        priority[n] = {random::Stream(seed, id, step, purpose::kSupportRationing).uniform(), id};
+        order[n] = n;
+      }
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return priority[a] < priority[b]; });
+      for (auto n = static_cast<std::size_t>(can_pay); n < order.size(); ++n) list[order[n]]->offer = nullptr;
+    }
   }
+  return taken;
 }
 }  // namespace
 
@@ -224,7 +238,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
                      productivity_factor[k], acc, out);
     }
   });
-  ration_support_claims(claims, programme_.smes_payable(step), seed_, t, smes_);
+  programme_.take_up(ration_support_claims(claims, programme_.smes_payable(step), seed_, t, smes_));
   // The claimed rows: the support their instrument pays for, then the rest of the row as above.
   parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t, std::size_t) {
     auto& out = ties[block];

@@ -29,6 +29,7 @@ static_assert(kPurposeNames.back() != std::string_view(), "a name for every supp
 /// One instrument's offer to a group of SMEs this quarter.
 struct Offer {
   std::uint16_t instrument = 0;   ///< index in the scenario's [[instruments]]
+  std::uint32_t award = 0;        ///< index of the award (Programme::awards) whose money pays for it
   Purpose purpose = Purpose::Innovation;
   bool outside = false;           ///< recipients are outside the funded (lead) partner's region
   std::uint16_t sector_mask = 0;  ///< bit s: ecosystem s is eligible

@@ -101,6 +101,10 @@ Cents take_proportional(std::int64_t cents, const Cents& from) {
 
 Cents pay(Award& a, std::int64_t due, Recipient to, Ledger& ledger, Payments& payments, ClusterSupport* support) {
   const Cents paid = take_proportional(due, a.remaining);
+  // The own contribution's part of the private money paid, in proportion to what is left of
+  // it; rounding down keeps own_left <= the private money left.
+  if (a.own_left > 0 && paid[kPrivate] > 0)
+    a.own_left -= static_cast<std::int64_t>(static_cast<__int128>(paid[kPrivate]) * a.own_left / a.remaining[kPrivate]);
   auto& by_recipient = payments.paid[static_cast<std::size_t>(to)];
   auto& by_recipient_step = payments.paid_step[static_cast<std::size_t>(to)];
   for (std::size_t s = 0; s < kSourceCount; ++s) {
@@ -121,6 +125,23 @@ void Ledger::allocate(const Cents& x) {
     available[s] += x[s];
   }
   CLUSTERSIM_ASSERT(balanced(), "instrument ledger out of balance after allocation");
+}
+
+void Ledger::contribute(const Cents& x) {
+  for (std::size_t s = 0; s < kSourceCount; ++s) {
+    contributed[s] += x[s];
+    committed[s] += x[s];
+  }
+  CLUSTERSIM_ASSERT(balanced(), "instrument ledger out of balance after an own contribution");
+}
+
+void Ledger::release(const Cents& x) {
+  for (std::size_t s = 0; s < kSourceCount; ++s) {
+    CLUSTERSIM_ASSERT(x[s] <= committed[s], "releasing money that is not committed");
+    committed[s] -= x[s];
+    returned[s] += x[s];
+  }
+  CLUSTERSIM_ASSERT(balanced(), "instrument ledger out of balance after a release");
 }
 
 void Ledger::commit(const Cents& x) {
@@ -158,7 +179,7 @@ void Ledger::close() {
 
 bool Ledger::balanced() const {
   for (std::size_t s = 0; s < kSourceCount; ++s) {
-    if (allocated[s] != disbursed[s] + committed[s] + available[s] + returned[s]) return false;
+    if (allocated[s] + contributed[s] != disbursed[s] + committed[s] + available[s] + returned[s]) return false;
     if (committed[s] < 0 || available[s] < 0) return false;
   }
   return true;

@@ -26,14 +26,19 @@ enum Source : std::size_t { kEu, kNational, kRegional, kPrivate, kSourceCount };
 inline constexpr std::array<std::string_view, kSourceCount> kSourceNames{"eu", "national", "regional", "private"};
 using Cents = std::array<std::int64_t, kSourceCount>;
 
-/// Money by source, in cents: allocated = disbursed + committed + available + returned,
-/// always (checked after every operation). Unspent = available + returned.
+/// Money by source, in cents: allocated + contributed = disbursed + committed + available +
+/// returned, always (checked after every operation). Unspent = available + returned.
+/// `contributed` is the partners' own contribution to their projects beyond the programme's
+/// funding rate (I3's 30 %, Instrument::own_contribution_per_eur): private money committed
+/// with an award, not allocated from the budget, and returned to the partners unspent.
 struct Ledger {
-  Cents allocated{}, available{}, committed{}, disbursed{}, returned{};
+  Cents allocated{}, contributed{}, available{}, committed{}, disbursed{}, returned{};
   void allocate(const Cents& x);
+  void contribute(const Cents& x);  ///< -> committed (the partners' own money, with an award)
   void commit(const Cents& x);   ///< available -> committed
   void pay(const Cents& x);      ///< committed -> disbursed
   void cancel(const Cents& x);   ///< committed -> available (a failed or unused award)
+  void release(const Cents& x);  ///< committed -> returned (own contributions an award did not spend)
   void close();                  ///< available -> returned (the programme has ended)
   bool balanced() const;
   std::int64_t unspent(std::size_t s) const { return available[s] + returned[s]; }
@@ -91,10 +96,20 @@ struct Award {
   /// SME payments, so the pass-through share holds on actual payments, per grant.
   std::int64_t per_sme_paid = 0, overhead_paid = 0;
   bool share_follows_smes = false;
-  std::int64_t cost_cents = 0;                 ///< the award's size
+  std::int64_t cost_cents = 0;                 ///< the award's size (own contribution included)
+  /// The partners' own contribution in it (private, Ledger::contributed), and the part of it
+  /// not yet paid (pay() takes it in proportion from the private money left).
+  std::int64_t own_cents = 0, own_left = 0;
+  /// Private share of the award (declared funding.private and own contribution): what a
+  /// supported SME pays itself of its unit (Offer::copay_eur).
+  double private_fraction = 0;
   /// EUR paid so far, this quarter's payment included.
   double paid_eur() const { return static_cast<double>(cost_cents - total(remaining)) / 100.0; }
   double smes_per_quarter = 0;                 ///< expected SMEs supported per quarter
+  /// SMEs this award has counted as supported (cumulative), and this quarter's, which
+  /// settle() pays for per-SME types: an award counts only SMEs its own money pays for
+  /// (Programme::smes_payable, docs/MODEL.md 3.13 "Take-up capped by the money").
+  std::int64_t smes_supported = 0, smes_step = 0;
   bool ended = false;
 };
 
@@ -166,12 +181,6 @@ struct Payments {
   }
 };
 
-/// The private (co-financing) share of what award `a` has left to pay (0 when nothing is left).
-inline double private_share(const Award& a) {
-  const std::int64_t left = total(a.remaining);
-  return left > 0 ? static_cast<double>(a.remaining[kPrivate]) / static_cast<double>(left) : 0.0;
-}
-
 /// Pays `due` cents (<= what `a` has committed) of award `a` to `to`: taken from its
 /// committed money in proportion to the sources, booked in `ledger` and `payments`. The
 /// private part is the recipients' own co-financing (docs/MODEL.md 3.13): a cluster (for
@@ -222,9 +231,28 @@ class Instrument {
   }
   /// The smallest award_eur can return: `check` refuses a budget that cannot pay one.
   virtual double smallest_award_eur() const { return largest_award_eur(); }
+  /// SMEs award `a` has bought support for so far (this quarter's payment included), for
+  /// types that pay in instalments and offer SME support (participations in market-opening
+  /// actions, coaching, a joint project's firms): no award counts more SMEs than this.
+  /// Per-SME types are capped by the money they have left instead (Programme::smes_payable).
+  /// Default: no SME support bought (0), so a type that offers support must say what it buys.
+  virtual double smes_bought(const Award& a) const {
+    (void)a;
+    return 0;
+  }
   /// Part of an award paid per supported SME (EUR per SME; 0: all in instalments) and the
   /// share of the award reserved for it.
   virtual double per_sme_eur() const { return 0; }
+  /// What one supported SME receives of award `a` (EUR): the per-SME unit, or for joint
+  /// projects its share of the project; its private part is the SME's own co-payment.
+  virtual double sme_unit_eur(const Award& a) const {
+    (void)a;
+    return per_sme_eur();
+  }
+  /// The partners' own contribution per euro of the programme's award (0: none). I3 funds
+  /// 70 % of a project (DOMAIN.md): the partners pay (1 - rate) / rate per programme euro,
+  /// out of their own resources, with every payment (docs/MODEL.md 3.13, "Private co-financing").
+  virtual double own_contribution_per_eur() const { return 0; }
   virtual double per_sme_share() const { return 0; }
   /// Scoring weight of consortium readiness (project maturity, commercial skills).
   virtual double readiness_weight() const { return 0; }

@@ -26,6 +26,8 @@ class Intercluster final : public Instrument {
   double readiness_weight() const override { return 0.5; }
   Recipient instalment_recipient() const override { return Recipient::Smes; }
   double award_eur(random::Stream&) const override { return project_eur; }
+  double smes_bought(const Award& a) const override { return project_smes_bought(project, a); }
+  double sme_unit_eur(const Award& a) const override { return project_sme_unit_eur(project, a); }
   double failure_hazard(const Award& a, const Context& ctx) const override {
     return project_failure_hazard(project, a, ctx);
   }

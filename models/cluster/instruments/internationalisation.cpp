@@ -34,6 +34,8 @@ class Internationalisation final : public Instrument {
 
   Recipient instalment_recipient() const override { return Recipient::Providers; }
   double award_eur(random::Stream&) const override { return grant_eur; }
+  /// Participations the money paid so far has bought (an action's smes_per_action places).
+  double smes_bought(const Award& a) const override { return a.paid_eur() / action_eur * smes_per_action; }
   void act(const Award& a, double paid_eur, const Context& ctx, ClusterSupport&, StepCounts& counts,
            random::Stream& rng, const OfferFn& offer) const override {
     // Actions bought this quarter: the whole ones, and one more with the fraction's probability.

@@ -52,6 +52,14 @@ class Interregional final : public Instrument {
     const double size = project_min_eur + (project_max_eur - project_min_eur) * rng.uniform();
     return size * funded_share();
   }
+  double smes_bought(const Award& a) const override { return investment ? project_smes_bought(project, a) : 0.0; }
+  double sme_unit_eur(const Award& a) const override { return investment ? project_sme_unit_eur(project, a) : 0.0; }
+  /// The partners pay the rest of the project: (1 - funded share) per euro of project, i.e.
+  /// (1 - f) / f per euro of the award (I3: 70 % funding rate, DOMAIN.md).
+  double own_contribution_per_eur() const override {
+    const double f = funded_share();
+    return f > 0 ? (1.0 - f) / f : 0.0;
+  }
   double largest_award_eur() const override { return project_max_eur * funded_share(); }
   double smallest_award_eur() const override { return project_min_eur * funded_share(); }
   /// Share of a project's cost the programme pays: funding_rate, and 100 % of the third-party part.

@@ -47,6 +47,17 @@ inline std::int32_t project_delay(const ProjectEconomics& p, std::size_t cluster
       std::floor(p.max_delay_quarters * (1.0 - readiness(ctx, static_cast<std::int32_t>(cluster), partner))));
 }
 
+/// Firms a project's money paid so far has financed: smes_per_project over the whole award,
+/// in proportion to what it has paid.
+inline double project_smes_bought(const ProjectEconomics& p, const Award& a) {
+  return a.cost_cents > 0 ? p.smes_per_project * a.paid_eur() * 100.0 / static_cast<double>(a.cost_cents) : 0.0;
+}
+
+/// What one participating firm receives of a project (EUR): its share, cost / smes_per_project.
+inline double project_sme_unit_eur(const ProjectEconomics& p, const Award& a) {
+  return p.smes_per_project > 0 ? static_cast<double>(a.cost_cents) / 100.0 / p.smes_per_project : 0.0;
+}
+
 /// This quarter's joint project: paid_eur finances smes_per_project / award_quarters firms,
 /// half on each side; `outside` marks the partner's firms as outside the lead's region.
 inline void project_offers(const ProjectEconomics& p, const Award& a, double paid_eur, std::int32_t quarters,

@@ -32,6 +32,20 @@ void scale_to_world(Instrument& inst, double scale) {
     if (*count > 0) *count = std::max<std::int64_t>(1, std::llround(static_cast<double>(*count) * scale));
 }
 
+/// Ends award `a` (run to its end, failed, stopped or its cluster folded): the programme's
+/// unpaid money returns to it, the partners keep their unspent own contribution.
+void end_award(Ledger& ledger, Award& a) {
+  Cents own{};
+  own[kPrivate] = a.own_left;
+  Cents programme = a.remaining;
+  programme[kPrivate] -= a.own_left;
+  ledger.cancel(programme);
+  ledger.release(own);
+  a.remaining = {};
+  a.own_left = 0;
+  a.ended = true;
+}
+
 }  // namespace
 
 std::array<double, kSourceCount> award_shares(const Common& c, DevelopmentLevel level) {
@@ -229,12 +243,21 @@ bool Programme::make_award(std::size_t i, const Context& ctx, std::int32_t clust
   for (std::size_t s = 0; s < kSourceCount; ++s)
     if (part[s] > st.ledger.available[s]) return false;  // every source must pay its part
   st.ledger.commit(part);
+  // The partners' own contribution (I3: beyond the 70 % funding rate) comes with the award,
+  // from their own resources, and is paid with every payment like declared private money.
+  Cents own{};
+  own[kPrivate] = std::llround(static_cast<double>(cost) * inst.own_contribution_per_eur());
+  st.ledger.contribute(own);
   Award a;
+  a.own_cents = a.own_left = own[kPrivate];
+  cost += own[kPrivate];
+  a.private_fraction = static_cast<double>(part[kPrivate] + own[kPrivate]) / static_cast<double>(cost);
   a.cluster = cluster;
   a.partner = partner;
   a.first_step = first_step;
   a.last_step = a.first_step + c.award_quarters - 1;
   a.remaining = part;
+  a.remaining[kPrivate] += own[kPrivate];
   a.cost_cents = cost;
   const double unit = inst.per_sme_eur();
   a.per_sme_left = unit > 0 ? static_cast<std::int64_t>(std::floor(static_cast<double>(cost) * inst.per_sme_share())) : 0;
@@ -264,7 +287,8 @@ void Programme::renew(std::size_t i, const Context& ctx) {
     if (!ctx.clusters.active[static_cast<std::size_t>(cluster)]) continue;
     if (partner >= 0 && !ctx.clusters.active[static_cast<std::size_t>(partner)]) continue;
     // The same commitment again, from now on (no lag: the work continues).
-    if (make_award(i, ctx, cluster, partner, st.awards[k].cost_cents, ctx.step, st.renewals[k] + 1))
+    const std::int64_t programme_part = st.awards[k].cost_cents - st.awards[k].own_cents;
+    if (make_award(i, ctx, cluster, partner, programme_part, ctx.step, st.renewals[k] + 1))
       ++st.counts.renewals;
   }
 }
@@ -300,9 +324,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       // The funding cliff: every award stops now, and what is left goes back to the funders.
       for (auto& a : st.awards)
         if (!a.ended) {
-          st.ledger.cancel(a.remaining);
-          a.remaining = {};
-          a.ended = true;
+          end_award(st.ledger, a);
         }
       st.ledger.close();
       st.stopped = true;
@@ -327,16 +349,12 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
       if (a.ended || step < a.first_step || step > a.last_step) continue;
       if (!clusters.active[static_cast<std::size_t>(a.cluster)]) {
         // The cluster has folded: the award ends and its unpaid money returns.
-        st.ledger.cancel(a.remaining);
-        a.remaining = {};
-        a.ended = true;
+        end_award(st.ledger, a);
         continue;
       }
       random::Stream rng(seed_, key(i, n), static_cast<std::uint32_t>(step), purpose::kInstrumentAward);
       if (rng.uniform() < inst.failure_hazard(a, ctx)) {
-        st.ledger.cancel(a.remaining);
-        a.remaining = {};
-        a.ended = true;
+        end_award(st.ledger, a);
         ++st.counts.failed;
         continue;
       }
@@ -354,6 +372,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                  const auto& site = world.clusters[cl];
                  Offer o;
                  o.instrument = instrument;
+                 o.award = static_cast<std::uint32_t>(n);
                  o.purpose = purpose;
                  o.outside = outside;
                  o.sector_mask = mask_for(i, world, site.region);
@@ -361,7 +380,7 @@ void Programme::prepare(std::int32_t step, const World& world, const ClusterStat
                  o.strength = strength;
                  o.min_employees = static_cast<float>(c.min_employees);
                  o.max_employees = static_cast<float>(c.max_employees);
-                 o.copay_eur = static_cast<float>(inst.per_sme_eur() * private_share(a));
+                 o.copay_eur = static_cast<float>(inst.sme_unit_eur(a) * a.private_fraction);
                  const double members = static_cast<double>(cluster_members[cl]);
                  const bool members_only =
                      purpose == Purpose::JointProject || purpose == Purpose::Mobility || purpose == Purpose::Mentoring;
@@ -421,43 +440,61 @@ void Programme::pay_management_share(const Instrument& inst, Award& a, State& st
     support_->income_cents[static_cast<std::size_t>(a.cluster)] += due;
 }
 
-std::vector<std::int64_t> Programme::smes_payable(std::int32_t step) const {
-  std::vector<std::int64_t> payable(instruments_.size(), 0);
+std::vector<std::vector<std::int64_t>> Programme::smes_payable(std::int32_t step) const {
+  std::vector<std::vector<std::int64_t>> payable(instruments_.size());
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     const Instrument& inst = *instruments_[i];
     const State& st = state_[i];
+    payable[i].assign(st.awards.size(), 0);
     if (st.stopped) continue;
     const std::int64_t unit = to_cents(inst.per_sme_eur(), inst.common.id + ": per-SME amount");
-    if (unit <= 0) {
-      payable[i] = std::numeric_limits<std::int64_t>::max();
-      continue;
+    for (std::size_t n = 0; n < st.awards.size(); ++n) {
+      const Award& a = st.awards[n];
+      if (a.ended || step < a.first_step || step > a.last_step) continue;
+      // Per-SME types: the money the award has left for SMEs, in units (settle() pays from it).
+      // Others: whole SMEs bought so far, less those already counted (the epsilon keeps an
+      // exact whole number, e.g. 10 firms at the last instalment, from rounding down).
+      payable[i][n] = unit > 0 ? a.per_sme_left / unit
+                               : std::max<std::int64_t>(
+                                     0, static_cast<std::int64_t>(std::floor(inst.smes_bought(a) + 1e-9)) -
+                                            a.smes_supported);
     }
-    // The awards settle() pays from, and what they have left for SMEs.
-    std::int64_t left = 0;
-    for (const Award& a : st.awards)
-      if (!a.ended && step >= a.first_step && step <= a.last_step) left += a.per_sme_left;
-    payable[i] = left / unit;
   }
   return payable;
 }
 
-void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument) {
+void Programme::take_up(const std::vector<std::vector<std::int64_t>>& taken) {
+  CLUSTERSIM_ASSERT(taken.size() == state_.size(), "take-up for every instrument");
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    auto& awards = state_[i].awards;
+    CLUSTERSIM_ASSERT(taken[i].size() == awards.size(), "take-up for every award");
+    for (std::size_t n = 0; n < awards.size(); ++n) {
+      awards[n].smes_step = taken[i][n];
+      awards[n].smes_supported += taken[i][n];
+    }
+  }
+}
+
+void Programme::settle(std::int32_t step) {
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     const Instrument& inst = *instruments_[i];
     State& st = state_[i];
     if (st.stopped) continue;
-    // Pay for the SMEs supported this quarter, from the active awards in order, never more
-    // than they have left for SMEs.
-    std::int64_t owed = static_cast<std::int64_t>(supported_by_instrument[i]) *
-                        to_cents(inst.per_sme_eur(), inst.common.id + ": per-SME amount");
+    // Each award pays for the SMEs it took up this quarter, from its own money for SMEs.
+    const std::int64_t unit = to_cents(inst.per_sme_eur(), inst.common.id + ": per-SME amount");
     for (auto& a : st.awards) {
-      if (a.ended || step < a.first_step || step > a.last_step) continue;
-      const std::int64_t pay = std::min(owed, a.per_sme_left);
-      if (pay > 0) {
-        instruments::pay(a, pay, Recipient::Smes, st.ledger, st.payments, support_);
-        a.per_sme_left -= pay;
-        a.per_sme_paid += pay;
-        owed -= pay;
+      const std::int64_t owed = a.smes_step * unit;
+      a.smes_step = 0;
+      if (a.ended || step < a.first_step || step > a.last_step) {
+        CLUSTERSIM_ASSERT(owed == 0, "instrument '" + inst.common.id + "': SMEs taken up by an award not running");
+        continue;
+      }
+      CLUSTERSIM_ASSERT(owed <= a.per_sme_left,
+                        "instrument '" + inst.common.id + "': an award took up more SMEs than its money pays for");
+      if (owed > 0) {
+        instruments::pay(a, owed, Recipient::Smes, st.ledger, st.payments, support_);
+        a.per_sme_left -= owed;
+        a.per_sme_paid += owed;
       }
       pay_management_share(inst, a, st);
     }
@@ -465,9 +502,7 @@ void Programme::settle(std::int32_t step, const std::vector<std::int64_t>& suppo
     for (std::size_t k = 0; k < st.awards.size(); ++k) {
       Award& a = st.awards[k];
       if (a.ended || step < a.last_step) continue;
-      st.ledger.cancel(a.remaining);
-      a.remaining = {};
-      a.ended = true;
+      end_award(st.ledger, a);
       st.completed[k] = 1;  // ran to its end: renewable (renew())
     }
     if (step >= inst.common.end_step) st.ledger.close();

@@ -41,12 +41,19 @@ class Programme {
   void prepare(std::int32_t step, const World& world, const ClusterState& clusters,
                const std::vector<std::int64_t>& cluster_members, const std::vector<std::int64_t>& cell_active,
                const std::vector<std::int64_t>& cell_members, SupportOffers& offers, ClusterSupport& support);
-  /// Between the SME claims and their effects: how many SMEs instrument i can still pay for
-  /// this quarter (what its active awards have left for SMEs / the per-SME amount, summed as
-  /// settle() spends it); INT64_MAX when it pays no per-SME amount.
-  std::vector<std::int64_t> smes_payable(std::int32_t step) const;
-  /// After the SME phase: pays for the SMEs each instrument supported, ends awards, returns money.
-  void settle(std::int32_t step, const std::vector<std::int64_t>& supported_by_instrument);
+  /// Between the SME claims and their effects: how many SMEs each award can still count as
+  /// supported this quarter, [instrument][award]: per-SME types, what the award has left for
+  /// SMEs / the per-SME amount (what settle() pays from); others, the SMEs its money has
+  /// bought so far (Instrument::smes_bought) minus those it has counted; 0 for an award not
+  /// running this quarter. Offers carry their award, so no award supports an SME another
+  /// award's money pays for.
+  std::vector<std::vector<std::int64_t>> smes_payable(std::int32_t step) const;
+  /// The SMEs each award took up this quarter ([instrument][award], at most smes_payable):
+  /// counted in the award, and paid for by settle().
+  void take_up(const std::vector<std::vector<std::int64_t>>& taken);
+  /// After the SME phase: pays each award's per-SME amount for the SMEs it took up, ends
+  /// awards, returns money.
+  void settle(std::int32_t step);
 
   const Ledger& ledger(std::size_t i) const { return state_[i].ledger; }
   const Cents& spent_this_step(std::size_t i) const { return state_[i].payments.spent_step; }

@@ -38,6 +38,10 @@ class TechnicalAssistance final : public Instrument {
 
   Recipient instalment_recipient() const override { return Recipient::Providers; }
   double award_eur(random::Stream&) const override { return grant_eur; }
+  /// Coachings of hours_per_sme the SME hours paid so far have bought.
+  double smes_bought(const Award& a) const override {
+    return a.paid_eur() * sme_hours_share / eur_per_hour / hours_per_sme;
+  }
   void begin_step(const Context& ctx) const override {
     for (std::size_t k = 0; k < ctx.project_maturity.size(); ++k) {
       if (ctx.in_project[k]) continue;

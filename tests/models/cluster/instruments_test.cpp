@@ -180,7 +180,8 @@ TEST_CASE("every instrument type keeps its ledger exact at every step", "[model]
       for (std::size_t s = 0; s < in::kSourceCount; ++s) {
         paid[i][s] += prog.spent_this_step(i)[s];
         CHECK(paid[i][s] == l.disbursed[s]);
-        CHECK(l.allocated[s] == l.disbursed[s] + l.committed[s] + l.unspent(s));
+        CHECK(l.allocated[s] + l.contributed[s] == l.disbursed[s] + l.committed[s] + l.unspent(s));
+        if (s != in::kPrivate) CHECK(l.contributed[s] == 0);  // own contributions are private money
       }
       awards[i] += prog.counts(i).awards;
     }
@@ -416,6 +417,13 @@ TEST_CASE("every scenario file: instrument money reconciles with what recipients
         for (auto r : {in::Recipient::Cluster, in::Recipient::Providers})
           cofinance_of_clusters += pay.paid_step[static_cast<std::size_t>(r)][in::kPrivate];
         const auto& inst = prog.instrument(i);
+        // Per award: no SME counted that its own money did not pay for (accounts_test.cpp).
+        for (const auto& a : prog.awards(i)) {
+          if (inst.per_sme_eur() > 0)
+            REQUIRE(a.per_sme_paid == a.smes_supported * in::to_cents(inst.per_sme_eur()));
+          else
+            REQUIRE(static_cast<double>(a.smes_supported) <= inst.smes_bought(a) + 1e-9);
+        }
         if (inst.per_sme_eur() > 0 && inst.instalment_recipient() != in::Recipient::Smes) {
           const std::int64_t supported = m.aggregates().value(model::counter("instrument_smes_supported"), i);
           CHECK(pay.paid_step_total(in::Recipient::Smes) == supported * in::to_cents(inst.per_sme_eur()));
