@@ -231,9 +231,10 @@ class Instrument {
   }
   /// The smallest award_eur can return: `check` refuses a budget that cannot pay one.
   virtual double smallest_award_eur() const { return largest_award_eur(); }
-  /// SMEs award `a` has bought support for so far (this quarter's payment included), for
-  /// types that pay in instalments and offer SME support (participations in market-opening
-  /// actions, coaching, a joint project's firms): no award counts more SMEs than this.
+  /// SMEs award `a` has bought support for, for types that pay in instalments and offer SME
+  /// support: participations in the market-opening actions and coachings paid so far (this
+  /// quarter's payment included), a joint project's firms (its commitment holds their
+  /// shares). No award counts more SMEs than this.
   /// Per-SME types are capped by the money they have left instead (Programme::smes_payable).
   /// Default: no SME support bought (0), so a type that offers support must say what it buys.
   virtual double smes_bought(const Award& a) const {

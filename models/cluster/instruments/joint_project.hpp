@@ -47,10 +47,12 @@ inline std::int32_t project_delay(const ProjectEconomics& p, std::size_t cluster
       std::floor(p.max_delay_quarters * (1.0 - readiness(ctx, static_cast<std::int32_t>(cluster), partner))));
 }
 
-/// Firms a project's money paid so far has financed: smes_per_project over the whole award,
-/// in proportion to what it has paid.
+/// Firms a project finances: smes_per_project over the whole award, whose shares its
+/// commitment holds and its instalments pay (like a per-SME type's money left for SMEs). Capping
+/// by the shares paid so far instead would refuse a firm in the first quarters of a long
+/// project (10 firms over 12 quarters: none in the first), and halve its take-up.
 inline double project_smes_bought(const ProjectEconomics& p, const Award& a) {
-  return a.cost_cents > 0 ? p.smes_per_project * a.paid_eur() * 100.0 / static_cast<double>(a.cost_cents) : 0.0;
+  return a.cost_cents > 0 ? p.smes_per_project : 0.0;
 }
 
 /// What one participating firm receives of a project (EUR): its share, cost / smes_per_project.

@@ -345,7 +345,7 @@ purpose = "digital"
     return model::read(config::load_scenario(std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "scenarios" / file,
                                              {"run.steps=16"}, schema));
   };
-  for (const std::string& name : {"euroclusters.toml", "clusterxchange.toml", "tiny"}) {
+  for (const std::string name : {"euroclusters.toml", "clusterxchange.toml", "tiny"}) {
     ClusterModel m(name == "tiny" ? test::params_from(world_with(tiny), {"run.steps=12"}) : scenario(name));
     m.start_replicate(7);
     const auto& prog = m.programme();
