@@ -403,6 +403,14 @@ smes_per_project = 10
     for (int t = 1; t <= 8; ++t) {
       m.step(t);
       INFO("own funds " << own_funds << extra << ", step " << t);
+      // A participant pays at least EUR 3,000 (the smallest project, EUR 100,000 with its own
+      // part, over 10 firms x 30 %): whoever took part had that much of its own (its turnover
+      // is checked after the quarter's growth, within 10 %).
+      const auto& s = m.smes();
+      for (std::size_t r = 0; r < s.rows() && extra.empty(); ++r)
+        if (s.support[r] != 0)
+          CHECK(static_cast<double>(s.employees[r]) * s.productivity_eur_per_year[r] / 4.0 * std::stod(own_funds) >=
+                0.9 * 3000.0);
       const auto& l = prog.ledger(0);
       std::int64_t own = 0, programme = 0;
       for (const auto& a : prog.awards(0)) {
@@ -429,8 +437,12 @@ smes_per_project = 10
   };
   const auto ample = run("1000", "");
   const auto poor = run("0.0005", "");
+  const auto some = run("0.05", "");  // some firms have the funds, others decline
+  CHECK(some.first > poor.first);
+  CHECK(some.first < ample.first);
   const auto no_own = run("0.0005", "\nthird_party_share = 1.0\n");  // all support to third parties: 100 %
-  WARN("I3 SMEs supported: ample own funds " << ample.first << ", scarce " << poor.first << ", no own part "
+  WARN("I3 SMEs supported: ample own funds " << ample.first << ", some " << some.first << ", scarce " << poor.first
+                                               << ", no own part "
                                                << no_own.first);
   CHECK(ample.first > 0);
   CHECK(poor.first < ample.first);   // partners without the funds decline their part
