@@ -32,7 +32,10 @@ namespace clustersim::model {
 struct SmeRow {
   SmeRow(const Smes& s, std::size_t row, std::int64_t recent, const SelectionWeights* selection_weights = nullptr)
       : smes(s), i(row), recent_quarters(recent), flags(s.flags[row]), events(s.events[row]),
-        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights) {}
+        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights),
+        employment_milli_(round(static_cast<double>(s.employees[row]) * 1000.0)),
+        turnover_cents_(round(static_cast<double>(s.employees[row]) * static_cast<double>(s.productivity_eur_per_year[row]) /
+                              kQuartersPerYear * 100.0)) {}
   const Smes& smes;
   std::size_t i;
   std::int64_t recent_quarters;  ///< innovation.recent_quarters
@@ -50,12 +53,14 @@ struct SmeRow {
   /// Rounds a non-negative amount to the nearest integer unit (cheaper than llround, which
   /// matters in the per-SME aggregation loop).
   static std::int64_t round(double x) { return static_cast<std::int64_t>(x + 0.5); }
-  std::int64_t employment_milli() const { return round(static_cast<double>(smes.employees[i]) * 1000.0); }
-  std::int64_t turnover_cents() const {
-    constexpr double kQuartersPerYear = 4.0;
-    return round(static_cast<double>(smes.employees[i]) * static_cast<double>(smes.productivity_eur_per_year[i]) /
-                 kQuartersPerYear * 100.0);
-  }
+  std::int64_t employment_milli() const { return employment_milli_; }
+  std::int64_t turnover_cents() const { return turnover_cents_; }
+
+ private:
+  static constexpr double kQuartersPerYear = 4.0;
+  // Computed once per row: about ten counters and the market excess read them, and the
+  // compiler does not share the conversions across the counters' separate lambdas.
+  std::int64_t employment_milli_, turnover_cents_;
 };
 
 /// What counters are summed by. Recorded counters need a group with a dimension.
