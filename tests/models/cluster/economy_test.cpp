@@ -244,8 +244,7 @@ SupportGap supported_minus_eligible(const std::vector<std::string>& overrides, c
 
 }  // namespace
 
-TEST_CASE("selection: SMEs supported by an instrument are more productive, larger and more skilled than eligible ones "
-          "not supported",
+TEST_CASE("selection: supported SMEs are more productive, larger and more skilled than eligible ones not supported",
           "[validation]") {
   // docs/MODEL.md 3.16: an SME's chance of taking up an offer (applying, and being awarded where
   // a call selects) is scaled by its selection score a_i / mean a of its group, so supported SMEs
