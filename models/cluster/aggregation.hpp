@@ -32,7 +32,9 @@ namespace clustersim::model {
 struct SmeRow {
   SmeRow(const Smes& s, std::size_t row, std::int64_t recent, const SelectionWeights* selection_weights = nullptr)
       : smes(s), i(row), recent_quarters(recent), flags(s.flags[row]), events(s.events[row]),
-        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights) {}
+        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights),
+        employment_milli_(round(static_cast<double>(s.employees[row]) * 1000.0)),
+        turnover_cents_(s.turnover_cents(row)) {}
   const Smes& smes;
   std::size_t i;
   std::int64_t recent_quarters;  ///< innovation.recent_quarters
@@ -50,12 +52,13 @@ struct SmeRow {
   /// Rounds a non-negative amount to the nearest integer unit (cheaper than llround, which
   /// matters in the per-SME aggregation loop).
   static std::int64_t round(double x) { return static_cast<std::int64_t>(x + 0.5); }
-  std::int64_t employment_milli() const { return round(static_cast<double>(smes.employees[i]) * 1000.0); }
-  std::int64_t turnover_cents() const {
-    constexpr double kQuartersPerYear = 4.0;
-    return round(static_cast<double>(smes.employees[i]) * static_cast<double>(smes.productivity_eur_per_year[i]) /
-                 kQuartersPerYear * 100.0);
-  }
+  std::int64_t employment_milli() const { return employment_milli_; }
+  std::int64_t turnover_cents() const { return turnover_cents_; }
+
+ private:
+  // Computed once per row: about ten counters and the market excess read them, and the
+  // compiler does not share the conversions across the counters' separate lambdas.
+  std::int64_t employment_milli_, turnover_cents_;
 };
 
 /// What counters are summed by. Recorded counters need a group with a dimension.
@@ -83,6 +86,7 @@ std::int64_t for_purpose(const SmeRow& r) { return r.purpose(P); }
 inline std::int64_t outside(const SmeRow& r) { return support_outside(r.support()); }
 inline std::int64_t employment_milli(const SmeRow& r) { return r.employment_milli(); }
 inline std::int64_t turnover_cents(const SmeRow& r) { return r.turnover_cents(); }
+inline std::int64_t contract_revenue_cents(const SmeRow& r) { return r.smes.contract_revenue_cents(r.i); }
 /// Selection: free non-members (not in any cluster) and the selection score in 1/kScoreUnits
 /// (0 when selection is off or, for non-members, when no cluster serves the SME's cell).
 inline bool non_member(const SmeRow& r) { return r.alive() && !r.member(); }
@@ -114,7 +118,9 @@ inline constexpr std::array kCounterList{
   Counter{"employment", kByRegion, rows::alive, rows::employment_milli,
           {"FTE", "employment in active SMEs (full-time equivalents)", Stock, 1e-3, true}},
   Counter{"turnover_eur", kByRegion, rows::alive, rows::turnover_cents,
-          {"EUR", "turnover of active SMEs in the quarter", Flow, 1e-2, true}},
+          {"EUR", "turnover of active SMEs in the quarter (joint-tender contract revenue included)", Flow, 1e-2, true}},
+  Counter{"joint_tender_turnover_eur", kByRegion, rows::alive, rows::contract_revenue_cents,
+          {"EUR", "joint-tender contract revenue of active SMEs in the quarter (part of turnover_eur)", Flow, 1e-2}},
   Counter{"smes_innovating", kByRegion, rows::alive,
           [](const SmeRow& r) -> std::int64_t { return r.smes.quarters_since_innovation[r.i] < r.recent_quarters; },
           {"1", "SMEs that introduced a new-to-firm product or process in the last innovation.recent_quarters quarters", Stock, 1, true}},

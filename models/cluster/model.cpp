@@ -58,7 +58,7 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   select_initial_members(smes_, params_, world_, seed_);
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());
-  start_joint_tenders(joint_tenders_, world_, params_);
+  start_joint_tenders(joint_tenders_, smes_, world_, params_);
   programme_.start_replicate(seed_, world_);
   messages_.offers = {};
   start_markets(market_, messages_);
@@ -84,6 +84,8 @@ void ClusterModel::step(std::int32_t step) {
   prepare_messages(messages_, params_, world_, aggregates_, clusters_, metaclusters_, turnover_);
   prepare_markets(market_, messages_, smes_, params_, world_, aggregates_, step, seed_);
   prepare_selection(messages_, params_, world_, aggregates_);
+  // This quarter's joint-tender contract revenue, booked to the firms before their rows are counted.
+  if (params_.joint_tenders.enabled) pay_joint_tender_contracts(joint_tenders_, smes_);
   // 3-5. SMEs, tie requests and entry; the aggregates are summed as rows become final.
   const AggregateLayout layout = aggregate_layout(params_, world_, programme_.size());
   parallel::IntegerSums sums(layout.counters.total);
@@ -210,7 +212,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         }
         smes_.flags[i] = static_cast<std::uint8_t>(
             smes_.flags[i] & ~(flag::kPartneredNow | flag::kEnteredNow | flag::kCrossRegionTieNow));
-        smes_.events[i] = 0;
+        smes_.events[i] &= event::kContractRevenue;  // booked for this quarter before the phase
         const Draws u{raw + k, shocks + k, kChunk};
         if (p.membership.enabled) mechanism::membership(smes_, i, u, ctx);
         if (p.skills.enabled) mechanism::skills(smes_, i, u, ctx);

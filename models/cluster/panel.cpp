@@ -95,8 +95,9 @@ void Panel::describe(record::Layout& layout) const {
   s.push_back(panel_yes_no("panel_alive", "1 while the SME is active, 0 after its exit (fill: not yet born)", "exited",
                            "active"));
   s.push_back(panel_spec("panel_employees", DType::Float64, "FTE", "employment at the end of the quarter", A::Stock, {}));
-  s.push_back(panel_spec("panel_turnover_eur", DType::Float64, "EUR", "turnover in the quarter", A::Flow, {}));
-  s.push_back(panel_spec("panel_productivity_eur", DType::Float64, "EUR/FTE", "turnover per FTE (per year)", A::Stock, {}));
+  s.push_back(panel_spec("panel_turnover_eur", DType::Float64, "EUR",
+                         "turnover in the quarter, joint-tender contract revenue included", A::Flow, {}));
+  s.push_back(panel_spec("panel_productivity_eur", DType::Float64, "EUR/FTE", "turnover per FTE (per year) of the SME's own production (joint-tender contract revenue not included)", A::Stock, {}));
   s.push_back(panel_spec("panel_knowledge", DType::Float64, "1", "knowledge stock (model units)", A::Stock, {}));
   s.push_back(panel_yes_no("panel_digital", "1 if the SME has adopted digital technologies", "not_digital", "digital"));
   s.push_back(panel_yes_no("panel_green", "1 if the SME has adopted green practices", "not_green", "green"));
@@ -122,7 +123,6 @@ void Panel::observe(const Smes& smes, const instruments::Programme& programme, c
     v[k] = &frame[first + k];
     std::fill(v[k]->begin(), v[k]->end(), kNoValue);
   }
-  constexpr double kQuartersPerYear = 4.0;
   for (std::size_t slot = 0; slot < ids_.size(); ++slot) {
     const std::uint64_t id = ids_[slot];
     if (id >= next_id) continue;  // not yet born: all fill
@@ -156,7 +156,7 @@ void Panel::observe(const Smes& smes, const instruments::Programme& programme, c
     (*v[kAlive])[slot] = 1;
     const double employees = smes.employees[i], productivity = smes.productivity_eur_per_year[i];
     (*v[kEmployees])[slot] = employees;
-    (*v[kTurnover])[slot] = employees * productivity / kQuartersPerYear;
+    (*v[kTurnover])[slot] = to_eur(smes.turnover_cents(i));  // with its joint-tender contract revenue
     (*v[kProductivity])[slot] = productivity;
     (*v[kKnowledge])[slot] = smes.knowledge[i];
     (*v[kDigital])[slot] = (flags & flag::kDigital) ? 1 : 0;

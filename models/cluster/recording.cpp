@@ -269,13 +269,14 @@ void ClusterModel::add_joint_tender_observables(std::vector<Observable>& out) {
   };
   using M = ClusterModel;
   by_cluster("cluster_member_turnover_eur", DType::Float64, "EUR",
-             "turnover of the cluster's member SMEs in the quarter, with their joint-tender contract revenue", Flow,
-             [](const M& m, std::size_t c) {
-               return static_cast<double>(m.aggregates_.value(counter("cluster_member_turnover_cents"), c)) / 100.0 +
-                      m.joint_tenders_.revenue_eur[c];
+             "turnover of the cluster's member SMEs in the quarter, their joint-tender contract revenue included",
+             Flow, [](const M& m, std::size_t c) {
+               return to_eur(m.aggregates_.value(counter("cluster_member_turnover_cents"), c));
              });
   by_cluster("cluster_joint_tender_turnover_eur", DType::Float64, "EUR",
-             "revenue of won joint-tender contracts earned by the cluster's consortium firms in the quarter", Flow,
+             "revenue of the cluster's won joint-tender contracts booked to their consortium firms in the quarter "
+             "(part of their turnover)",
+             Flow,
              [](const M& m, std::size_t c) { return m.joint_tenders_.revenue_eur[c]; });
   by_cluster("cluster_joint_tenders_submitted", DType::Int64, "1",
              "joint responses to calls for tender submitted by the cluster's members in the quarter", Flow,

@@ -6,9 +6,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "engine/agents/table.hpp"
+#include "engine/core/money.hpp"
 
 namespace clustersim::model {
 
@@ -31,6 +33,9 @@ inline constexpr std::uint8_t kStartedExporting = 1u << 3;
 /// Supported this quarter although it had already reached the support's outcome (adopted,
 /// innovated, exported, invested, partnered): deadweight (mechanisms/support.hpp).
 inline constexpr std::uint8_t kDeadweight = 1u << 4;
+/// Has joint-tender contract revenue booked this quarter (Smes::contract_revenue). Set before
+/// the SME phase, which keeps it when it clears the other events.
+inline constexpr std::uint8_t kContractRevenue = 1u << 5;
 }  // namespace event
 
 inline constexpr std::int32_t kNoCluster = -1;
@@ -66,6 +71,10 @@ struct Smes {
   std::vector<std::uint16_t> last_support;
   std::vector<std::uint8_t> support_age;
   std::vector<float> market_excess;
+  /// Joint-tender contract revenue booked this quarter (mechanisms/joint_tenders.hpp): (SME id,
+  /// whole cents), sorted by id. Few SMEs have any, so it is a list, not a column (a column
+  /// would cost every SME 8 bytes); their rows carry event::kContractRevenue.
+  std::vector<std::pair<std::uint64_t, Money>> contract_revenue;
   agents::Table table;
 
   Smes() {
@@ -89,6 +98,23 @@ struct Smes {
   }
   std::size_t rows() const { return table.size(); }
   bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }
+  /// Turnover in the quarter, whole cents: the SME's own production, employees x productivity
+  /// / 4 (to the nearest cent), plus its joint-tender contract revenue.
+  std::int64_t turnover_cents(std::size_t row) const {
+    constexpr double kQuartersPerYear = 4.0;
+    const double own = static_cast<double>(employees[row]) * static_cast<double>(productivity_eur_per_year[row]) /
+                       kQuartersPerYear * 100.0;
+    const auto cents = static_cast<std::int64_t>(own + 0.5);  // own >= 0: + 0.5 rounds to nearest
+    return cents + contract_revenue_cents(row);
+  }
+  /// The SME's joint-tender contract revenue this quarter, whole cents (0 if none).
+  Money contract_revenue_cents(std::size_t row) const {
+    if (!(events[row] & event::kContractRevenue)) return 0;
+    const std::uint64_t id = table.id(row);
+    const auto at = std::lower_bound(contract_revenue.begin(), contract_revenue.end(), std::make_pair(id, Money{0}),
+                                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return at != contract_revenue.end() && at->first == id ? at->second : 0;
+  }
   std::size_t partner_count(std::size_t row) const {
     std::size_t n = 0;
     for (auto id : partners[row]) n += id != kNoPartner ? 1 : 0;

@@ -44,7 +44,7 @@ def check(programme, f, scale, failures):
         a = fig["partnerships (awards)"]
         expect(np.all((a >= 1) & (a <= awards_floor(30, scale))), f"partnerships {a} in [1, {awards_floor(30, scale)}]",
                failures)
-        share = fig["share of spending to SMEs (vouchers x EUR 10,000 / spent)"]
+        share = fig["share of spending paid to SMEs"]
         expect(np.all(share >= 0.75 - 1e-9), f"share to SMEs {share} >= 0.75", failures)
         out = fig["SMEs supported outside the lead region"]
         expect(np.all(out > 0), f"SMEs supported outside the lead region {out} > 0", failures)

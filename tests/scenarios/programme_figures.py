@@ -33,9 +33,15 @@ def euroclusters(f):
     spent = instrument(f, "instrument_spent_eur", "euroclusters").sum(axis=1)
     awards = instrument(f, "instrument_awards", "euroclusters").sum(axis=1)
     vouchers = instrument(f, "instrument_smes_supported", "euroclusters").sum(axis=1)
-    return {"partnerships (awards)": awards, "EUR spent": spent, "EUR per partnership": spent / awards,
-            "vouchers used (SME-quarters supported)": vouchers,
-            "share of spending to SMEs (vouchers x EUR 10,000 / spent)": vouchers * 10000.0 / spent,
+    figures = {"partnerships (awards)": awards, "EUR spent": spent, "EUR per partnership": spent / awards,
+               "vouchers used (SME-quarters supported)": vouchers}
+    if "instrument_paid_to_smes_eur" in f:  # files written since integer-cent books (issue 11)
+        to_smes = instrument(f, "instrument_paid_to_smes_eur", "euroclusters").sum(axis=1)
+        figures["share of spending paid to SMEs"] = to_smes / spent
+        figures["distinct SMEs supported"] = instrument(f, "instrument_smes_supported_distinct", "euroclusters")[:, -1]
+    else:
+        figures["share of spending to SMEs (vouchers x EUR 10,000 / spent)"] = vouchers * 10000.0 / spent
+    return figures | {
             "SMEs supported outside the lead region": instrument(f, "instrument_smes_supported_outside",
                                                                  "euroclusters").sum(axis=1)}
 

@@ -55,20 +55,6 @@ std::int64_t poisson(double mean, double u) {
   return k;
 }
 
-/// Books this quarter's revenue of the running contracts; drops ended ones.
-void pay_contracts(JointTenderState& s, const Smes& smes) {
-  for (auto& contract : s.contracts) {
-    std::size_t alive = 0;
-    for (std::uint32_t id : contract.firms) {
-      const std::size_t row = smes.row_of(id);
-      alive += row != SIZE_MAX && smes.alive(row) ? 1 : 0;
-    }
-    s.revenue_eur[contract.cluster] += contract.eur_per_firm_per_quarter * static_cast<double>(alive);
-    --contract.quarters_left;
-  }
-  std::erase_if(s.contracts, [](const JointTenderState::Contract& c) { return c.quarters_left <= 0; });
-}
-
 /// Members of cluster c now (alive, still in c), as rows, from last step's snapshot.
 std::vector<std::uint32_t> current_members(const SearchIndex& search, const Smes& smes, std::uint32_t c) {
   std::vector<std::uint32_t> rows;
@@ -103,8 +89,11 @@ void bid(JointTenderState& s, const JointTenderParams& p, const ClusterState& cl
   // Contract value: mean contract_eur, log-normal (one Box-Muller normal).
   const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
   const double value = p.contract_eur * std::exp(p.contract_sigma * z - 0.5 * p.contract_sigma * p.contract_sigma);
-  JointTenderState::Contract contract{c, value / static_cast<double>(p.contract_quarters) / static_cast<double>(n),
-                                      static_cast<std::int32_t>(p.contract_quarters), {}};
+  // Each firm's share of a quarter, in whole cents (value <= a few times contract_eur, which the
+  // schema caps at kMaxAmountEur, so the cents fit an int64 with room to spare).
+  const auto cents = static_cast<Money>(std::llround(value * 100.0 / static_cast<double>(p.contract_quarters) /
+                                                     static_cast<double>(n)));
+  JointTenderState::Contract contract{c, cents, static_cast<std::int32_t>(p.contract_quarters), {}};
   auto& winners = s.winners[c];
   for (std::size_t k = 0; k < n; ++k) {
     const auto id = static_cast<std::uint32_t>(smes.table.ids()[members[k]]);
@@ -163,9 +152,10 @@ void check_joint_tenders(const World& world, const JointTenderParams& p, const s
                       "tender would be made" + hint);
 }
 
-void start_joint_tenders(JointTenderState& state, const World& world, const Params& params) {
+void start_joint_tenders(JointTenderState& state, Smes& smes, const World& world, const Params& params) {
   const std::size_t C = world.clusters.size();
   state = JointTenderState{};
+  smes.contract_revenue.clear();
   state.service_clusters = params.joint_tenders.enabled ? joint_tender_clusters(world, params.joint_tenders)
                                                         : std::vector<std::uint32_t>{};
   state.submitted.assign(C, 0);
@@ -175,13 +165,43 @@ void start_joint_tenders(JointTenderState& state, const World& world, const Para
   state.winners.assign(C, {});
 }
 
+void pay_joint_tender_contracts(JointTenderState& s, Smes& smes) {
+  std::fill(s.submitted.begin(), s.submitted.end(), 0);
+  std::fill(s.won.begin(), s.won.end(), 0);
+  std::fill(s.revenue_eur.begin(), s.revenue_eur.end(), 0.0);
+  // Last quarter's bookings end.
+  for (const auto& [id, cents] : smes.contract_revenue)
+    if (const std::size_t row = smes.row_of(id); row != SIZE_MAX)
+      smes.events[row] = static_cast<std::uint8_t>(smes.events[row] & ~event::kContractRevenue);
+  smes.contract_revenue.clear();
+  std::vector<Money> revenue_cents(s.revenue_eur.size(), 0);
+  for (auto& contract : s.contracts) {
+    for (std::uint32_t id : contract.firms) {
+      const std::size_t row = smes.row_of(id);
+      if (row == SIZE_MAX || !smes.alive(row)) continue;  // an exited firm's share lapses
+      smes.contract_revenue.emplace_back(id, contract.cents_per_firm_per_quarter);
+      smes.events[row] |= event::kContractRevenue;
+      revenue_cents[contract.cluster] += contract.cents_per_firm_per_quarter;
+    }
+    --contract.quarters_left;
+  }
+  std::erase_if(s.contracts, [](const JointTenderState::Contract& c) { return c.quarters_left <= 0; });
+  // One entry per firm: a firm in several running contracts gets their sum.
+  std::sort(smes.contract_revenue.begin(), smes.contract_revenue.end());
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < smes.contract_revenue.size(); ++k) {
+    if (out > 0 && smes.contract_revenue[out - 1].first == smes.contract_revenue[k].first)
+      smes.contract_revenue[out - 1].second += smes.contract_revenue[k].second;
+    else
+      smes.contract_revenue[out++] = smes.contract_revenue[k];
+  }
+  smes.contract_revenue.resize(out);
+  for (std::size_t c = 0; c < revenue_cents.size(); ++c) s.revenue_eur[c] = to_eur(revenue_cents[c]);
+}
+
 void update_joint_tenders(JointTenderState& state, const Params& params, const ClusterState& clusters,
                           const SearchIndex& search, const Smes& smes, std::uint64_t seed, std::int32_t step) {
   const JointTenderParams& p = params.joint_tenders;
-  std::fill(state.submitted.begin(), state.submitted.end(), 0);
-  std::fill(state.won.begin(), state.won.end(), 0);
-  std::fill(state.revenue_eur.begin(), state.revenue_eur.end(), 0.0);
-  pay_contracts(state, smes);
   for (std::uint32_t c : state.service_clusters) {
     if (!clusters.active[c]) continue;
     random::Stream rng(seed, c, static_cast<std::uint32_t>(step), purpose::kJointTenders);

@@ -186,3 +186,96 @@ TEST_CASE("joint tenders are bit-identical for 1 and 4 threads, across compactio
   for (std::size_t k = 2; k < one.size(); k += 4) revenue += one[k];
   CHECK(revenue > 0);
 }
+
+namespace {
+
+/// A model with its recording frame, observed after each step.
+struct Observed {
+  explicit Observed(const model::Params& params) : m(params) {
+    m.describe(layout);
+    layout.dims.push_back({"replicate", 1});
+    layout.dims.push_back({"step", 1});
+    frame = std::make_unique<record::Frame>(layout);
+    m.start_replicate(random::replicate_seed(params.seed, 0));
+  }
+  void step(int t) {
+    m.step(t);
+    frame->clear();
+    m.observe(*frame);
+  }
+  const std::vector<double>& series(const char* name) const { return (*frame)[layout.series_index(name)]; }
+  ClusterModel m;
+  record::Layout layout;
+  std::unique_ptr<record::Frame> frame;
+};
+
+}  // namespace
+
+TEST_CASE("joint tenders: contract revenue is the winning firms' turnover, in the panel and the members' turnover",
+          "[model]") {
+  // Every SME is in the panel (more slots than SMEs: slot k holds id k). The same world runs
+  // without the service: the winners' turnover in the panel must exceed their turnover there
+  // by their contract revenue (the rest of the model sees the contracts only through the
+  // regions' turnover, a fraction of a per cent).
+  const std::vector<std::string> common{"record.panel_smes=40000", "joint_tenders.bids_per_cluster_per_quarter=2"};
+  Observed with_service(test::params_from(test::kSmallWorld, with(common)));
+  auto without_overrides = common;
+  without_overrides.push_back("joint_tenders.enabled=false");
+  Observed without(test::params_from(test::kSmallWorld, without_overrides));
+  double contract_eur = 0, gained_eur = 0, member_contract_eur = 0;
+  std::int64_t winner_quarters = 0, compared = 0, higher = 0;
+  for (int t = 1; t <= 12; ++t) {
+    with_service.step(t);
+    without.step(t);
+    const auto& s = with_service.m.smes();
+    const auto& turnover = with_service.series("panel_turnover_eur");
+    const auto& other = without.series("panel_turnover_eur");
+    // By cluster, the members' turnover from the rows, and their contract revenue alone.
+    std::vector<double> members_eur(with_service.m.world().clusters.size(), 0.0), members_contract_eur(members_eur.size(), 0.0);
+    double region_contract_eur = 0;
+    for (std::size_t i = 0; i < s.rows(); ++i) {
+      if (!s.alive(i)) continue;
+      const double contract = static_cast<double>(s.contract_revenue_cents(i)) / 100.0;
+      region_contract_eur += contract;
+      if (s.cluster[i] != model::kNoCluster) {
+        members_eur[static_cast<std::size_t>(s.cluster[i])] += static_cast<double>(s.turnover_cents(i)) / 100.0;
+        members_contract_eur[static_cast<std::size_t>(s.cluster[i])] += contract;
+      }
+      if (contract == 0) continue;
+      const auto slot = static_cast<std::size_t>(s.table.id(i));
+      REQUIRE(slot < turnover.size());
+      ++winner_quarters;
+      // The panel's turnover is the firm's own production plus the contract.
+      const double own = static_cast<double>(s.employees[i]) * static_cast<double>(s.productivity_eur_per_year[i]) / 4.0;
+      CHECK(turnover[slot] == Approx(own + contract).margin(0.01));
+      if (std::isnan(other[slot])) continue;  // exited without the service
+      ++compared;
+      contract_eur += contract;
+      gained_eur += turnover[slot] - other[slot];
+      higher += turnover[slot] > other[slot] ? 1 : 0;
+    }
+    // The cluster members' turnover output is the rows' turnover, contracts included.
+    const auto& recorded = with_service.series("cluster_member_turnover_eur");
+    for (std::size_t c = 0; c < members_eur.size(); ++c) {
+      CHECK(recorded[c] == Approx(members_eur[c]).epsilon(1e-12));
+      member_contract_eur += members_contract_eur[c];
+    }
+    // By region, joint_tender_turnover_eur is the contract revenue of the active SMEs, and
+    // turnover_eur includes it; firms paid this quarter that exited in it are in the
+    // clusters' contract revenue only.
+    const double by_region = std::accumulate(with_service.series("joint_tender_turnover_eur").begin(),
+                                             with_service.series("joint_tender_turnover_eur").end(), 0.0);
+    CHECK(by_region == Approx(region_contract_eur).margin(0.01));
+    const auto& paid = with_service.m.joint_tenders().revenue_eur;
+    CHECK(by_region <= std::accumulate(paid.begin(), paid.end(), 0.0) + 0.01);
+  }
+  INFO("winner-quarters " << winner_quarters << ", contract revenue EUR " << contract_eur << ", turnover above the run "
+                          << "without the service EUR " << gained_eur);
+  WARN("joint tenders: " << winner_quarters << " winner-quarters; contract revenue EUR " << contract_eur
+                         << ", winners' panel turnover above the run without the service by EUR " << gained_eur);
+  REQUIRE(winner_quarters > 50);
+  CHECK(member_contract_eur > 0.5 * contract_eur);  // most winners are still members
+  CHECK(compared >= winner_quarters * 9 / 10);
+  CHECK(higher >= compared * 95 / 100);
+  CHECK(gained_eur == Approx(contract_eur).epsilon(0.1));
+}
