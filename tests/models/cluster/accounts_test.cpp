@@ -47,7 +47,7 @@ TEST_CASE("the pass-through share holds per grant, on money actually paid, every
   // and to its cluster are checked after every step, and together they are the instrument's
   // payments (so the per-grant figures are the money actually paid, not a plan).
   static const config::Schema schema = sim::full_schema(model::descriptor());
-  for (const std::string& scenario : {"euroclusters.toml", "reallocation.toml"}) {
+  for (const char* scenario : {"euroclusters.toml", "reallocation.toml"}) {
     const auto params = model::read(config::load_scenario(
         std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "scenarios" / scenario, {"run.steps=16"}, schema));
     for (const auto& extra : {std::string(), std::string("vouchers")}) {
