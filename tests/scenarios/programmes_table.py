@@ -25,7 +25,10 @@ import programme_figures as pf  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "PROGRAMMES.md"
+# The page holds two generated sections: the reduced scale every session can afford, and the
+# EU at world.scale = 1.
 BEGIN, END = "<!-- programmes:begin -->\n", "<!-- programmes:end -->"
+EU_BEGIN, EU_END = "<!-- programmes-eu:begin -->\n", "<!-- programmes-eu:end -->"
 
 
 class Programme:
@@ -77,13 +80,13 @@ def section(programme, scale, replicates, wall_s, out):
     return "\n".join(lines) + "\n"
 
 
-def write_doc(block):
+def write_doc(block, begin=BEGIN, end=END):
     text = DOC.read_text()
-    if BEGIN not in text or END not in text:
-        sys.exit(f"error: {DOC}: the markers {BEGIN.strip()} and {END} are missing")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(head + BEGIN + block + END + tail)
+    if begin not in text or end not in text:
+        sys.exit(f"error: {DOC}: the markers {begin.strip()} and {end} are missing")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(head + begin + block + end + tail)
 
 
 def main(argv):
@@ -115,7 +118,7 @@ def main(argv):
         if not a.keep:
             shutil.rmtree(out_dir, ignore_errors=True)
     if not a.no_docs and not a.only:
-        write_doc(block)
+        write_doc(block, *((EU_BEGIN, EU_END) if a.scale == 1 else (BEGIN, END)))
         print(f"wrote {DOC}")
     return 0
 
