@@ -3,6 +3,13 @@
 # test, labelled with its Catch2 tags ([unit], [model], [scenario], [validation]), so that
 # `ctest -L unit` picks a tier, and every test gets a timeout.
 include(ParseAndAddCatchTests)
+# Sanitized code runs several times slower (ASan + UBSan about 3x, TSan up to 10x), and
+# ctest --timeout does not override a TIMEOUT property: every test's limit is scaled here.
+if(CLUSTERSIM_SANITIZE)
+  set(CLUSTERSIM_TEST_TIMEOUT_FACTOR 6)
+else()
+  set(CLUSTERSIM_TEST_TIMEOUT_FACTOR 1)
+endif()
 set(PARSE_CATCH_TESTS_ADD_TO_CONFIGURE_DEPENDS ON CACHE BOOL "" FORCE)
 
 function(clustersim_add_test)
@@ -10,6 +17,7 @@ function(clustersim_add_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
+  math(EXPR T_TIMEOUT "${T_TIMEOUT} * ${CLUSTERSIM_TEST_TIMEOUT_FACTOR}")
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE clustersim_test_main ${T_LIBS} clustersim_warnings)
   target_compile_definitions(${T_NAME} PRIVATE

@@ -21,8 +21,9 @@ CS_PYTHON_PACKAGES=(python3 python3-venv python3-numpy python3-h5py python3-h5ne
 CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 python3-cftime chromium util-linux "${CS_PYTHON_PACKAGES[@]}")
 CS_BENCH_PACKAGES=(time)
 # The fuzzers and the sanitizer builds (scripts/fuzz, scripts/test --sanitize / --tsan):
-# clang with libFuzzer and the sanitizer runtimes.
-CS_FUZZ_PACKAGES=(clang-14 clang libclang-rt-14-dev)
+# clang with libFuzzer and the sanitizer runtimes; llvm for llvm-symbolizer (not pulled in
+# without recommends), which turns sanitizer and fuzzer stacks into function names and lines.
+CS_FUZZ_PACKAGES=(clang-14 clang libclang-rt-14-dev llvm)
 
 cs_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
