@@ -23,20 +23,23 @@ def main():
     if len(sys.argv) > 4 and sys.argv[3] == "--allow-new":
         prefixes = tuple(sys.argv[4].split(","))
         vb = {k: v for k, v in vb.items() if k in va or not k.split("/")[-1].startswith(prefixes)}
+    # Every difference is reported, not only the first: a variable added or removed must not
+    # hide value differences in the variables both files hold.
+    problems = []
     if sorted(va) != sorted(vb):
-        print(f"different variables: {sorted(set(va) ^ set(vb))}", file=sys.stderr)
-        return 1
-    for name in sorted(va):
+        problems.append(f"different variables: {sorted(set(va) ^ set(vb))}")
+    for name in sorted(set(va) & set(vb)):
         x, y = va[name][()], vb[name][()]
         same = x.dtype == y.dtype and x.shape == y.shape and (
             np.array_equal(x, y) if x.dtype.kind in "OSU" else np.array_equal(x.view(np.uint8), y.view(np.uint8)))
         if not same:
-            print(f"{name} differs", file=sys.stderr)
-            return 1
+            problems.append(f"{name} differs")
     for attr in ("scenario", "experiment_sha", "experiment"):
         if a.attrs.get(attr) != b.attrs.get(attr):
-            print(f"attribute {attr} differs", file=sys.stderr)
-            return 1
+            problems.append(f"attribute {attr} differs")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     print(f"identical: {len(va)} variables")
     return 0
 
