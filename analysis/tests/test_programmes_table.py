@@ -45,3 +45,10 @@ def test_a_scale_outside_0_1_is_refused_before_any_run(clustersim_binary):
     done = subprocess.run([sys.executable, str(ROOT / "tests" / "scenarios" / "programmes_table.py"), clustersim_binary,
                            "--scale", "0", "--no-docs"], capture_output=True, text=True)
     assert done.returncode != 0 and "--scale must be in (0, 1]" in done.stderr
+
+
+def test_an_unknown_programme_is_refused_with_the_list_of_programmes(clustersim_binary):
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "scenarios" / "programmes_table.py"), clustersim_binary,
+                           "--only", "euroclustres", "--no-docs"], capture_output=True, text=True)
+    assert done.returncode != 0 and "euroclustres: no such programme scenario" in done.stderr
+    assert "euroclusters" in done.stderr

@@ -100,6 +100,10 @@ def main(argv):
     a = ap.parse_args(argv)
     if not 0 < a.scale <= 1 or a.replicates < 1:
         sys.exit("error: --scale must be in (0, 1] and --replicates >= 1")
+    stems = [pathlib.Path(p.scenario).stem for p in PROGRAMMES]
+    unknown = sorted(set(a.only or []) - set(stems))
+    if unknown:
+        sys.exit(f"error: --only {' '.join(unknown)}: no such programme scenario (one of: {', '.join(stems)})")
     chosen = [p for p in PROGRAMMES if not a.only or pathlib.Path(p.scenario).stem in a.only]
     out_dir = a.keep or tempfile.mkdtemp(prefix="programmes-")
     os.makedirs(out_dir, exist_ok=True)
