@@ -104,7 +104,7 @@ def main(argv):
     unknown = sorted(set(a.only or []) - set(stems))
     if unknown:
         sys.exit(f"error: --only {' '.join(unknown)}: no such programme scenario (one of: {', '.join(stems)})")
-    chosen = [p for p in PROGRAMMES if not a.only or pathlib.Path(p.scenario).stem in a.only]
+    chosen = [p for p, stem in zip(PROGRAMMES, stems) if not a.only or stem in a.only]
     out_dir = a.keep or tempfile.mkdtemp(prefix="programmes-")
     os.makedirs(out_dir, exist_ok=True)
     version = subprocess.run([a.binary, "--version"], check=True, capture_output=True, text=True).stdout.split()[-1]
