@@ -19,7 +19,7 @@ CS_PYTHON_PACKAGES=(python3 python3-venv python3-numpy python3-h5py python3-h5ne
 # util-linux: prlimit (the bad-input catalogue's memory case).
 # chromium: renders the compare report headless (analysis/tests/test_report_browser.py).
 CS_TEST_PACKAGES=(hdf5-tools netcdf-bin python3-netcdf4 python3-cftime chromium util-linux "${CS_PYTHON_PACKAGES[@]}")
-CS_BENCH_PACKAGES=(time)
+CS_BENCH_PACKAGES=(time valgrind)
 # The fuzzers and the sanitizer builds (scripts/fuzz, scripts/test --sanitize / --tsan):
 # clang with libFuzzer and the sanitizer runtimes; llvm for llvm-symbolizer (not pulled in
 # without recommends), which turns sanitizer and fuzzer stacks into function names and lines.

@@ -9,6 +9,7 @@
 // (aggregation.hpp), so results do not depend on the thread count.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
