@@ -102,9 +102,11 @@ inline void Table::reserve(std::size_t rows) {
 
 inline std::size_t Table::append(std::size_t n) {
   const std::size_t first = ids_.size();
-  // Grow by at least 1/8 so a burst of births does not double the footprint (peak memory
-  // per SME is a design target), yet appends stay amortised O(1).
-  if (first + n > ids_.capacity()) reserve(std::max(first + n, first + first / 8));
+  // Grow by half. Unused capacity is address space, not memory: a large column comes from
+  // mmap and its pages become resident only when rows are written. What a reallocation
+  // costs is a serial copy of every column into fresh pages (at 2.5x10^7 SMEs, seconds of
+  // page faults: docs/PERFORMANCE.md), so it should be rare.
+  if (first + n > ids_.capacity()) reserve(std::max(first + n, first + first / 2));
   ids_.resize(first + n);
   for (std::size_t i = 0; i < n; ++i) ids_[first + i] = next_id_++;
   for (auto& c : columns_) c->resize(first + n);

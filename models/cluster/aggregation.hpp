@@ -30,9 +30,9 @@ namespace clustersim::model {
 /// What a counter sees of an SME row: the small columns most counters test, read once,
 /// and the table for the rest (read only by the counters that need them).
 struct SmeRow {
-  SmeRow(const Smes& s, std::size_t row, std::int64_t recent, const SelectionWeights* selection_weights = nullptr)
+  SmeRow(const Smes& s, std::size_t row, std::int64_t recent)
       : smes(s), i(row), recent_quarters(recent), flags(s.flags[row]), events(s.events[row]),
-        support_code(s.support[row]), cluster(s.cluster[row]), selection(selection_weights),
+        support_code(s.support[row]), cluster(s.cluster[row]),
         employment_milli_(round(static_cast<double>(s.employees[row]) * 1000.0)),
         turnover_cents_(s.turnover_cents(row)) {}
   const Smes& smes;
@@ -41,7 +41,6 @@ struct SmeRow {
   std::uint8_t flags, events;
   std::uint16_t support_code;
   std::int32_t cluster;
-  const SelectionWeights* selection;  ///< selection.* (null: scores count 0)
 
   bool has(std::uint8_t f) const { return (flags & f) != 0; }
   bool event(std::uint8_t e) const { return (events & e) != 0; }
@@ -88,13 +87,11 @@ inline std::int64_t employment_milli(const SmeRow& r) { return r.employment_mill
 inline std::int64_t turnover_cents(const SmeRow& r) { return r.turnover_cents(); }
 inline std::int64_t contract_revenue_cents(const SmeRow& r) { return r.smes.contract_revenue_cents(r.i); }
 /// Selection: free non-members (not in any cluster) and the selection score in 1/kScoreUnits
-/// (0 when selection is off or, for non-members, when no cluster serves the SME's cell).
+/// (0 when selection is off or, for non-members, when no cluster serves the SME's cell), as
+/// update_score() stored it when the row was last changed (selection.hpp).
 inline bool non_member(const SmeRow& r) { return r.alive() && !r.member(); }
 inline std::int64_t score_units(const SmeRow& r) {
-  const SelectionWeights* w = r.selection;
-  if (w == nullptr || !w->enabled) return 0;
-  if (!r.member() && !in_cluster_cell(*w, r.smes.region[r.i] * kSectorCount + r.smes.sector[r.i])) return 0;
-  return SmeRow::round(static_cast<double>(selection_score(r.smes, r.i, *w)) * kScoreUnits);
+  return SmeRow::round(static_cast<double>(r.smes.score[r.i]) * kScoreUnits);
 }
 /// Markets: beneficiaries (supported within markets.beneficiary_quarters) and their competitors.
 inline bool beneficiary(const SmeRow& r) { return r.alive() && r.smes.last_support[r.i] != 0; }
@@ -269,7 +266,7 @@ struct AggregateLayout {
   Peers peers;
   std::size_t clusters;
   std::int64_t recent_quarters;
-  SelectionWeights selection;
+  SelectionWeights selection;  ///< for update_score() before a row is counted
 };
 
 AggregateLayout aggregate_layout(const Params& params, const World& world, std::size_t instruments);
@@ -315,7 +312,7 @@ inline void row_bases(const Smes& smes, const AggregateLayout& l, std::size_t i,
 inline void accumulate(const Smes& smes, const AggregateLayout& l, std::int64_t* acc, std::size_t i) {
   std::size_t base[kGroupCount];
   row_bases(smes, l, i, base);
-  record::accumulate<kCounters>(SmeRow{smes, i, l.recent_quarters, &l.selection}, base, acc);
+  record::accumulate<kCounters>(SmeRow{smes, i, l.recent_quarters}, base, acc);
 }
 
 /// Retracts (sign -1) or adds back (+1) row i's contribution to the counters marked
@@ -323,7 +320,7 @@ inline void accumulate(const Smes& smes, const AggregateLayout& l, std::int64_t*
 inline void recount(const Smes& smes, const AggregateLayout& l, std::int64_t* acc, std::size_t i, std::int64_t sign) {
   std::size_t base[kGroupCount];
   row_bases(smes, l, i, base);
-  record::recount<kCounters>(SmeRow{smes, i, l.recent_quarters, &l.selection}, base, acc, sign);
+  record::recount<kCounters>(SmeRow{smes, i, l.recent_quarters}, base, acc, sign);
 }
 
 Aggregates unpack_aggregates(const AggregateLayout& layout, std::vector<std::int64_t> sums);

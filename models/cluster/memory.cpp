@@ -15,12 +15,12 @@ double sme_row_bytes() {
   static const double bytes = static_cast<double>(Smes{}.table.row_bytes());
   return bytes;
 }
-/// Besides the columns, per SME: the reserve of the tables (1/8 above the start size, and
-/// doubling with entries), the region/cluster member index, the per-block message buffers
-/// and the step's temporaries. Measured: 97 bytes of peak RSS per additional SME from 10^5
-/// to 10^7 SMEs (docs/PERFORMANCE.md, `scripts/bench`); twice the column bytes is 114,
-/// about 15 % above, so a run that fits is not refused.
-constexpr double kSmeOverhead = 2.0;
+/// Besides the columns, per SME: the table's reserve (address space, resident only
+/// where rows are written), the region/cluster member index, the per-block message buffers
+/// and the step's temporaries. Measured: 104 bytes of peak RSS per additional SME from 10^6
+/// to 2.5x10^7 SMEs (docs/PERFORMANCE.md, `scripts/bench`); 1.75 times the 67 column bytes
+/// is 117, about 13 % above, so a run that fits is not refused.
+constexpr double kSmeOverhead = 1.75;
 /// Region x region matrices of doubles: distances, spillover weights, partner affinity
 /// (world.hpp), the partner-search cumulative kernel (model.cpp), and Eigen temporaries
 /// while they are built.

@@ -63,6 +63,10 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   messages_.offers = {};
   start_markets(market_, messages_);
   cluster_support_.reset(world_.clusters.size());
+  const SelectionWeights weights = selection_weights(params_, world_.cluster_start.data());
+  parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) update_score(smes_, i, weights);
+  });
   aggregates_ = count_aggregates();
   build_search_index(search_, smes_, world_, aggregates_.column(counter("cluster_members")));
   turnover_.last.assign(world_.regions.size(), 0.0);
@@ -165,27 +169,24 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
   const Params& p = params_;
   const auto t = static_cast<std::uint32_t>(step);
   parallel::BlockBuffers<TieRequest> ties(smes_.rows());
-  // Rows go in chunks of 64: the chunk's random draws, growth shocks and growth factors are
-  // each computed in one vectorised loop, between two passes over the rows: the mechanisms
-  // up to the growth rate, then growth, exit and the row's aggregates.
+  // Rows go in chunks of 64: the chunk's random draws, growth shocks, growth factors and
+  // selection scores are each computed in one vectorised loop, between passes over the rows:
+  // the mechanisms up to the growth rate, then growth and exit, then the row's aggregates.
   constexpr std::size_t kChunk = 64;
   // Support claims (choose_support) by block, in row order; their rows finish after rationing.
   parallel::BlockBuffers<SupportClaim> claims(smes_.rows());
-  // The mechanisms after support, then growth, exit and the row's aggregates.
+  // The mechanisms after support, up to the growth rates.
   const auto finish_row_mechanisms = [&](std::size_t i, const Draws& u, mechanism::GrowthRates& rates) {
     if (p.markets.enabled) mechanism::track_support(smes_, i, ctx);
     if (p.growth.enabled) rates = mechanism::growth_rates(smes_, i, u, ctx);
     // Markets: competitors lose the growth that beneficiaries take from them.
     if (p.growth.enabled && p.markets.enabled) rates.employment -= mechanism::market(smes_, i, ctx);
   };
-  const auto finish_row = [&](std::size_t i, const Draws& u, const mechanism::GrowthRates& rates,
-                              float employment_factor, float productivity_factor, std::int64_t* acc,
-                              std::vector<TieRequest>& out) {
-    if (smes_.alive(i)) {
-      if (p.growth.enabled) mechanism::apply_growth(smes_, i, rates, employment_factor, productivity_factor);
-      if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
-    }
-    accumulate(smes_, layout, acc, i);
+  const auto grow_and_exit = [&](std::size_t i, const Draws& u, const mechanism::GrowthRates& rates,
+                                 float employment_factor, float productivity_factor, std::vector<TieRequest>& out) {
+    if (!smes_.alive(i)) return;
+    if (p.growth.enabled) mechanism::apply_growth(smes_, i, rates, employment_factor, productivity_factor);
+    if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
   };
   parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
     auto& out = ties[block];
@@ -194,7 +195,8 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
     float shocks[2 * kChunk];
     mechanism::GrowthRates rates[kChunk];
     float employment_factor[kChunk], productivity_factor[kChunk];
-    bool deferred[kChunk];
+    bool deferred[kChunk], is_scored[kChunk];
+    float scores[kChunk];
     for (std::size_t chunk = begin; chunk < end; chunk += kChunk) {
       const std::size_t rows = std::min(kChunk, end - chunk);
       // All rows' draws at once (dead rows included: rarer than the branch it would take).
@@ -236,8 +238,23 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         }
       for (std::size_t k = 0; k < rows; ++k)
         if (!deferred[k])
-          finish_row(chunk + k, Draws{raw + k, shocks + k, kChunk}, rates[k], employment_factor[k],
-                     productivity_factor[k], acc, out);
+          grow_and_exit(chunk + k, Draws{raw + k, shocks + k, kChunk}, rates[k], employment_factor[k],
+                        productivity_factor[k], out);
+      // The rows are final: their selection scores (where any row of the chunk is scored,
+      // all of its rows in one vectorised loop; rows are laid out cell by cell, so most
+      // chunks are all scored or none) and their aggregates.
+      std::size_t scored_rows = 0;
+      for (std::size_t k = 0; k < rows; ++k) {
+        is_scored[k] = scored(smes_, chunk + k, layout.selection);
+        scored_rows += is_scored[k] ? 1 : 0;
+      }
+      if (scored_rows > 0) selection_scores(smes_, chunk, rows, layout.selection, scores);
+      for (std::size_t k = 0; k < rows; ++k) {
+        if (deferred[k]) continue;
+        const std::size_t i = chunk + k;
+        smes_.score[i] = is_scored[k] ? scores[k] : 0.0f;
+        accumulate(smes_, layout, acc, i);
+      }
     }
   });
   programme_.take_up(ration_support_claims(claims, programme_.smes_payable(step), seed_, t, smes_));
@@ -260,7 +277,9 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         employment_factor = numeric::exp(rate.employment);
         productivity_factor = numeric::exp(rate.productivity);
       }
-      finish_row(i, u, rate, employment_factor, productivity_factor, acc, out);
+      grow_and_exit(i, u, rate, employment_factor, productivity_factor, out);
+      update_score(smes_, i, layout.selection);
+      accumulate(smes_, layout, acc, i);
     }
   });
   apply_tie_requests(smes_, world_, ties, layout, tie_corrections);
@@ -274,7 +293,10 @@ void ClusterModel::entry(std::int32_t step, const AggregateLayout& layout, paral
                                          aggregates_.column(counter("smes_active")), seed_, step);
   parallel::for_each_block(smes_.rows() - first, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::int64_t* acc = sums.local().data();
-    for (std::size_t k = begin; k < end; ++k) accumulate(smes_, layout, acc, first + k);
+    for (std::size_t k = begin; k < end; ++k) {
+      update_score(smes_, first + k, layout.selection);
+      accumulate(smes_, layout, acc, first + k);
+    }
   });
 }
 

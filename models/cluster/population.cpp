@@ -90,8 +90,10 @@ void init_row(Smes& smes, std::size_t i, const NewSme& sme) {
 void create_initial_smes(Smes& smes, const Params& params, const World& world, std::uint64_t seed) {
   const auto n = static_cast<std::size_t>(params.population.smes);
   smes.table.clear();
-  // Room for a decade of net growth without reallocating (peak memory is a design target).
-  smes.table.reserve(n + n / 8);
+  // Room for a decade of net growth plus the dead rows kept until compaction (10 %), so that
+  // no step copies the columns to grow them. The reserve costs no resident memory until
+  // rows are written (Table::append).
+  smes.table.reserve(n + n / 2);
   smes.table.append(n);
 
   // Row -> cell: rows are laid out cell by cell (region-major), so each cell is a range.

@@ -1,6 +1,6 @@
 #pragma once
 // SME state as columns (structure of arrays), one row per SME, with stable ids kept by the
-// engine's agent table. About 62 bytes per SME: 25 million SMEs take about 1.5 GB of columns.
+// engine's agent table. About 66 bytes per SME: 25 million SMEs take about 1.5 GB of columns.
 
 #include <algorithm>
 #include <array>
@@ -71,6 +71,10 @@ struct Smes {
   std::vector<std::uint16_t> last_support;
   std::vector<std::uint8_t> support_age;
   std::vector<float> market_excess;
+  /// The selection score (mechanisms/selection.hpp) of the row as it was last counted, 0 where
+  /// no score is counted: written by update_score() wherever a row is counted, read by the
+  /// counters and by next quarter's membership, so each row's score is computed once a step.
+  std::vector<float> score;
   /// Joint-tender contract revenue booked this quarter (mechanisms/joint_tenders.hpp): (SME id,
   /// whole cents), sorted by id. Few SMEs have any, so it is a list, not a column (a column
   /// would cost every SME 8 bytes); their rows carry event::kContractRevenue.
@@ -95,6 +99,7 @@ struct Smes {
     table.attach(last_support);
     table.attach(support_age);
     table.attach(market_excess);
+    table.attach(score);
   }
   std::size_t rows() const { return table.size(); }
   bool alive(std::size_t row) const { return flags[row] & flag::kAlive; }

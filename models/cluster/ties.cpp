@@ -75,7 +75,10 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
     smes.flags[a] |= bits;
     smes.flags[b] |= bits;
   });
-  for (std::size_t row : touched) recount(smes, layout, corrections.data(), row, +1);
+  for (std::size_t row : touched) {
+    update_score(smes, row, layout.selection);  // its partner count may have changed
+    recount(smes, layout, corrections.data(), row, +1);
+  }
 }
 
 void build_search_index(SearchIndex& index, const Smes& smes, const World& world,

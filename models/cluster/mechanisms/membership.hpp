@@ -23,10 +23,10 @@ inline void membership(Smes& s, std::size_t i, const Draws& u, const StepContext
   if (first == last) return;
   const double total = ctx.messages.cell_join_total[cell];
   double draw = u[purpose::slot::kMembership];
-  // Selection (selection.hpp): the join probability x a / mean a of the cell's free non-members.
+  // Selection (selection.hpp): the join probability x a / mean a of the cell's free non-members,
+  // with the score counted at the end of last quarter (the row has not changed since).
   if (ctx.messages.selection.enabled)
-    draw *= static_cast<double>(ctx.messages.selection_cell_mean[cell]) /
-            static_cast<double>(selection_score(s, i, ctx.messages.selection));
+    draw *= static_cast<double>(ctx.messages.selection_cell_mean[cell]) / static_cast<double>(s.score[i]);
   if (!(draw < total)) return;
   // Which cluster: given a join, the draw is uniform on [0, total), so it also picks the
   // cluster in proportion to the join probabilities.

@@ -153,6 +153,18 @@ TEST_CASE("the aggregates a step keeps as it goes equal a full recount", "[model
       const Aggregates kept = m.aggregates(), counted = m.count_aggregates();
       // Every counter of every group (aggregation.hpp, kCounters), exactly.
       CHECK(kept.sums == counted.sums);
+      // The stored selection scores, which the counters and membership read, are those of
+      // the rows as they are now (selection.hpp, update_score).
+      const model::Smes& smes = m.smes();
+      const model::SelectionWeights w = model::selection_weights(m.params(), m.world().cluster_start.data());
+      std::size_t stale = 0, scored_rows = 0;
+      for (std::size_t i = 0; i < smes.rows(); ++i) {
+        if (!smes.alive(i)) continue;
+        scored_rows += model::scored(smes, i, w) ? 1 : 0;
+        stale += smes.score[i] != (model::scored(smes, i, w) ? model::selection_score(smes, i, w) : 0.0f) ? 1 : 0;
+      }
+      CHECK(stale == 0);
+      CHECK(scored_rows > 0);
       ties_formed += kept.total(model::counter("partnerships_concluded"));
       supported += kept.total(model::counter("smes_supported"));
     }

@@ -27,11 +27,11 @@ double part(const sim::MemoryEstimate& e, const std::string& key) {
 }  // namespace
 
 TEST_CASE("the cluster model's memory estimate follows the measured bytes per SME", "[model]") {
-  // docs/PERFORMANCE.md: 97 bytes of peak RSS per additional SME; the estimate may be a
+  // docs/PERFORMANCE.md: 104 bytes of peak RSS per additional SME; the estimate may be a
   // little above (so that a run that fits is not refused), never below.
   const double per_sme = (part(estimate({"population.smes=2000000"}), "population.smes") -
                           part(estimate({"population.smes=1000000"}), "population.smes")) / 1e6;
-  CHECK(per_sme >= 97);
+  CHECK(per_sme >= 104);
   CHECK(per_sme <= 130);
   // The audit's reproducers: 4e7 SMEs need more than a 4 GiB limit, 65535 regions far more
   // than any machine (region x region matrices), and the estimate says which key.
