@@ -1,5 +1,8 @@
 """Runs every programme scenario of docs/PROGRAMMES.md and writes the model's figures (mean and
-[min, max] over replicates) between the page's `programmes:begin/end` markers.
+[min, max] over replicates) between the page's `programmes:begin/end` markers (at world.scale
+= 1, `programmes-eu:begin/end`). With --only, the chosen programmes' sections are replaced and
+the others kept: each section's heading names the clustersim version and date it was
+measured with.
 
 Usage (through scripts/programmes, which builds clustersim first):
   programmes_table.py CLUSTERSIM --scale S --replicates R [--only NAME ...] [--no-docs] [--keep DIR]
@@ -12,6 +15,7 @@ import argparse
 import datetime
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -69,9 +73,16 @@ def run(binary, programme, scale, replicates, out_dir):
     return out, time.monotonic() - t0
 
 
-def section(programme, scale, replicates, wall_s, out):
+HEADER = ("Measured with `scripts/programmes` (seed of each scenario file; wall times on 2 cores, not a "
+          "benchmark). Each heading names the world.scale, the replicates (0 to R-1), the clustersim version and "
+          "the date of its measurement; `scripts/programmes --only STEM...` re-measures some programmes and keeps "
+          "the others.\n\n")
+
+
+def section(programme, scale, replicates, wall_s, out, version, date):
     lines = [f"### {programme.name} (`{programme.scenario}`, world.scale = {scale:g}, {replicates} replicates, "
-             f"{wall_s / 60:.1f} min)", "", "| figure | mean | [min, max] |", "|---|---:|---:|"]
+             f"{wall_s / 60:.1f} min; clustersim {version}, {date})", "", "| figure | mean | [min, max] |",
+             "|---|---:|---:|"]
     with h5py.File(out, "r") as f:
         for key in programme.figures:
             for name, values in pf.PROGRAMMES[key](f).items():
@@ -80,10 +91,35 @@ def section(programme, scale, replicates, wall_s, out):
     return "\n".join(lines) + "\n"
 
 
-def write_doc(block, begin=BEGIN, end=END):
+def sections_of(block):
+    """The `### ` sections of a generated block, by scenario file (the first `name.toml` in
+    backquotes of the heading), each with its text up to the next section."""
+    found = {}
+    for part in re.split(r"(?m)^(?=### )", block):
+        m = re.match(r"### [^\n]*?\(`([^`]+\.toml)`", part)
+        if m:
+            found[m.group(1)] = part.rstrip("\n") + "\n\n"
+    return found
+
+
+def merge(old_block, new_sections):
+    """The block with the programmes in new_sections ({scenario file: section}) replaced and
+    the other sections of old_block kept, in the order of PROGRAMMES."""
+    old = sections_of(old_block)
+    parts = [new_sections.get(p.scenario) or old.get(p.scenario) for p in PROGRAMMES]
+    return HEADER + "".join(part for part in parts if part)
+
+
+def read_block(begin, end):
     text = DOC.read_text()
     if begin not in text or end not in text:
         sys.exit(f"error: {DOC}: the markers {begin.strip()} and {end} are missing")
+    return text.split(begin, 1)[1].split(end, 1)[0]
+
+
+def write_doc(block, begin=BEGIN, end=END):
+    text = DOC.read_text()
+    read_block(begin, end)  # the markers are there
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
     DOC.write_text(head + begin + block + end + tail)
@@ -108,21 +144,22 @@ def main(argv):
     out_dir = a.keep or tempfile.mkdtemp(prefix="programmes-")
     os.makedirs(out_dir, exist_ok=True)
     version = subprocess.run([a.binary, "--version"], check=True, capture_output=True, text=True).stdout.split()[-1]
-    command = f"scripts/programmes --scale {a.scale:g} --replicates {a.replicates}"
-    block = (f"Measured {datetime.date.today()} with clustersim {version}: `{command}` (seed of each scenario file, "
-             f"replicates 0-{a.replicates - 1}; wall times on 2 cores, not a benchmark).\n\n")
+    markers = (EU_BEGIN, EU_END) if a.scale == 1 else (BEGIN, END)
+    old_block = read_block(*markers) if not a.no_docs else ""
+    new_sections = {}
     try:
         for p in chosen:
             scale = max(a.scale, p.min_scale)
             out, wall_s = run(a.binary, p, scale, a.replicates, out_dir)
-            text = section(p, scale, a.replicates, wall_s, out)
+            text = section(p, scale, a.replicates, wall_s, out, version, datetime.date.today())
             print(text, flush=True)
-            block += text + "\n"
+            new_sections[p.scenario] = text + "\n"
     finally:
         if not a.keep:
             shutil.rmtree(out_dir, ignore_errors=True)
-    if not a.no_docs and not a.only:
-        write_doc(block, *((EU_BEGIN, EU_END) if a.scale == 1 else (BEGIN, END)))
+    if not a.no_docs:
+        # Without --only every section is new; with it, the others are kept as measured.
+        write_doc(merge(old_block if a.only else "", new_sections), *markers)
         print(f"wrote {DOC}")
     return 0
 
