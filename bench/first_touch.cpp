@@ -1,8 +1,8 @@
 // The cost of memory the process has not touched yet: fresh anonymous pages written once on
-// T threads, each thread its own slice (as the engine's blocks first-touch their rows). On a
-// bare-metal Linux host a 4 KiB page fault costs well under a microsecond; under some
-// hypervisors it costs tens, and then every byte of peak memory a run touches has a floor
-// of time that no faster code removes. scripts/bench multiplies it by the peak RSS of its
+// T threads, each thread its own slice (as the engine's blocks first-touch their rows). A
+// 4 KiB page fault usually costs well under a microsecond on bare metal; on this project's
+// VM it costs ~10 (docs/PERFORMANCE.md), and then every byte of peak memory a run touches
+// has a floor of time that no faster code removes. scripts/bench multiplies it by the peak RSS of its
 // largest run. Best of the repeats, each on a fresh mapping.
 #include <sys/mman.h>
 
