@@ -8,6 +8,7 @@
 #pragma GCC diagnostic pop
 
 #include "engine/core/error.hpp"
+#include "engine/core/isa.hpp"
 #include "engine/random/stream.hpp"
 
 namespace clustersim::random {
@@ -186,10 +187,18 @@ bool path_available(Path path) {
 }
 
 Path fastest_path() {
-  static const Path path = path_available(Path::Avx512) ? Path::Avx512
-                           : path_available(Path::Avx2) ? Path::Avx2
-                                                        : Path::Scalar;
-  return path;
+  // The instruction sets of isa::level() (which tests and CLUSTERSIM_ISA can cap), as far as
+  // the CPU has what the path uses.
+  switch (isa::level()) {
+    case isa::Level::Avx512:
+      if (path_available(Path::Avx512)) return Path::Avx512;
+      [[fallthrough]];
+    case isa::Level::Avx2:
+      if (path_available(Path::Avx2)) return Path::Avx2;
+      [[fallthrough]];
+    case isa::Level::Baseline: break;
+  }
+  return Path::Scalar;
 }
 
 void fill_draws_with(Path path, std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/core/error.hpp"
+#include "engine/core/isa.hpp"
 #include "engine/numeric/fast_math.hpp"
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/batch.hpp"
@@ -188,7 +189,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
     if (p.growth.enabled) mechanism::apply_growth(smes_, i, rates, employment_factor, productivity_factor);
     if (p.exit.enabled) mechanism::exit(smes_, i, u, ctx, out);
   };
-  parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
+  const auto sme_rows = [&](std::size_t block, std::size_t begin, std::size_t end) {
     auto& out = ties[block];
     std::int64_t* acc = sums.local().data();
     std::uint32_t raw[4 * purpose::slot::kBlocks * kChunk];  // 4 KiB for four blocks
@@ -256,6 +257,10 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
         accumulate(smes_, layout, acc, i);
       }
     }
+  };
+  // The rows' pass is most of a step's time: compiled for the CPU's vector instructions.
+  parallel::for_each_block(smes_.rows(), [&](std::size_t block, std::size_t begin, std::size_t end) {
+    isa::dispatch([&] { sme_rows(block, begin, end); });
   });
   programme_.take_up(ration_support_claims(claims, programme_.smes_payable(step), seed_, t, smes_));
   // The claimed rows: the support their instrument pays for, then the rest of the row as above.

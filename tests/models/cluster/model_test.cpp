@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "engine/core/isa.hpp"
 #include "engine/parallel/blocks.hpp"
 #include "engine/random/stream.hpp"
 #include "model_fixture.hpp"
@@ -33,6 +34,28 @@ TEST_CASE("output is bit-identical for 1, 2 and 4 threads", "[model]") {
   // Compare bit patterns, not approximate values.
   CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(double)) == 0);
   CHECK(std::memcmp(one.data(), four.data(), one.size() * sizeof(double)) == 0);
+}
+
+TEST_CASE("output is bit-identical for every instruction set the CPU has (isa::dispatch)", "[model]") {
+  // The SME pass runs in a copy compiled for AVX-512, AVX2 or the x86-64 baseline; each gives
+  // the same bits. Levels this CPU lacks are skipped.
+  const auto params = test::params_from(test::kSmallWorld, {"population.smes=20000", "exit.base_rate_per_quarter=0.05"});
+  std::vector<double> baseline;
+  {
+    isa::LevelCap cap(isa::Level::Baseline);
+    baseline = run_all_frames(params, 2, 8);
+  }
+  int compared = 0;
+  for (isa::Level level : {isa::Level::Avx2, isa::Level::Avx512}) {
+    if (!isa::supported(level)) continue;
+    isa::LevelCap cap(level);
+    INFO("level " << isa::name(level));
+    const auto other = run_all_frames(params, 2, 8);
+    REQUIRE(other.size() == baseline.size());
+    CHECK(std::memcmp(other.data(), baseline.data(), baseline.size() * sizeof(double)) == 0);
+    ++compared;
+  }
+  if (compared == 0) WARN("this CPU has neither AVX2 nor AVX-512: only the baseline copy was run");
 }
 
 TEST_CASE("different seeds give different runs, the same seed the same run", "[model]") {
