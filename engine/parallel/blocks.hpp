@@ -68,6 +68,8 @@ class BlockBuffers {
  public:
   explicit BlockBuffers(std::size_t rows) : buffers_(block_count(rows)) {}
   std::vector<T>& operator[](std::size_t block) { return buffers_[block]; }
+  const std::vector<T>& operator[](std::size_t block) const { return buffers_[block]; }
+  std::size_t blocks() const { return buffers_.size(); }
   template <class Fn>
   void for_each_in_order(Fn&& fn) const {
     for (const auto& b : buffers_)

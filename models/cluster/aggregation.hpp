@@ -3,7 +3,7 @@
 // kCounters below (engine/record/counters.hpp derives the offsets, the accumulation and the
 // recording from it). A step accumulates each row where the row is final (in the SME pass
 // right after the row's mechanisms, for newborns after entry) and recounts the few rows
-// that serial tie changes touch afterwards (ties.cpp); count_aggregates() is the plain
+// that tie changes touch afterwards (ties.cpp); count_aggregates() is the plain
 // recount (the initial state; tests check that both agree).
 //
 // To add a counted output variable: one line in kCounters. Its name, units, meaning and

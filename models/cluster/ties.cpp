@@ -2,6 +2,9 @@
 
 #include <tbb/parallel_for.h>
 
+#include <array>
+#include <atomic>
+
 #include "engine/core/error.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
 #include "models/cluster/support.hpp"
@@ -11,46 +14,84 @@ namespace clustersim::model {
 void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuffers<TieRequest>& requests,
                         const AggregateLayout& layout, std::vector<std::int64_t>& corrections) {
   // The SME pass has already counted every row. A tie change alters only the counters
-  // marked `recount` (aggregation.hpp: they read the partner slots and the "partnered now"
-  // / "cross-region tie now" flags), so a touched row's recount counters are retracted
-  // before its first change and added back at the end (a full retract-and-recount of the
-  // row would touch every column of a random row, a cache miss each).
-  std::vector<std::size_t> touched;
-  std::vector<std::uint8_t> is_touched;  // allocated at the first change
-  auto touch = [&](std::size_t row) {
-    if (is_touched.empty()) is_touched.assign(smes.rows(), 0);
-    if (is_touched[row]) return;
-    is_touched[row] = 1;
-    touched.push_back(row);
-    recount(smes, layout, corrections.data(), row, -1);
-  };
+  // marked `recount` (aggregation.hpp: they read the partner slots, the "partnered now" /
+  // "cross-region tie now" flags and the selection score), so every row a request may change
+  // is retracted from them before the changes and counted again after. Both run in
+  // parallel, and the changes themselves serially, in request order:
+  //   1. each row a request may change (both ends of a tie formed or ended; an exiting SME
+  //      and its partners) is claimed by one block, and retracted; the rows of ended ties'
+  //      partners are looked up here, once (row_of: cache misses on random rows);
+  //   2. the ends, then the new ties, are applied in block order;
+  //   3. the claimed rows get their selection scores and are counted again.
+  // A claimed row that no change touched is retracted and added back unchanged: the integer
+  // sums cancel exactly, whichever block claimed it.
+  constexpr std::uint32_t kNoRow = TieRequest::kUnknownRow;
+  using PartnerRows = std::array<std::uint32_t, kMaxPartners>;
+  const std::size_t blocks = requests.blocks();
+  // Per request, the rows found in step 1: for an ended tie, the partner's (entry 0); for
+  // an exit, each partner slot's (kNoRow: empty slot, or the partner is gone).
+  std::vector<std::vector<PartnerRows>> found(blocks);
+  std::vector<std::vector<std::uint32_t>> claimed(blocks);
+  std::vector<std::uint8_t> is_claimed(smes.rows(), 0);
+  parallel::IntegerSums sums(corrections.size());
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t block) {
+    std::int64_t* acc = sums.local().data();
+    auto claim = [&](std::size_t row) {
+      if (std::atomic_ref<std::uint8_t>(is_claimed[row]).exchange(1, std::memory_order_relaxed) != 0) return;
+      claimed[block].push_back(static_cast<std::uint32_t>(row));
+      recount(smes, layout, acc, row, -1);
+    };
+    found[block].resize(requests[block].size());
+    for (std::size_t k = 0; k < requests[block].size(); ++k) {
+      const TieRequest& q = requests[block][k];
+      PartnerRows& rows = found[block][k];
+      rows.fill(kNoRow);
+      claim(q.from_row);
+      if (q.kind == TieRequest::kForm) {
+        claim(q.to_row);
+      } else if (q.kind == TieRequest::kEnd) {
+        const std::size_t b = smes.row_of(q.to);
+        if (b != SIZE_MAX) claim(rows[0] = static_cast<std::uint32_t>(b));
+      } else {  // kUnlinkAll: the SME has exited
+        for (std::size_t s = 0; s < kMaxPartners; ++s) {
+          const std::uint32_t slot = smes.partners[q.from_row][s];
+          if (slot == kNoPartner) continue;
+          const std::size_t b = smes.row_of(partner_id(slot));
+          if (b != SIZE_MAX) claim(rows[s] = static_cast<std::uint32_t>(b));
+        }
+      }
+    }
+  });
+
   auto unlink = [&](std::size_t row, std::uint32_t partner) {
-    touch(row);
     for (auto& slot : smes.partners[row])
       if (slot != kNoPartner && partner_id(slot) == partner) slot = kNoPartner;
   };
-  requests.for_each_in_order([&](const TieRequest& q) {
-    if (q.kind == TieRequest::kForm) return;
-    const std::size_t a = q.from_row;
-    if (q.kind == TieRequest::kEnd) {
-      // Both remember the tie: a former partner is trusted when they search again.
-      const std::size_t b = smes.row_of(q.to);
-      unlink(a, q.to);
-      smes.former_partner[a] = q.to;
-      if (b != SIZE_MAX) {
-        unlink(b, q.from);
-        smes.former_partner[b] = q.from;
+  for (std::size_t block = 0; block < blocks; ++block)
+    for (std::size_t k = 0; k < requests[block].size(); ++k) {
+      const TieRequest& q = requests[block][k];
+      if (q.kind == TieRequest::kForm) continue;
+      const std::size_t a = q.from_row;
+      const PartnerRows& rows = found[block][k];
+      if (q.kind == TieRequest::kEnd) {
+        // Both remember the tie: a former partner is trusted when they search again.
+        unlink(a, q.to);
+        smes.former_partner[a] = q.to;
+        if (rows[0] != kNoRow) {
+          unlink(rows[0], q.from);
+          smes.former_partner[rows[0]] = q.from;
+        }
+        continue;
       }
-      return;
+      // kUnlinkAll. Ends applied before may have emptied slots, never refilled them (new
+      // ties come after), so a slot still held names the partner found in step 1.
+      for (std::size_t s = 0; s < kMaxPartners; ++s) {
+        std::uint32_t& slot = smes.partners[a][s];
+        if (slot == kNoPartner) continue;
+        if (rows[s] != kNoRow) unlink(rows[s], q.from);
+        slot = kNoPartner;
+      }
     }
-    touch(a);
-    for (auto& slot : smes.partners[a]) {  // kUnlinkAll: the SME has exited
-      if (slot == kNoPartner) continue;
-      const std::size_t b = smes.row_of(partner_id(slot));
-      if (b != SIZE_MAX) unlink(b, q.from);
-      slot = kNoPartner;
-    }
-  });
   auto free_slot = [&](std::size_t row) -> std::uint32_t* {
     for (auto& slot : smes.partners[row])
       if (slot == kNoPartner) return &slot;
@@ -65,8 +106,6 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
     std::uint32_t* slot_a = free_slot(a);
     std::uint32_t* slot_b = free_slot(b);
     if (slot_a == nullptr || slot_b == nullptr) return;
-    touch(a);
-    touch(b);
     const bool foreign = world.country_index[smes.region[a]] != world.country_index[smes.region[b]];
     *slot_a = q.to | (foreign ? kForeignPartner : 0u);
     *slot_b = q.from | (foreign ? kForeignPartner : 0u);
@@ -75,10 +114,16 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
     smes.flags[a] |= bits;
     smes.flags[b] |= bits;
   });
-  for (std::size_t row : touched) {
-    update_score(smes, row, layout.selection);  // its partner count may have changed
-    recount(smes, layout, corrections.data(), row, +1);
-  }
+
+  tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t block) {
+    std::int64_t* acc = sums.local().data();
+    for (std::uint32_t row : claimed[block]) {
+      update_score(smes, row, layout.selection);  // its partner count may have changed
+      recount(smes, layout, acc, row, +1);
+    }
+  });
+  const std::vector<std::int64_t> change = sums.total();
+  for (std::size_t k = 0; k < corrections.size(); ++k) corrections[k] += change[k];
 }
 
 void build_search_index(SearchIndex& index, const Smes& smes, const World& world,
