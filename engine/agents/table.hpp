@@ -9,6 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <tbb/parallel_for.h>
@@ -17,9 +20,36 @@
 
 namespace clustersim::agents {
 
-/// Stable in-place removal of the rows with keep[row] == 0.
+/// An allocator whose construct() default-initialises: resizing a vector of trivial
+/// elements then writes nothing. A large column's fresh pages are first touched by the code
+/// that fills its rows (in parallel), not by one thread zeroing them first (at 2.5x10^7
+/// SMEs, seconds of serial page faults: docs/PERFORMANCE.md).
 template <class T>
-std::size_t compact_column(std::vector<T>& column, const std::vector<std::uint8_t>& keep) {
+struct DefaultInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <class U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// A column whose appended rows hold unspecified values until written (Table::append).
+template <class T>
+using DefaultInitVector = std::vector<T, DefaultInitAllocator<T>>;
+
+/// Stable in-place removal of the rows with keep[row] == 0.
+template <class T, class A>
+std::size_t compact_column(std::vector<T, A>& column, const std::vector<std::uint8_t>& keep) {
   std::size_t to = 0;
   for (std::size_t from = 0; from < column.size(); ++from) {
     if (!keep[from]) continue;
@@ -37,10 +67,10 @@ class Table {
   Table& operator=(const Table&) = delete;
 
   /// Registers a model-owned column; it must outlive the table and already have size().
-  template <class T>
-  void attach(std::vector<T>& column) {
+  template <class T, class A>
+  void attach(std::vector<T, A>& column) {
     CLUSTERSIM_ASSERT(column.size() == ids_.size(), "attached column has the wrong length");
-    columns_.push_back(std::make_unique<Column<T>>(column));
+    columns_.push_back(std::make_unique<Column<T, A>>(column));
   }
 
   std::size_t size() const { return ids_.size(); }
@@ -59,7 +89,9 @@ class Table {
   void clear();
   /// Reserves room for `rows` in every column, so births rarely reallocate.
   void reserve(std::size_t rows);
-  /// Appends `n` rows (value-initialised) with consecutive new ids; returns the first row.
+  /// Appends `n` rows with consecutive new ids; returns the first row. The new rows of a
+  /// std::vector column are value-initialised (zero), those of a DefaultInitVector column
+  /// hold unspecified values until the caller writes them.
   std::size_t append(std::size_t n);
   /// Keeps the rows with keep[row] != 0, in order; returns the number removed.
   std::size_t compact(const std::vector<std::uint8_t>& keep);
@@ -73,15 +105,15 @@ class Table {
     virtual std::size_t size() const = 0;
     virtual std::size_t element_bytes() const = 0;
   };
-  template <class T>
+  template <class T, class A>
   struct Column final : ColumnBase {
-    explicit Column(std::vector<T>& v) : data(&v) {}
+    explicit Column(std::vector<T, A>& v) : data(&v) {}
     void resize(std::size_t n) override { data->resize(n); }
     void reserve(std::size_t n) override { data->reserve(n); }
     void compact(const std::vector<std::uint8_t>& keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
     std::size_t element_bytes() const override { return sizeof(T); }
-    std::vector<T>* data;
+    std::vector<T, A>* data;
   };
 
   std::vector<std::uint64_t> ids_;

@@ -1,6 +1,9 @@
 #pragma once
 // SME state as columns (structure of arrays), one row per SME, with stable ids kept by the
 // engine's agent table. 67 bytes per SME with its id: 25 million SMEs take about 1.7 GB of columns.
+// The columns are DefaultInitVectors: rows the table appends hold unspecified values until
+// init_row() (population.cpp) writes every column but `score`, which update_score() writes
+// before the row is counted; so the parallel fills, not a serial zeroing, touch the pages.
 
 #include <algorithm>
 #include <array>
@@ -51,30 +54,30 @@ inline bool is_foreign(std::uint32_t slot) { return slot != kNoPartner && (slot 
 inline constexpr std::uint8_t kNeverInnovated = 0xFF;
 
 struct Smes {
-  std::vector<std::uint16_t> region;
-  std::vector<std::uint8_t> sector;
-  std::vector<float> employees;                  ///< full-time equivalents
-  std::vector<float> productivity_eur_per_year;  ///< turnover per employee
-  std::vector<float> knowledge;                  ///< knowledge stock (model units)
-  std::vector<std::int32_t> cluster;             ///< kNoCluster or a cluster index
-  std::vector<std::uint8_t> flags;
-  std::vector<std::uint8_t> shrinking_quarters;        ///< consecutive quarters of decline (saturating)
-  std::vector<std::uint8_t> quarters_since_innovation;  ///< kNeverInnovated = none on record
-  std::vector<PartnerSlots> partners;
-  std::vector<std::uint32_t> former_partner;  ///< id of the last partner whose tie ended (kNoPartner: none)
-  std::vector<float> skills;          ///< staff skills, 0..1
-  std::vector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
-  std::vector<std::uint16_t> support;  ///< instrument support received this quarter (support.hpp encoding)
+  agents::DefaultInitVector<std::uint16_t> region;
+  agents::DefaultInitVector<std::uint8_t> sector;
+  agents::DefaultInitVector<float> employees;                  ///< full-time equivalents
+  agents::DefaultInitVector<float> productivity_eur_per_year;  ///< turnover per employee
+  agents::DefaultInitVector<float> knowledge;                  ///< knowledge stock (model units)
+  agents::DefaultInitVector<std::int32_t> cluster;             ///< kNoCluster or a cluster index
+  agents::DefaultInitVector<std::uint8_t> flags;
+  agents::DefaultInitVector<std::uint8_t> shrinking_quarters;        ///< consecutive quarters of decline (saturating)
+  agents::DefaultInitVector<std::uint8_t> quarters_since_innovation;  ///< kNeverInnovated = none on record
+  agents::DefaultInitVector<PartnerSlots> partners;
+  agents::DefaultInitVector<std::uint32_t> former_partner;  ///< id of the last partner whose tie ended (kNoPartner: none)
+  agents::DefaultInitVector<float> skills;          ///< staff skills, 0..1
+  agents::DefaultInitVector<std::uint8_t> events;   ///< what happened to the SME this quarter (event:: bits)
+  agents::DefaultInitVector<std::uint16_t> support;  ///< instrument support received this quarter (support.hpp encoding)
   /// Markets (mechanisms/market.hpp): the support code of the SME's last support while it is a
   /// beneficiary (0: none, or longer ago than markets.beneficiary_quarters), the quarters since
   /// then, and its growth boost this quarter above its market's competitors' mean (log points).
-  std::vector<std::uint16_t> last_support;
-  std::vector<std::uint8_t> support_age;
-  std::vector<float> market_excess;
+  agents::DefaultInitVector<std::uint16_t> last_support;
+  agents::DefaultInitVector<std::uint8_t> support_age;
+  agents::DefaultInitVector<float> market_excess;
   /// The selection score (mechanisms/selection.hpp) of the row as it was last counted, 0 where
   /// no score is counted: written by update_score() wherever a row is counted, read by the
   /// counters and by next quarter's membership, so each row's score is computed once a step.
-  std::vector<float> score;
+  agents::DefaultInitVector<float> score;
   /// Joint-tender contract revenue booked this quarter (mechanisms/joint_tenders.hpp): (SME id,
   /// whole cents), sorted by id. Few SMEs have any, so it is a list, not a column (a column
   /// would cost every SME 8 bytes); their rows carry event::kContractRevenue.
