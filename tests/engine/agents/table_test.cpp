@@ -23,6 +23,30 @@ TEST_CASE("appended rows get consecutive stable ids and every column grows", "[u
   CHECK(table.next_id() == 5);
 }
 
+TEST_CASE("a default-initialised column grows, compacts and keeps what was written like any column", "[unit]") {
+  // Its new rows are left for the caller to write (no zeroing pass); written rows behave as
+  // in a std::vector column, through appends that reallocate and through compaction.
+  clustersim::agents::DefaultInitVector<std::array<std::uint32_t, 4>> slots;
+  std::vector<int> plain;
+  Table table;
+  table.attach(slots);
+  table.attach(plain);
+  table.append(3);
+  for (std::size_t i = 0; i < 3; ++i) slots[i] = {static_cast<std::uint32_t>(i), 7, 7, 7};
+  CHECK(plain == std::vector<int>{0, 0, 0});  // a std::vector column is still zeroed
+  table.append(1000);                          // reallocates: written rows are copied
+  REQUIRE(slots.size() == 1003);
+  for (std::size_t i = 3; i < 1003; ++i) slots[i] = {static_cast<std::uint32_t>(i), 8, 8, 8};
+  std::vector<std::uint8_t> keep(1003, 0);
+  keep[1] = keep[2] = keep[500] = 1;
+  CHECK(table.compact(keep) == 1000);
+  REQUIRE(slots.size() == 3);
+  CHECK(slots[0] == std::array<std::uint32_t, 4>{1, 7, 7, 7});
+  CHECK(slots[1] == std::array<std::uint32_t, 4>{2, 7, 7, 7});
+  CHECK(slots[2] == std::array<std::uint32_t, 4>{500, 8, 8, 8});
+  CHECK(table.row_bytes() == sizeof(std::uint64_t) + 16 + sizeof(int));
+}
+
 TEST_CASE("compaction keeps order and ids, and columns stay in step", "[unit]") {
   std::vector<int> value;
   Table table;
