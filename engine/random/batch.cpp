@@ -171,31 +171,26 @@ __attribute__((target("avx512f"))) void fill_draws_avx512(std::uint64_t seed, co
 
 namespace detail {
 
-bool path_available(Path path) {
+namespace {
+/// The instruction sets a path is compiled for, as isa:: names them: one detection of the
+/// CPU for the whole engine.
+isa::Level level_of(Path path) {
   switch (path) {
-    case Path::Scalar: return true;
-    case Path::Avx2: {
-      static const bool has = __builtin_cpu_supports("avx2");
-      return has;
-    }
-    case Path::Avx512: {
-      static const bool has = __builtin_cpu_supports("avx512f");
-      return has;
-    }
+    case Path::Avx512: return isa::Level::Avx512;
+    case Path::Avx2: return isa::Level::Avx2;
+    case Path::Scalar: break;
   }
-  return false;
+  return isa::Level::Baseline;
 }
+}  // namespace
+
+bool path_available(Path path) { return isa::supported(level_of(path)); }
 
 Path fastest_path() {
-  // The instruction sets of isa::level() (which tests and CLUSTERSIM_ISA can cap), as far as
-  // the CPU has what the path uses.
+  // The level isa::dispatch uses (which tests and CLUSTERSIM_ISA can cap).
   switch (isa::level()) {
-    case isa::Level::Avx512:
-      if (path_available(Path::Avx512)) return Path::Avx512;
-      [[fallthrough]];
-    case isa::Level::Avx2:
-      if (path_available(Path::Avx2)) return Path::Avx2;
-      [[fallthrough]];
+    case isa::Level::Avx512: return Path::Avx512;
+    case isa::Level::Avx2: return Path::Avx2;
     case isa::Level::Baseline: break;
   }
   return Path::Scalar;

@@ -28,9 +28,9 @@ void fill_draws(std::uint64_t seed, const std::uint64_t* agents, std::size_t n, 
 namespace detail {
 /// The instruction sets fill_draws can use; all give the same values (tests compare them).
 enum class Path { Scalar, Avx2, Avx512 };
+/// Whether the CPU has the instruction sets of the path (isa::supported).
 bool path_available(Path path);
-/// What fill_draws uses: AVX-512 if the CPU has it, else AVX2, else scalar, capped by
-/// isa::level().
+/// What fill_draws uses: the path of isa::level().
 Path fastest_path();
 void fill_draws_with(Path path, std::uint64_t seed, const std::uint64_t* agents, std::size_t n, std::uint32_t step,
                      std::uint32_t purpose, unsigned blocks, std::uint32_t* out, std::size_t stride);
