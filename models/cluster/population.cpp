@@ -13,20 +13,23 @@ namespace clustersim::model {
 
 namespace {
 
-/// Truncated Pareto on [1, max]: P(E >= e) proportional to e^-a (inverse-CDF draw).
-double pareto_employees(double u, double a, double max) {
-  const double tail = std::pow(max, -a);
-  return std::pow(1.0 - u * (1.0 - tail), -1.0 / a);
-}
+/// Truncated Pareto on [1, max]: P(E >= e) proportional to e^-a (inverse-CDF draw). The
+/// tail mass max^-a is computed once per population, not once per SME (a `pow` per draw
+/// was ~3 % of building 2.5x10^7 SMEs).
+struct ParetoEmployees {
+  ParetoEmployees(double a, double max) : exponent(a), tail(std::pow(max, -a)) {}
+  double draw(double u) const { return std::pow(1.0 - u * (1.0 - tail), -1.0 / exponent); }
+  double exponent, tail;
+};
 
 /// Mean-one log-normal factor exp(sigma z - sigma^2 / 2).
 double lognormal_factor(double sigma, double z) { return std::exp(sigma * z - 0.5 * sigma * sigma); }
 
 /// Size (one uniform) and productivity (one normal) of a new SME, in that order.
 void draw_size_and_productivity(random::Stream& rng, NewSme& sme, const Params& params, const World& world,
-                                double max_employees) {
+                                const ParetoEmployees& size) {
   const auto& pop = params.population;
-  sme.employees = static_cast<float>(pareto_employees(rng.uniform(), pop.size_tail_exponent, max_employees));
+  sme.employees = static_cast<float>(size.draw(rng.uniform()));
   sme.productivity_eur_per_year =
       static_cast<float>(pop.turnover_per_employee_eur_per_year * world.regions[sme.region].productivity_factor *
                          lognormal_factor(pop.productivity_sigma, rng.normal()));
@@ -37,11 +40,11 @@ float draw_skills(random::Stream& rng) { return static_cast<float>(0.2 + 0.4 * r
 
 /// One initial SME of `cell`: its draws, in the order of purpose::kInitialSme's stream.
 NewSme initial_sme(random::Stream& rng, std::size_t cell, const Params& params, const World& world,
-                   double knowledge_steady, double innovation_hazard) {
+                   const ParetoEmployees& size, double knowledge_steady, double innovation_hazard) {
   NewSme sme;
   sme.region = static_cast<std::uint16_t>(cell / kSectorCount);
   sme.sector = static_cast<std::uint8_t>(cell % kSectorCount);
-  draw_size_and_productivity(rng, sme, params, world, params.population.max_initial_employees);
+  draw_size_and_productivity(rng, sme, params, world, size);
   sme.knowledge = static_cast<float>(knowledge_steady * lognormal_factor(0.5, rng.normal()));
   if (rng.bernoulli(params.exporting.initial_share)) sme.flags |= flag::kExporting;
   if (rng.bernoulli(params.adoption.digital.initial_share)) sme.flags |= flag::kDigital;
@@ -103,6 +106,7 @@ void create_initial_smes(Smes& smes, const Params& params, const World& world, s
   const auto& innov = params.innovation;
   const double knowledge_steady = innov.effort_per_quarter / std::max(innov.depreciation_per_quarter, 1e-9);
   const double innovation_hazard = 1.0 - std::exp(-innov.hazard_per_knowledge * knowledge_steady);
+  const ParetoEmployees size(params.population.size_tail_exponent, params.population.max_initial_employees);
 
   parallel::for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::size_t cell = static_cast<std::size_t>(
@@ -110,7 +114,7 @@ void create_initial_smes(Smes& smes, const Params& params, const World& world, s
     for (std::size_t i = begin; i < end; ++i) {
       while (static_cast<std::int64_t>(i) >= cell_end[cell]) ++cell;
       random::Stream rng(seed, smes.table.id(i), 0, purpose::kInitialSme);
-      init_row(smes, i, initial_sme(rng, cell, params, world, knowledge_steady, innovation_hazard));
+      init_row(smes, i, initial_sme(rng, cell, params, world, size, knowledge_steady, innovation_hazard));
     }
   });
 }
@@ -155,6 +159,7 @@ std::size_t add_entrants(Smes& smes, const Params& params, const World& world, c
   // Start-ups bring half the knowledge of an established SME.
   const double knowledge_start =
       0.5 * params.innovation.effort_per_quarter / std::max(params.innovation.depreciation_per_quarter, 1e-9);
+  const ParetoEmployees size(params.population.size_tail_exponent, params.entry.max_employees);
   parallel::for_each_block(total, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::size_t region = static_cast<std::size_t>(
         std::upper_bound(region_end.begin(), region_end.end(), begin) - region_end.begin());
@@ -168,7 +173,7 @@ std::size_t add_entrants(Smes& smes, const Params& params, const World& world, c
       NewSme sme;
       sme.region = static_cast<std::uint16_t>(region);
       sme.sector = static_cast<std::uint8_t>(std::min(sector, kSectorCount - 1));
-      draw_size_and_productivity(rng, sme, params, world, params.entry.max_employees);
+      draw_size_and_productivity(rng, sme, params, world, size);
       sme.knowledge = static_cast<float>(knowledge_start);
       sme.flags = static_cast<std::uint8_t>(flag::kAlive | flag::kEnteredNow);
       // Start-ups are born digital as often as their region already is.

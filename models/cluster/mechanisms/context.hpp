@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/agents/table.hpp"
 #include "models/cluster/organisations.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/mechanisms/selection.hpp"
@@ -91,7 +92,9 @@ struct SearchIndex {
     std::int32_t cluster;
     std::uint8_t sector;
   };
-  std::vector<Entry> region_entries, cluster_entries;
+  /// Every entry is rewritten by each rebuild (build_search_index), so the lists are not
+  /// zeroed when they grow.
+  agents::DefaultInitVector<Entry> region_entries, cluster_entries;
   std::vector<std::uint32_t> region_start, cluster_start;
   /// Row-wise cumulative partner-search weights between regions (R x R, row-major):
   /// affinity(r, r') x living SMEs of r'.
