@@ -296,7 +296,7 @@ void ClusterModel::entry(std::int32_t step, const AggregateLayout& layout, paral
   if (!params_.entry.enabled) return;
   const std::size_t first = add_entrants(smes_, params_, world_, messages_, entrant_sector_cumulative_,
                                          aggregates_.column(counter("smes_active")), seed_, step);
-  parallel::for_each_block(smes_.rows() - first, [&](std::size_t, std::size_t begin, std::size_t end) {
+  parallel::for_each_range(smes_.rows() - first, kEntrantGrain, [&](std::size_t begin, std::size_t end) {
     std::int64_t* acc = sums.local().data();
     for (std::size_t k = begin; k < end; ++k) {
       update_score(smes_, first + k, layout.selection);

@@ -160,7 +160,7 @@ std::size_t add_entrants(Smes& smes, const Params& params, const World& world, c
   const double knowledge_start =
       0.5 * params.innovation.effort_per_quarter / std::max(params.innovation.depreciation_per_quarter, 1e-9);
   const ParetoEmployees size(params.population.size_tail_exponent, params.entry.max_employees);
-  parallel::for_each_block(total, [&](std::size_t, std::size_t begin, std::size_t end) {
+  parallel::for_each_range(total, kEntrantGrain, [&](std::size_t begin, std::size_t end) {
     std::size_t region = static_cast<std::size_t>(
         std::upper_bound(region_end.begin(), region_end.end(), begin) - region_end.begin());
     for (std::size_t k = begin; k < end; ++k) {

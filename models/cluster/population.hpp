@@ -35,6 +35,10 @@ void create_initial_smes(Smes& smes, const Params& params, const World& world, s
 /// Cumulative initial SME counts by sector for each region ([cell]), to draw entrants' sectors.
 std::vector<double> entrant_sector_cumulative(const World& world);
 
+/// Start-ups per parallel task where they are created and first counted: a quarter has a
+/// few thousand at 10^5 SMEs, too few for whole blocks of rows to keep two threads busy.
+inline constexpr std::size_t kEntrantGrain = 256;
+
 /// Appends this quarter's start-ups, region by region; returns the first new row (the new
 /// rows are [first, smes.rows())). `active_by_region` is last quarter's count of active SMEs.
 std::size_t add_entrants(Smes& smes, const Params& params, const World& world, const Messages& messages,
