@@ -7,7 +7,7 @@ CS_BUILD_DIR=${CLUSTERSIM_BUILD_DIR:-$CS_ROOT/build}
 CS_JOBS=${CLUSTERSIM_JOBS:-$(nproc)}
 
 # Debian bookworm packages, by purpose.
-CS_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libboost-dev libtbb-dev libhdf5-dev libeigen3-dev
+CS_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libboost-dev libtbb-dev libhdf5-dev zlib1g-dev libeigen3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev librandom123-dev catch2
   libboost-mpi-dev libopenmpi-dev openmpi-bin)
 # Python: Debian's packages under /usr/bin/python3 (there is no PyPI here).
