@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <string>
 
 #include "engine/core/error.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
@@ -191,6 +192,10 @@ void build_search_index(SearchIndex& index, const Smes& smes, const World& world
       if (e.cluster != kNoCluster) idx.cluster_entries[fill[static_cast<std::size_t>(e.cluster)]++] = e;
     }
   });
+  // The lists are not zeroed (resize_for_rebuild): every entry must have been written.
+  for (std::size_t c = 0; c < C; ++c)
+    CLUSTERSIM_ASSERT(fill[c] == idx.cluster_start[c + 1], "cluster " + std::to_string(c) +
+                                                               ": members counted and members indexed differ");
   // Partner-region kernel: affinity x living SMEs of the target region.
   idx.region_cumulative.resize(R * R);
   for (std::size_t r = 0; r < R; ++r) {
