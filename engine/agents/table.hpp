@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include "engine/core/error.hpp"
+#include "engine/parallel/blocks.hpp"
 
 namespace clustersim::agents {
 
@@ -147,8 +147,8 @@ inline std::size_t Table::append(std::size_t n) {
   // initial 2.5x10^7 SMEs) are first touched by both threads instead of being zeroed and
   // then filled by one.
   const std::uint64_t first_id = next_id_;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kFillGrain), [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t i = r.begin(); i < r.end(); ++i) ids_[first + i] = first_id + i;
+  parallel::for_each_range(n, kFillGrain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ids_[first + i] = first_id + i;
   });
   next_id_ += n;
   for (auto& c : columns_) c->resize(first + n);

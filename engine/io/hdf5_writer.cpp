@@ -52,12 +52,10 @@ constexpr hsize_t kMaxChunkValues = 65536;
 // series (a 400-step run: 2.33 MB against 2.17 MB) at a third less CPU, and compression
 // was half of a step's fixed cost (the part that does not scale with the SMEs).
 constexpr unsigned kDeflateLevel = 1;
-// write() gathers the slices of consecutive steps (up to a chunk's steps) and hands each
-// variable's block to HDF5 in one H5Dwrite, so HDF5's work per call (selection, chunk
-// lookup) is done once per block, not once per step: at 10^5 SMEs x 40 steps the writer
-// took 45 ms instead of 67 ms of a ~360 ms run (the rest is mostly deflate). The gathered
-// steps take at most this much memory (fewer steps per block for large frames, e.g. a
-// panel of millions of SMEs).
+// write() gathers the slices of consecutive steps (up to a chunk's steps) and writes each
+// variable's block at once (Impl::write_pending), not one call per variable and step. The
+// gathered steps take at most this much memory (fewer steps per block for large frames,
+// e.g. a panel of millions of SMEs).
 constexpr std::size_t kMaxPendingBytes = std::size_t{64} << 20;
 
 // netCDF-C marks a dimension that has no coordinate variable with a placeholder dataset
@@ -961,6 +959,10 @@ void Hdf5Writer::Impl::write_pending() {
   if (pending_steps == 0) return;
   const std::size_t first = pending_first, n = pending_steps;
   pending_steps = 0;
+  auto writing = [&](const SeriesDataset& s) {
+    return "writing variable '" + s.name + "' at replicate " + std::to_string(pending_replicate) + ", steps " +
+           std::to_string(first) + " to " + std::to_string(first + n - 1) + " in " + temporary_name;
+  };
   const bool whole_block = first % kStepsPerChunk == 0 && (n == kStepsPerChunk || first + n == steps);
   if (whole_block) {
     std::vector<std::vector<FilteredChunk>> filtered(series.size());
@@ -970,19 +972,12 @@ void Hdf5Writer::Impl::write_pending() {
     for (std::size_t i = 0; i < series.size(); ++i)
       for (const FilteredChunk& c : filtered[i])
         check(H5Dwrite_chunk(series[i].dataset.get(), H5P_DEFAULT, 0, c.offset.data(), c.bytes.size(), c.bytes.data()),
-              [&] {
-                return "writing variable '" + series[i].name + "' at replicate " + std::to_string(pending_replicate) +
-                       ", steps " + std::to_string(first) + " to " + std::to_string(first + n - 1) + " in " +
-                       temporary_name;
-              });
+              [&] { return writing(series[i]); });
     return;
   }
   for (SeriesDataset& s : series) {
     if (s.slice_size == 0) continue;
-    auto describe = [&] {
-      return "writing variable '" + s.name + "' at replicate " + std::to_string(pending_replicate) + ", steps " +
-             std::to_string(first) + " to " + std::to_string(first + n - 1) + " in " + temporary_name;
-    };
+    auto describe = [&] { return writing(s); };
     s.start[0] = pending_replicate;
     s.start[1] = first;
     s.count[1] = n;
@@ -1001,8 +996,9 @@ void Hdf5Writer::commit() {
   Impl& w = *impl_;
   CLUSTERSIM_ASSERT(w.defined && !w.committed, "Hdf5Writer::commit called before define or twice");
   w.write_pending();
-  // Closing a dataset flushes its chunk cache, which is where the last chunks get
-  // compressed, so these closes can fail for real (e.g. disk full) and are checked.
+  // Closing a dataset flushes its chunk cache, which is where chunks written through
+  // H5Dwrite get compressed, so these closes can fail for real (e.g. disk full) and are
+  // checked.
   for (auto& s : w.series) {
     s.file_space.reset();
     s.access_plist.reset();
