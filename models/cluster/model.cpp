@@ -56,6 +56,7 @@ void ClusterModel::start_replicate(std::uint64_t seed) {
   seed_ = seed;
   panel_.start_replicate();
   create_initial_smes(smes_, params_, world_, seed_);
+  tie_claims_.reset();
   select_initial_members(smes_, params_, world_, seed_);
   start_clusters(clusters_, params_, world_, seed_);
   start_metaclusters(metaclusters_, world_.clusters.size());
@@ -287,7 +288,7 @@ void ClusterModel::sme_phase(std::int32_t step, const AggregateLayout& layout, p
       accumulate(smes_, layout, acc, i);
     }
   });
-  apply_tie_requests(smes_, world_, ties, layout, tie_corrections);
+  apply_tie_requests(smes_, world_, ties, layout, tie_claims_, tie_corrections);
 }
 
 

@@ -33,6 +33,7 @@
 #include "models/cluster/panel.hpp"
 #include "models/cluster/params.hpp"
 #include "models/cluster/smes.hpp"
+#include "models/cluster/ties.hpp"
 #include "models/cluster/world.hpp"
 
 namespace clustersim::model {
@@ -94,6 +95,7 @@ class ClusterModel final : public sim::Model {
   instruments::Programme programme_;
   ClusterSupport cluster_support_;
   SearchIndex search_;
+  TieClaims tie_claims_;  ///< scratch of apply_tie_requests, kept across steps
   TurnoverHistory turnover_;
   /// Cumulative initial SME counts by sector for each region, to draw entrants' sectors.
   std::vector<double> entrant_sector_cumulative_;

@@ -13,7 +13,7 @@
 namespace clustersim::model {
 
 void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuffers<TieRequest>& requests,
-                        const AggregateLayout& layout, std::vector<std::int64_t>& corrections) {
+                        const AggregateLayout& layout, TieClaims& claims, std::vector<std::int64_t>& corrections) {
   // The SME pass has already counted every row. A tie change alters only the counters
   // marked `recount` (aggregation.hpp: they read the partner slots, the "partnered now" /
   // "cross-region tie now" flags and the selection score), so every row a request may change
@@ -23,7 +23,7 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
   //      and its partners) is claimed by one block, and retracted; the rows of ended ties'
   //      partners are looked up here, once (row_of: cache misses on random rows);
   //   2. the ends, then the new ties, are applied in block order;
-  //   3. the claimed rows get their selection scores and are counted again.
+  //   3. the claimed rows get their selection scores, are counted again and unclaimed.
   // A claimed row that no change touched is retracted and added back unchanged: the integer
   // sums cancel exactly, whichever block claimed it.
   constexpr std::uint32_t kNoRow = TieRequest::kUnknownRow;
@@ -33,7 +33,10 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
   // an exit, each partner slot's (kNoRow: empty slot, or the partner is gone).
   std::vector<std::vector<PartnerRows>> found(blocks);
   std::vector<std::vector<std::uint32_t>> claimed(blocks);
-  std::vector<std::uint8_t> is_claimed(smes.rows(), 0);
+  // Rows appended since the last call start unclaimed; compaction leaves an all-zero mask
+  // all zero, whatever rows moved.
+  std::vector<std::uint8_t>& is_claimed = claims.claimed;
+  if (is_claimed.size() < smes.rows()) is_claimed.resize(smes.rows(), 0);
   parallel::IntegerSums sums(corrections.size());
   tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t block) {
     std::int64_t* acc = sums.local().data();
@@ -121,6 +124,7 @@ void apply_tie_requests(Smes& smes, const World& world, const parallel::BlockBuf
     for (std::uint32_t row : claimed[block]) {
       update_score(smes, row, layout.selection);  // its partner count may have changed
       recount(smes, layout, acc, row, +1);
+      is_claimed[row] = 0;  // the mask is all zero again when every block is done
     }
   });
   const std::vector<std::int64_t> change = sums.total();
