@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <string>
+#include <utility>
 
 #include "engine/core/error.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
@@ -143,6 +144,14 @@ void resize_for_rebuild(agents::DefaultInitVector<SearchIndex::Entry>& entries, 
   }
   entries.resize(n);
 }
+
+/// This thread's counters by region for the rebuild's counting sort, all zero between blocks
+/// (each block zeroes again those it used).
+std::vector<std::uint32_t>& region_counters(std::size_t regions) {
+  thread_local std::vector<std::uint32_t> counters;
+  if (counters.size() < regions) counters.assign(regions, 0);
+  return counters;
+}
 }  // namespace
 
 void build_search_index(SearchIndex& index, const Smes& smes, const World& world,
@@ -153,31 +162,53 @@ void build_search_index(SearchIndex& index, const Smes& smes, const World& world
   idx.regions = R;
   // Counting sort of living SMEs by region: per-block counts, offsets in (region, block)
   // order, then a parallel fill; the order inside a region is row order, as serially.
-  std::vector<std::uint32_t> counts(blocks * R, 0);
+  // Rows are laid out region by region (the initial SMEs cell by cell, each quarter's
+  // start-ups region by region, and compaction keeps the order), so most blocks hold one or
+  // two regions: a block's counts are kept as a list of runs, one per region it holds, not
+  // as a row of R counters. A blocks x R matrix, zeroed and walked serially each step, was
+  // ~10 MB and ~25 ms a step at 10^7 SMEs (docs/PERFORMANCE.md).
+  auto& runs = idx.region_runs;
+  runs.resize(blocks);
   parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
-    std::uint32_t* c = &counts[block * R];
+    std::vector<std::uint32_t>& count = region_counters(R);
+    auto& list = runs[block];
+    list.clear();
     for (std::size_t i = begin; i < end; ++i)
-      if (smes.alive(i)) ++c[smes.region[i]];
+      if (smes.alive(i) && count[smes.region[i]]++ == 0) list.push_back({smes.region[i], 0, 0});
+    for (auto& run : list) run.count = std::exchange(count[run.region], 0);
   });
+  // Offsets: region by region, and within a region block by block. The runs are bucketed by
+  // region in block order (a counting sort of the runs themselves; a block has at most one
+  // run per region, so the order of its list does not matter).
+  std::vector<std::uint32_t> runs_before(R + 1, 0);  // runs of the regions before r
+  for (const auto& list : runs)
+    for (const auto& run : list) ++runs_before[run.region + 1];
+  for (std::size_t r = 0; r < R; ++r) runs_before[r + 1] += runs_before[r];
+  std::vector<SearchIndex::RegionRun*> by_region(runs_before[R]);
+  for (auto& list : runs)
+    for (auto& run : list) by_region[runs_before[run.region]++] = &run;  // ends as the next region's start
   idx.region_start.assign(R + 1, 0);
   std::uint32_t offset = 0;
+  std::size_t sorted = 0;
   for (std::size_t r = 0; r < R; ++r) {
     idx.region_start[r] = offset;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      const std::uint32_t n = counts[b * R + r];
-      counts[b * R + r] = offset;
-      offset += n;
+    for (; sorted < runs_before[r]; ++sorted) {
+      by_region[sorted]->offset = offset;
+      offset += by_region[sorted]->count;
     }
   }
   idx.region_start[R] = offset;
   resize_for_rebuild(idx.region_entries, offset);
   parallel::for_each_block(rows, [&](std::size_t block, std::size_t begin, std::size_t end) {
-    std::uint32_t* next = &counts[block * R];
+    // The block's next place by region: the counters of its own regions, zeroed again after.
+    std::vector<std::uint32_t>& next = region_counters(R);
+    for (const auto& run : runs[block]) next[run.region] = run.offset;
     for (std::size_t i = begin; i < end; ++i)
       if (smes.alive(i))
         idx.region_entries[next[smes.region[i]]++] = {static_cast<std::uint32_t>(smes.table.id(i)),
                                                         static_cast<std::uint32_t>(i), smes.cluster[i],
                                                         smes.sector[i]};
+    for (const auto& run : runs[block]) next[run.region] = 0;
   });
   // Cluster members are a subset of their region's list (membership is regional).
   idx.cluster_start.assign(C + 1, 0);

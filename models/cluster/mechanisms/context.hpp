@@ -95,6 +95,12 @@ struct SearchIndex {
   /// Every entry is rewritten by each rebuild (build_search_index), so the lists are not
   /// zeroed when they grow.
   agents::DefaultInitVector<Entry> region_entries, cluster_entries;
+  /// Scratch of the rebuild, kept across steps for its capacity: per block of rows, the
+  /// regions its living SMEs belong to, with their count and first place in region_entries.
+  struct RegionRun {
+    std::uint32_t region, count, offset;
+  };
+  std::vector<std::vector<RegionRun>> region_runs;
   std::vector<std::uint32_t> region_start, cluster_start;
   /// Row-wise cumulative partner-search weights between regions (R x R, row-major):
   /// affinity(r, r') x living SMEs of r'.
