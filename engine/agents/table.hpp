@@ -18,6 +18,7 @@
 
 #include "engine/core/error.hpp"
 #include "engine/parallel/blocks.hpp"
+#include "engine/parallel/prefault.hpp"
 
 namespace clustersim::agents {
 
@@ -102,6 +103,8 @@ class Table {
     virtual ~ColumnBase() = default;
     virtual void resize(std::size_t n) = 0;
     virtual void reserve(std::size_t n) = 0;
+    /// Prefaults rows [first, first + n), which must lie within the capacity.
+    virtual void prefault(std::size_t first, std::size_t n) = 0;
     virtual void compact(const std::vector<std::uint8_t>& keep) = 0;
     virtual std::size_t size() const = 0;
     virtual std::size_t element_bytes() const = 0;
@@ -111,6 +114,9 @@ class Table {
     explicit Column(std::vector<T, A>& v) : data(&v) {}
     void resize(std::size_t n) override { data->resize(n); }
     void reserve(std::size_t n) override { data->reserve(n); }
+    void prefault(std::size_t first, std::size_t n) override {
+      parallel::prefault_for_write(data->data() + first, n * sizeof(T));
+    }
     void compact(const std::vector<std::uint8_t>& keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
     std::size_t element_bytes() const override { return sizeof(T); }
@@ -142,6 +148,10 @@ inline std::size_t Table::append(std::size_t n) {
   // costs is a serial copy of every column into fresh pages (at 2.5x10^7 SMEs, seconds of
   // page faults: docs/PERFORMANCE.md), so it should be rare.
   if (first + n > ids_.capacity()) reserve(std::max(first + n, first + first / 2));
+  // The new rows are about to be written in full: map their pages in a few system calls
+  // rather than one page fault per page as they are first written.
+  parallel::prefault_for_write(ids_.data() + first, n * sizeof(std::uint64_t));
+  for (auto& c : columns_) c->prefault(first, n);
   ids_.resize(first + n);
   // The new ids are written in parallel, so that their fresh pages (200 MB for the
   // initial 2.5x10^7 SMEs) are first touched by both threads instead of being zeroed and

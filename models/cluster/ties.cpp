@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "engine/core/error.hpp"
+#include "engine/parallel/prefault.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
 #include "models/cluster/support.hpp"
 
@@ -142,6 +143,9 @@ void resize_for_rebuild(agents::DefaultInitVector<SearchIndex::Entry>& entries, 
     entries.clear();
     entries.reserve(n + n / 2);
   }
+  // Entries past the old size may be in pages never written: map them before the fill.
+  if (n > entries.size())
+    parallel::prefault_for_write(entries.data() + entries.size(), (n - entries.size()) * sizeof(SearchIndex::Entry));
   entries.resize(n);
 }
 

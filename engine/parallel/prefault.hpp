@@ -1,0 +1,21 @@
+#pragma once
+// Prefaulting memory that is about to be written in full, e.g. the columns of rows being
+// appended. Writing fresh anonymous memory takes one page fault per 4 KiB page; asking the
+// kernel to map the whole range first takes one call per piece, and the contents are not
+// changed. On the benchmark VM, where a page fault costs ~8 us, 1 GiB prefaulted and then
+// written took 1.3 s, against 2.3 s faulted in page by page (docs/PERFORMANCE.md).
+
+#include <cstddef>
+
+namespace clustersim::parallel {
+
+/// Maps the pages of [begin, begin + bytes) writable now, the pieces spread over the threads
+/// (Linux madvise MADV_POPULATE_WRITE, kernel 5.14 or later). Only a hint: ranges under
+/// kMinPrefaultBytes are left alone, and where the kernel cannot prefault, nothing happens
+/// and the pages fault in as they are written.
+void prefault_for_write(void* begin, std::size_t bytes);
+
+/// Smaller ranges are not worth a system call per piece.
+inline constexpr std::size_t kMinPrefaultBytes = std::size_t{1} << 20;
+
+}  // namespace clustersim::parallel
