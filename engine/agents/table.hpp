@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -51,7 +52,7 @@ using DefaultInitVector = std::vector<T, DefaultInitAllocator<T>>;
 
 /// Stable in-place removal of the rows with keep[row] == 0.
 template <class T, class A>
-std::size_t compact_column(std::vector<T, A>& column, const std::vector<std::uint8_t>& keep) {
+std::size_t compact_column(std::vector<T, A>& column, std::span<const std::uint8_t> keep) {
   std::size_t to = 0;
   for (std::size_t from = 0; from < column.size(); ++from) {
     if (!keep[from]) continue;
@@ -96,7 +97,7 @@ class Table {
   /// hold unspecified values until the caller writes them.
   std::size_t append(std::size_t n);
   /// Keeps the rows with keep[row] != 0, in order; returns the number removed.
-  std::size_t compact(const std::vector<std::uint8_t>& keep);
+  std::size_t compact(std::span<const std::uint8_t> keep);
 
  private:
   struct ColumnBase {
@@ -105,7 +106,7 @@ class Table {
     virtual void reserve(std::size_t n) = 0;
     /// Prefaults rows [first, first + n), which must lie within the capacity.
     virtual void prefault(std::size_t first, std::size_t n) = 0;
-    virtual void compact(const std::vector<std::uint8_t>& keep) = 0;
+    virtual void compact(std::span<const std::uint8_t> keep) = 0;
     virtual std::size_t size() const = 0;
     virtual std::size_t element_bytes() const = 0;
   };
@@ -117,7 +118,7 @@ class Table {
     void prefault(std::size_t first, std::size_t n) override {
       parallel::prefault_for_write(data->data() + first, n * sizeof(T));
     }
-    void compact(const std::vector<std::uint8_t>& keep) override { compact_column(*data, keep); }
+    void compact(std::span<const std::uint8_t> keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
     std::size_t element_bytes() const override { return sizeof(T); }
     std::vector<T, A>* data;
@@ -165,7 +166,7 @@ inline std::size_t Table::append(std::size_t n) {
   return first;
 }
 
-inline std::size_t Table::compact(const std::vector<std::uint8_t>& keep) {
+inline std::size_t Table::compact(std::span<const std::uint8_t> keep) {
   CLUSTERSIM_ASSERT(keep.size() == ids_.size(), "keep mask has the wrong length");
   const std::size_t before = ids_.size();
   // Columns are independent, so they are compacted in parallel, each in one sequential pass.
