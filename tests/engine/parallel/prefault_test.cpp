@@ -26,6 +26,9 @@ struct Mapping {
   explicit Mapping(std::size_t n) : bytes(n) {
     p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(p != MAP_FAILED);
+    // 4 KiB pages whatever the machine's transparent huge page mode, so that the counts of
+    // resident pages below mean what they say.
+    (void)madvise(p, n, MADV_NOHUGEPAGE);
   }
   ~Mapping() { munmap(p, bytes); }
   std::size_t bytes;
