@@ -13,8 +13,8 @@ namespace clustersim::model {
 
 /// One byte per row: whether this step's tie changes have claimed the row (apply_tie_requests).
 /// Kept across steps and all zero between calls: a call clears the rows it claimed, not the
-/// whole mask. Zeroing one byte per row every step took ~50 ms a step at 10^7 SMEs on the
-/// benchmark machine (docs/PERFORMANCE.md), where the rows claimed are a few per cent.
+/// whole mask. Zeroing one byte per row every step took 34-53 ms a step at 10^7 SMEs on the
+/// benchmark machine (docs/PERFORMANCE.md), where a step claims a few per cent of the rows.
 struct TieClaims {
   std::vector<std::uint8_t> claimed;
   /// Forgets everything (a new replicate; rows are renumbered from scratch).
