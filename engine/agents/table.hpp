@@ -50,6 +50,17 @@ struct DefaultInitAllocator : std::allocator<T> {
 template <class T>
 using DefaultInitVector = std::vector<T, DefaultInitAllocator<T>>;
 
+/// Resizes a vector whose new elements are about to be written in full, mapping their pages
+/// first (parallel::prefault_for_write: a few system calls for a large range, rather than a
+/// page fault per page as the elements are first written). Grows the capacity only as far as
+/// `n`: callers with a growth policy reserve before.
+template <class T, class A>
+void resize_for_writing(std::vector<T, A>& v, std::size_t n) {
+  if (n > v.capacity()) v.reserve(n);
+  if (n > v.size()) parallel::prefault_for_write(v.data() + v.size(), (n - v.size()) * sizeof(T));
+  v.resize(n);
+}
+
 /// Stable in-place removal of the rows with keep[row] == 0.
 template <class T, class A>
 std::size_t compact_column(std::vector<T, A>& column, std::span<const std::uint8_t> keep) {
@@ -102,10 +113,9 @@ class Table {
  private:
   struct ColumnBase {
     virtual ~ColumnBase() = default;
+    /// New rows are about to be written in full (resize_for_writing).
     virtual void resize(std::size_t n) = 0;
     virtual void reserve(std::size_t n) = 0;
-    /// Prefaults rows [first, first + n), which must lie within the capacity.
-    virtual void prefault(std::size_t first, std::size_t n) = 0;
     virtual void compact(std::span<const std::uint8_t> keep) = 0;
     virtual std::size_t size() const = 0;
     virtual std::size_t element_bytes() const = 0;
@@ -113,11 +123,8 @@ class Table {
   template <class T, class A>
   struct Column final : ColumnBase {
     explicit Column(std::vector<T, A>& v) : data(&v) {}
-    void resize(std::size_t n) override { data->resize(n); }
+    void resize(std::size_t n) override { resize_for_writing(*data, n); }
     void reserve(std::size_t n) override { data->reserve(n); }
-    void prefault(std::size_t first, std::size_t n) override {
-      parallel::prefault_for_write(data->data() + first, n * sizeof(T));
-    }
     void compact(std::span<const std::uint8_t> keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
     std::size_t element_bytes() const override { return sizeof(T); }
@@ -149,11 +156,7 @@ inline std::size_t Table::append(std::size_t n) {
   // costs is a serial copy of every column into fresh pages (at 2.5x10^7 SMEs, seconds of
   // page faults: docs/PERFORMANCE.md), so it should be rare.
   if (first + n > ids_.capacity()) reserve(std::max(first + n, first + first / 2));
-  // The new rows are about to be written in full: map their pages in a few system calls
-  // rather than one page fault per page as they are first written.
-  parallel::prefault_for_write(ids_.data() + first, n * sizeof(std::uint64_t));
-  for (auto& c : columns_) c->prefault(first, n);
-  ids_.resize(first + n);
+  resize_for_writing(ids_, first + n);
   // The new ids are written in parallel, so that their fresh pages (200 MB for the
   // initial 2.5x10^7 SMEs) are first touched by both threads instead of being zeroed and
   // then filled by one.

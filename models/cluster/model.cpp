@@ -9,7 +9,6 @@
 #include "engine/core/isa.hpp"
 #include "engine/numeric/fast_math.hpp"
 #include "engine/parallel/blocks.hpp"
-#include "engine/parallel/prefault.hpp"
 #include "engine/random/batch.hpp"
 #include "models/cluster/mechanisms/adoption.hpp"
 #include "models/cluster/mechanisms/exit.hpp"
@@ -313,8 +312,8 @@ void ClusterModel::compact_if_needed() {
   // Rows that died this step are still needed by observe() for smes_exited; they are
   // flagged, so keep them until the next compaction.
   // Not zeroed first (at 2.5x10^7 SMEs, 25 MB a serial memset): every byte is written below.
-  agents::DefaultInitVector<std::uint8_t> keep(smes_.rows());
-  parallel::prefault_for_write(keep.data(), keep.size());
+  agents::DefaultInitVector<std::uint8_t> keep;
+  agents::resize_for_writing(keep, smes_.rows());
   parallel::for_each_block(smes_.rows(), [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i)
       keep[i] = (smes_.flags[i] & (flag::kAlive | flag::kExitedNow)) ? 1 : 0;

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "engine/core/error.hpp"
-#include "engine/parallel/prefault.hpp"
 #include "models/cluster/mechanisms/partnership.hpp"
 #include "models/cluster/support.hpp"
 
@@ -143,10 +142,8 @@ void resize_for_rebuild(agents::DefaultInitVector<SearchIndex::Entry>& entries, 
     entries.clear();
     entries.reserve(n + n / 2);
   }
-  // Entries past the old size may be in pages never written: map them before the fill.
-  if (n > entries.size())
-    parallel::prefault_for_write(entries.data() + entries.size(), (n - entries.size()) * sizeof(SearchIndex::Entry));
-  entries.resize(n);
+  // Entries past the old size may be in pages never written: mapped before the fill.
+  agents::resize_for_writing(entries, n);
 }
 
 /// This thread's counters by region for the rebuild's counting sort, all zero between blocks
