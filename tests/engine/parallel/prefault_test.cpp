@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 using namespace clustersim::parallel;
@@ -60,4 +63,46 @@ TEST_CASE("prefault_for_write leaves small ranges to page faults", "[unit]") {
   Mapping m(bytes);
   prefault_for_write(m.p, bytes);
   CHECK(resident_pages(m.p, bytes) == 0);
+}
+
+namespace {
+/// The VmFlags of the mapping that holds address `a` (/proc/self/smaps), or "" if none.
+std::string vm_flags_at(const void* a) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto at = reinterpret_cast<std::uintptr_t>(a);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t from = 0, to = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> from >> dash >> to && dash == '-' && line.find(':') > line.find(' ')) {
+      inside = from <= at && at < to;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("prefault_for_write asks for transparent huge pages on the whole 2 MiB blocks", "[unit]") {
+  if (!std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) {
+    WARN("this kernel has no transparent huge pages: not checked");
+    return;
+  }
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  Mapping m(6 * kHuge);
+  auto* base = static_cast<unsigned char*>(m.p);
+  // An unaligned start: the first whole 2 MiB block begins at the next boundary.
+  auto* aligned = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(base) + kHuge) / kHuge * kHuge);
+  prefault_for_write(aligned - 4096, 2 * kHuge + 4096);
+  // The mapping was made with MADV_NOHUGEPAGE ("nh"); the whole blocks now carry the
+  // advice "hg" (the kernel splits the mapping where the advice changes).
+  const std::string flags = vm_flags_at(aligned);
+  INFO(flags);
+  CHECK(flags.find(" hg") != std::string::npos);
+  CHECK(vm_flags_at(aligned - 4096).find(" hg") == std::string::npos);
+  // Contents unchanged: fresh memory reads as zero.
+  for (std::size_t i = 0; i < 2 * kHuge; i += 4096) REQUIRE(aligned[i] == 0);
 }
