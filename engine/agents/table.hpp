@@ -50,13 +50,22 @@ struct DefaultInitAllocator : std::allocator<T> {
 template <class T>
 using DefaultInitVector = std::vector<T, DefaultInitAllocator<T>>;
 
+/// Reserves room for n elements, asking for huge pages on it (parallel::advise_huge_pages):
+/// the elements appended later, a few at a time, then fault in 2 MiB at a time.
+template <class T, class A>
+void reserve_with_huge_pages(std::vector<T, A>& v, std::size_t n) {
+  if (n <= v.capacity()) return;
+  v.reserve(n);
+  parallel::advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+}
+
 /// Resizes a vector whose new elements are about to be written in full, mapping their pages
 /// first (parallel::prefault_for_write: a few system calls for a large range, rather than a
 /// page fault per page as the elements are first written). Grows the capacity only as far as
 /// `n`: callers with a growth policy reserve before.
 template <class T, class A>
 void resize_for_writing(std::vector<T, A>& v, std::size_t n) {
-  if (n > v.capacity()) v.reserve(n);
+  reserve_with_huge_pages(v, n);
   if (n > v.size()) parallel::prefault_for_write(v.data() + v.size(), (n - v.size()) * sizeof(T));
   v.resize(n);
 }
@@ -124,7 +133,7 @@ class Table {
   struct Column final : ColumnBase {
     explicit Column(std::vector<T, A>& v) : data(&v) {}
     void resize(std::size_t n) override { resize_for_writing(*data, n); }
-    void reserve(std::size_t n) override { data->reserve(n); }
+    void reserve(std::size_t n) override { reserve_with_huge_pages(*data, n); }
     void compact(std::span<const std::uint8_t> keep) override { compact_column(*data, keep); }
     std::size_t size() const override { return data->size(); }
     std::size_t element_bytes() const override { return sizeof(T); }
@@ -145,7 +154,7 @@ inline void Table::clear() {
 }
 
 inline void Table::reserve(std::size_t rows) {
-  ids_.reserve(rows);
+  reserve_with_huge_pages(ids_, rows);
   for (auto& c : columns_) c->reserve(rows);
 }
 

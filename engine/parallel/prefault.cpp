@@ -23,6 +23,14 @@ constexpr std::size_t kPieceBytes = std::size_t{16} << 20;
 constexpr std::uintptr_t kHugePageBytes = std::uintptr_t{2} << 20;
 }  // namespace
 
+void advise_huge_pages(void* begin, std::size_t bytes) {
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  const std::uintptr_t huge_begin = (start + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  const std::uintptr_t huge_end = (start + bytes) / kHugePageBytes * kHugePageBytes;
+  // THP mode "madvise" (or "always") gives them on request; a failure changes nothing.
+  if (huge_end > huge_begin) (void)madvise(reinterpret_cast<void*>(huge_begin), huge_end - huge_begin, MADV_HUGEPAGE);
+}
+
 void prefault_for_write(void* begin, std::size_t bytes) {
   if (bytes < kMinPrefaultBytes) return;
   const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
@@ -30,11 +38,7 @@ void prefault_for_write(void* begin, std::size_t bytes) {
   // earlier data too; prefaulting does not change contents.
   const auto start = reinterpret_cast<std::uintptr_t>(begin) / page * page;
   const auto end = reinterpret_cast<std::uintptr_t>(begin) + bytes;
-  // Transparent huge pages for the whole 2 MiB blocks of the range, where the kernel gives
-  // them on request (THP mode "madvise" or "always").
-  const std::uintptr_t huge_begin = (start + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-  const std::uintptr_t huge_end = end / kHugePageBytes * kHugePageBytes;
-  if (huge_end > huge_begin) (void)madvise(reinterpret_cast<void*>(huge_begin), huge_end - huge_begin, MADV_HUGEPAGE);
+  advise_huge_pages(begin, bytes);
   const std::size_t pieces = (end - start + kPieceBytes - 1) / kPieceBytes;
   tbb::parallel_for(std::size_t{0}, pieces, [&](std::size_t k) {
     const std::uintptr_t from = start + k * kPieceBytes;

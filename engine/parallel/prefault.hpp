@@ -22,4 +22,10 @@ void prefault_for_write(void* begin, std::size_t bytes);
 /// Smaller ranges are not worth a system call per piece.
 inline constexpr std::size_t kMinPrefaultBytes = std::size_t{1} << 20;
 
+/// Asks for transparent huge pages (madvise MADV_HUGEPAGE) on the whole 2 MiB blocks of
+/// [begin, begin + bytes), e.g. a column's reserved capacity, so that rows appended later
+/// fault in 2 MiB at a time. A hint: nothing happens where the kernel has no huge pages.
+/// It costs at most one partly used 2 MiB page of resident memory per range.
+void advise_huge_pages(void* begin, std::size_t bytes);
+
 }  // namespace clustersim::parallel
