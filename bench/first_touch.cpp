@@ -3,15 +3,18 @@
 // 4 KiB page fault usually costs well under a microsecond on bare metal; on this project's
 // VM it costs ~10 (docs/PERFORMANCE.md), and then every byte of peak memory a run touches
 // has a floor of time that no faster code removes. scripts/bench multiplies it by the peak RSS of its
-// largest run. Best of the repeats, each on a fresh mapping. Measured twice: faulted in page by
+// largest run. Best of the repeats, each on a fresh mapping. Measured three ways: faulted in page by
 // page as the memset writes, and mapped first by madvise(MADV_POPULATE_WRITE) on each thread's
 // slice, then written, as the engine does for the large ranges it appends
-// (engine/parallel/prefault.hpp).
+// (engine/parallel/prefault.hpp); and the same with the slice's whole 2 MiB blocks advised
+// as transparent huge pages first (MADV_HUGEPAGE), as the engine also does. Where the kernel
+// gives no huge pages, the third figure equals the second.
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,7 +28,9 @@
 namespace {
 /// Seconds to write `bytes` of fresh memory on `threads` threads, best of `repeats`, with or
 /// without prefaulting each slice first; negative if the pages were not written.
-double touch_seconds(unsigned threads, std::size_t bytes, int repeats, bool prefault) {
+enum class Mapping { PageByPage, Prefaulted, HugePrefaulted };
+
+double touch_seconds(unsigned threads, std::size_t bytes, int repeats, Mapping how) {
   double best_seconds = 1e300;
   for (int r = 0; r < repeats; ++r) {
     void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -41,7 +46,17 @@ double touch_seconds(unsigned threads, std::size_t bytes, int repeats, bool pref
       pool.emplace_back([=] {
         // madvise wants a page-aligned start: round down (a page shared with the slice before
         // is prefaulted twice, which changes nothing).
-        if (prefault) (void)madvise(p + begin / 4096 * 4096, end - begin / 4096 * 4096, MADV_POPULATE_WRITE);
+        // With huge pages: the slice's whole 2 MiB blocks first, as the engine asks
+        // (parallel::advise_huge_pages).
+        constexpr std::size_t kHuge = std::size_t{2} << 20;
+        const std::size_t huge_begin = (reinterpret_cast<std::uintptr_t>(p + begin) + kHuge - 1) / kHuge * kHuge -
+                                       reinterpret_cast<std::uintptr_t>(p);
+        const std::size_t huge_end = (reinterpret_cast<std::uintptr_t>(p + end)) / kHuge * kHuge -
+                                     reinterpret_cast<std::uintptr_t>(p);
+        if (how == Mapping::HugePrefaulted && huge_end > huge_begin)
+          (void)madvise(p + huge_begin, huge_end - huge_begin, MADV_HUGEPAGE);
+        if (how != Mapping::PageByPage)
+          (void)madvise(p + begin / 4096 * 4096, end - begin / 4096 * 4096, MADV_POPULATE_WRITE);
         std::memset(p + begin, 1, end - begin);
       });
     }
@@ -65,11 +80,12 @@ int main(int argc, char** argv) {
   const std::size_t bytes = mib << 20;
   const int repeats = 3;
   const double gib = static_cast<double>(bytes) / (1u << 30);
-  const double faulted = touch_seconds(threads, bytes, repeats, false);
-  const double prefaulted = touch_seconds(threads, bytes, repeats, true);
-  if (faulted < 0 || prefaulted < 0) return 1;
+  const double faulted = touch_seconds(threads, bytes, repeats, Mapping::PageByPage);
+  const double prefaulted = touch_seconds(threads, bytes, repeats, Mapping::Prefaulted);
+  const double huge = touch_seconds(threads, bytes, repeats, Mapping::HugePrefaulted);
+  if (faulted < 0 || prefaulted < 0 || huge < 0) return 1;
   std::printf("first touch %u threads: %.2f s per GiB (%.2f us per 4 KiB page; %zu MiB, best of %d); "
-              "prefaulted: %.2f s per GiB\n",
-              threads, faulted / gib, faulted / gib / 262144.0 * 1e6, mib, repeats, prefaulted / gib);
+              "prefaulted: %.2f s per GiB; prefaulted as huge pages: %.2f s per GiB\n",
+              threads, faulted / gib, faulted / gib / 262144.0 * 1e6, mib, repeats, prefaulted / gib, huge / gib);
   return 0;
 }
