@@ -8,7 +8,8 @@
 // slice, then written, as the engine does for the large ranges it appends
 // (engine/parallel/prefault.hpp); and the same with the slice's whole 2 MiB blocks advised
 // as transparent huge pages first (MADV_HUGEPAGE), as the engine also does. Where the kernel
-// gives no huge pages, the third figure equals the second.
+// gives no huge pages, the third figure equals the second. The repeats reuse memory that the
+// VM's host already backs; a fresh process pays the host's faults too (docs/PERFORMANCE.md).
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -26,8 +27,8 @@
 #endif
 
 namespace {
-/// Seconds to write `bytes` of fresh memory on `threads` threads, best of `repeats`, with or
-/// without prefaulting each slice first; negative if the pages were not written.
+/// Seconds to write `bytes` of fresh memory on `threads` threads, best of `repeats`, each
+/// slice mapped `how`; negative if the pages were not written.
 enum class Mapping { PageByPage, Prefaulted, HugePrefaulted };
 
 double touch_seconds(unsigned threads, std::size_t bytes, int repeats, Mapping how) {
