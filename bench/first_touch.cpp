@@ -12,10 +12,11 @@
 // VM's host already backs; a fresh process pays the host's faults too (docs/PERFORMANCE.md).
 #include <sys/mman.h>
 
+#include "engine/parallel/prefault.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -45,17 +46,10 @@ double touch_seconds(unsigned threads, std::size_t bytes, int repeats, Mapping h
     for (unsigned t = 0; t < threads; ++t) {
       const std::size_t begin = bytes * t / threads, end = bytes * (t + 1) / threads;
       pool.emplace_back([=] {
+        // With huge pages: the slice's whole 2 MiB blocks first, as the engine asks.
+        if (how == Mapping::HugePrefaulted) clustersim::parallel::advise_huge_pages(p + begin, end - begin);
         // madvise wants a page-aligned start: round down (a page shared with the slice before
         // is prefaulted twice, which changes nothing).
-        // With huge pages: the slice's whole 2 MiB blocks first, as the engine asks
-        // (parallel::advise_huge_pages).
-        constexpr std::size_t kHuge = std::size_t{2} << 20;
-        const std::size_t huge_begin = (reinterpret_cast<std::uintptr_t>(p + begin) + kHuge - 1) / kHuge * kHuge -
-                                       reinterpret_cast<std::uintptr_t>(p);
-        const std::size_t huge_end = (reinterpret_cast<std::uintptr_t>(p + end)) / kHuge * kHuge -
-                                     reinterpret_cast<std::uintptr_t>(p);
-        if (how == Mapping::HugePrefaulted && huge_end > huge_begin)
-          (void)madvise(p + huge_begin, huge_end - huge_begin, MADV_HUGEPAGE);
         if (how != Mapping::PageByPage)
           (void)madvise(p + begin / 4096 * 4096, end - begin / 4096 * 4096, MADV_POPULATE_WRITE);
         std::memset(p + begin, 1, end - begin);
